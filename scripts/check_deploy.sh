@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Checks the deployment files without a Docker engine or a Kubernetes cluster:
+#   (a) hadolint on the Dockerfile (+ build-context and invariant checks)
+#   (b) helm lint of chart/ with the default values and chart/ci/production-values.yaml
+#   (c) the rendered manifests validated with kubernetes-validate --strict
+#       (ServiceMonitor against scripts/schemas/), expected kinds, cross-references
+#   (d) .gitlab-ci.yml structure
+#   (e) docker-compose.yml structure and interpolation (+ `compose config` when a
+#       compose CLI is installed)
+#
+# Runs from any directory. The tools are pinned in scripts/deploy-requirements.txt
+# and installed into .venv-deploy/ at the repository root (created when missing,
+# re-installed when the requirements change). Needs python3 >= 3.10 and PyPI.
+#
+#   scripts/check_deploy.sh            # everything
+#   scripts/check_deploy.sh --help     # options of the checker
+#
+# Environment:
+#   CHECK_DEPLOY_VENV      venv location (default: <repo>/.venv-deploy)
+#   PYTHON                 interpreter used to create the venv (default: python3)
+#   KUBE_VERSIONS          Kubernetes versions to validate against, space-separated
+#                          (default: "1.30.0 1.37.0")
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${CHECK_DEPLOY_VENV:-$REPO_ROOT/.venv-deploy}"
+REQUIREMENTS="$REPO_ROOT/scripts/deploy-requirements.txt"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'check_deploy: %s\n' "$*" >&2; exit 2; }
+
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found (python >= 3.10 is required)"
+"$PYTHON" - <<'PY' || die "python >= 3.10 is required (helm-python-sdk)"
+import sys
+sys.exit(0 if sys.version_info >= (3, 10) else 1)
+PY
+
+# Pip for the venv: its own, or (Debian's python3 without python3-venv/ensurepip)
+# the interpreter's pip targeting the venv with --python.
+PIP=("$VENV/bin/python" -m pip)
+if [[ ! -x "$VENV/bin/python" ]]; then
+    log "creating virtual environment $VENV"
+    rm -rf "$VENV"
+    if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
+        rm -rf "$VENV"
+        log "python -m venv failed (no ensurepip?); creating it without pip"
+        "$PYTHON" -m venv --without-pip "$VENV"
+    fi
+fi
+if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    "$PYTHON" -m pip --version >/dev/null 2>&1 || die "no pip available to install into $VENV"
+    PIP=("$PYTHON" -m pip --python "$VENV/bin/python")
+fi
+
+STAMP="$VENV/.check-deploy-requirements.sha256"
+WANT="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]]; then
+    log "installing pinned tools from scripts/deploy-requirements.txt"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "${PIP[@]}" install --quiet --no-input \
+        --timeout 60 --retries 3 --require-virtualenv -r "$REQUIREMENTS"
+    printf '%s\n' "$WANT" >"$STAMP"
+fi
+
+export PYTHONDONTWRITEBYTECODE=1
+exec "$VENV/bin/python" "$REPO_ROOT/scripts/check_deploy.py" "$@"

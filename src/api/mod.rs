@@ -1,0 +1,105 @@
+//! The JSON API under `/api/v1`, its OpenAPI document, Swagger UI at `/docs`, and the catchers
+//! that keep every error under `/api` JSON.
+
+pub mod input;
+pub mod offers;
+pub mod responses;
+pub mod schema;
+pub mod users;
+
+use rocket::fairing::AdHoc;
+use rocket::http::Status;
+use rocket::{catch, catchers, Request};
+use rocket_okapi::okapi::openapi3::{Info, OpenApi, Tag};
+use rocket_okapi::settings::OpenApiSettings;
+use rocket_okapi::swagger_ui::{make_swagger_ui, SwaggerUIConfig};
+use rocket_okapi::{get_openapi_route, openapi_get_routes_spec};
+
+use crate::auth::guard::GuardFailure;
+use crate::error::ApiError;
+
+pub const BASE: &str = "/api/v1";
+/// Where the OpenAPI document is served, relative to `BASE`.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// Renders every error under `/api` as JSON: the guard's own error when one failed the request
+/// (its message and headers), otherwise the status's generic message.
+#[catch(default)]
+fn api_error(status: Status, request: &Request<'_>) -> ApiError {
+    match &request.local_cache(|| GuardFailure(None)).0 {
+        Some(error) if error.status() == status => error.clone(),
+        _ => ApiError::from_status(status),
+    }
+}
+
+/// The routes and the OpenAPI document describing them, generated from the same handlers.
+pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
+    let settings = OpenApiSettings {
+        json_path: OPENAPI_PATH.to_owned(),
+        ..Default::default()
+    };
+    let (mut routes, mut spec) = openapi_get_routes_spec![
+        settings: users::register,
+        users::login,
+        offers::list,
+        offers::create,
+        offers::get,
+        offers::update,
+        offers::delete,
+    ];
+    describe(&mut spec);
+    routes.push(get_openapi_route(spec.clone(), &settings));
+    (routes, spec)
+}
+
+fn describe(spec: &mut OpenApi) {
+    spec.info = Info {
+        title: "job-offers".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        description: Some(
+            "Employers publish and manage job offers. Register, log in to get a JWT, then send \
+             it as `Authorization: JWT <token>` (or `Bearer <token>`) on the offer routes."
+                .to_owned(),
+        ),
+        ..Default::default()
+    };
+    spec.servers = vec![rocket_okapi::okapi::openapi3::Server {
+        url: BASE.to_owned(),
+        ..Default::default()
+    }];
+    spec.tags = vec![
+        Tag {
+            name: "Users".to_owned(),
+            description: Some("Registration and login.".to_owned()),
+            ..Default::default()
+        },
+        Tag {
+            name: "Offers".to_owned(),
+            description: Some("A user's job offers; a valid token is required.".to_owned()),
+            ..Default::default()
+        },
+    ];
+}
+
+/// The OpenAPI document as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> String {
+    let (_, spec) = routes_and_spec();
+    serde_json::to_string_pretty(&spec).expect("the OpenAPI document serializes")
+}
+
+/// Mounts the API, its document, Swagger UI and the JSON catchers.
+pub fn stage() -> AdHoc {
+    AdHoc::on_ignite("JSON API", |rocket| async {
+        let (routes, _) = routes_and_spec();
+        rocket
+            .mount(BASE, routes)
+            .mount(
+                "/docs",
+                make_swagger_ui(&SwaggerUIConfig {
+                    url: format!("{BASE}{OPENAPI_PATH}"),
+                    ..Default::default()
+                }),
+            )
+            .register("/api", catchers![api_error])
+    })
+}

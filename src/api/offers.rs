@@ -1,0 +1,216 @@
+//! `/users/{user_id}/offers/…`: list, create, read, update and delete job offers.
+
+use chrono::{DateTime, Utc};
+use rocket::{delete, get, post, put, State};
+use rocket_okapi::openapi;
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
+
+use super::input::{JsonBody, PathId};
+use super::responses::{Created, Message, Success};
+use super::schema;
+use crate::auth::ApiUser;
+use crate::db::Db;
+use crate::domain::offer::{NewOffer, Offer, OfferPatch};
+use crate::error::{ApiError, NO_INPUT};
+use crate::repo;
+
+/// An offer as the API shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OfferBody {
+    #[schemars(schema_with = "read_only_id")]
+    pub id: i64,
+    #[schemars(schema_with = "schema::title")]
+    pub title: String,
+    #[schemars(schema_with = "schema::description")]
+    pub description: String,
+    #[schemars(schema_with = "schema::skills")]
+    pub skills_list: Vec<String>,
+    #[serde(serialize_with = "timestamp")]
+    #[schemars(schema_with = "schema::timestamp")]
+    pub creation_date: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schemars(schema_with = "schema::timestamp")]
+    pub modification_date: DateTime<Utc>,
+}
+
+fn read_only_id(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let mut schema = gen.subschema_for::<i64>().into_object();
+    schema.metadata().read_only = true;
+    schema.metadata().examples = vec![1.into()];
+    schema.into()
+}
+
+/// `2018-10-22T21:55:40.708571+00:00`: the original service's format, always microseconds.
+fn timestamp<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&value.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
+}
+
+impl From<Offer> for OfferBody {
+    fn from(offer: Offer) -> Self {
+        Self {
+            id: offer.id,
+            title: offer.title,
+            description: offer.description,
+            skills_list: offer.skills_list,
+            creation_date: offer.creation_date,
+            modification_date: offer.modification_date,
+        }
+    }
+}
+
+/// A user's offers.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OfferList {
+    pub offers: Vec<OfferBody>,
+    /// How many offers the user has.
+    pub count: i64,
+}
+
+/// The body of a new offer.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `NewOffer::from_json` parses the body.
+pub struct NewOfferRequest {
+    #[schemars(schema_with = "schema::title")]
+    title: String,
+    #[schemars(schema_with = "schema::description")]
+    description: String,
+    #[schemars(schema_with = "schema::skills")]
+    #[serde(default)]
+    skills_list: Vec<String>,
+}
+
+/// The fields to change; at least one.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `OfferPatch::from_json` parses the body.
+pub struct OfferPatchRequest {
+    #[schemars(schema_with = "schema::title")]
+    #[serde(default)]
+    title: Option<String>,
+    #[schemars(schema_with = "schema::description")]
+    #[serde(default)]
+    description: Option<String>,
+    #[schemars(schema_with = "schema::skills")]
+    #[serde(default)]
+    skills_list: Option<Vec<String>>,
+}
+
+/// Only the token's own user may write under `/users/{user_id}`; the path never decides.
+fn require_owner(user: &ApiUser, user_id: i64) -> Result<(), ApiError> {
+    if user.id == user_id {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+fn offer_not_found(id: i64) -> ApiError {
+    ApiError::NotFound(format!("offer not found {id}"))
+}
+
+/// List a user's offers
+///
+/// Every offer of the user, oldest first. Any signed-in user may read any user's offers.
+#[openapi(tag = "Offers")]
+#[get("/users/<user_id>/offers")]
+pub async fn list(
+    user_id: PathId<'_>,
+    _user: ApiUser,
+    db: &State<Db>,
+) -> Result<Success<OfferList>, ApiError> {
+    let user_id = user_id.or_not_found("user")?;
+    let offers = repo::offers::list_for_user(db.pool(), user_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;
+    Ok(Success(OfferList {
+        count: offers.len() as i64,
+        offers: offers.into_iter().map(OfferBody::from).collect(),
+    }))
+}
+
+/// Create an offer
+///
+/// Publishes a new offer for the signed-in user, who must be `user_id`.
+#[openapi(tag = "Offers")]
+#[post("/users/<user_id>/offers", data = "<body>")]
+pub async fn create(
+    user_id: PathId<'_>,
+    user: ApiUser,
+    db: &State<Db>,
+    body: JsonBody<NewOfferRequest>,
+) -> Result<Created<OfferBody>, ApiError> {
+    let user_id = user_id.or_not_found("user")?;
+    require_owner(&user, user_id)?;
+    let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
+    let offer = repo::offers::insert(db.pool(), user_id, &new_offer).await?;
+    Ok(Created {
+        location: format!("/api/v1/users/{user_id}/offers/{}", offer.id),
+        body: offer.into(),
+    })
+}
+
+/// Get an offer
+///
+/// One offer of the user. Any signed-in user may read it.
+#[openapi(tag = "Offers")]
+#[get("/users/<user_id>/offers/<id>")]
+pub async fn get(
+    user_id: PathId<'_>,
+    id: PathId<'_>,
+    _user: ApiUser,
+    db: &State<Db>,
+) -> Result<Success<OfferBody>, ApiError> {
+    let user_id = user_id.or_not_found("user")?;
+    let id = id.or_not_found("offer")?;
+    let offer = repo::offers::find(db.pool(), user_id, id)
+        .await?
+        .ok_or_else(|| offer_not_found(id))?;
+    Ok(Success(offer.into()))
+}
+
+/// Update an offer
+///
+/// Changes any subset of title, description and skills_list; `modification_date` advances,
+/// `creation_date` never changes. Only the owner may update.
+#[openapi(tag = "Offers")]
+#[put("/users/<user_id>/offers/<id>", data = "<body>")]
+pub async fn update(
+    user_id: PathId<'_>,
+    id: PathId<'_>,
+    user: ApiUser,
+    db: &State<Db>,
+    body: JsonBody<OfferPatchRequest>,
+) -> Result<Success<OfferBody>, ApiError> {
+    let user_id = user_id.or_not_found("user")?;
+    let id = id.or_not_found("offer")?;
+    require_owner(&user, user_id)?;
+    let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
+    let offer = repo::offers::update(db.pool(), user_id, id, &patch)
+        .await?
+        .ok_or_else(|| offer_not_found(id))?;
+    Ok(Success(offer.into()))
+}
+
+/// Delete an offer
+///
+/// Removes the offer for good. Only the owner may delete.
+#[openapi(tag = "Offers")]
+#[delete("/users/<user_id>/offers/<id>")]
+pub async fn delete(
+    user_id: PathId<'_>,
+    id: PathId<'_>,
+    user: ApiUser,
+    db: &State<Db>,
+) -> Result<Success<Message>, ApiError> {
+    let user_id = user_id.or_not_found("user")?;
+    let id = id.or_not_found("offer")?;
+    require_owner(&user, user_id)?;
+    if !repo::offers::delete(db.pool(), user_id, id).await? {
+        return Err(offer_not_found(id));
+    }
+    Ok(Success(Message {
+        message: format!("offer deleted {id}"),
+    }))
+}

@@ -1,0 +1,135 @@
+//! Response types shared by the API handlers.
+
+use std::io::Cursor;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{self, Responder};
+use rocket::Request;
+use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{
+    Header as OpenApiHeader, MediaType, ParameterValue, RefOr, Response as OpenApiResponse,
+    Responses,
+};
+use rocket_okapi::response::OpenApiResponderInner;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// `{"message": "..."}` for successful operations that return no resource.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Message {
+    #[schemars(example = "example_deleted")]
+    pub message: String,
+}
+
+fn example_deleted() -> &'static str {
+    "offer deleted 1"
+}
+
+fn json_response<T: Serialize>(
+    value: &T,
+    status: Status,
+    location: Option<String>,
+) -> response::Result<'static> {
+    let body = serde_json::to_vec(value).map_err(|_| Status::InternalServerError)?;
+    let mut response = rocket::Response::build();
+    response
+        .status(status)
+        .header(ContentType::JSON)
+        .sized_body(body.len(), Cursor::new(body));
+    if let Some(location) = location {
+        response.header(Header::new("Location", location));
+    }
+    response.ok()
+}
+
+fn documented<T: JsonSchema>(
+    gen: &mut OpenApiGenerator,
+    code: &str,
+    description: &str,
+    with_location: bool,
+) -> Responses {
+    let media = MediaType {
+        schema: Some(gen.json_schema::<T>()),
+        ..Default::default()
+    };
+    let mut response = OpenApiResponse {
+        description: description.to_owned(),
+        content: [("application/json".to_owned(), media)]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    if with_location {
+        let header = OpenApiHeader {
+            description: Some("The URL of the created resource.".to_owned()),
+            required: true,
+            deprecated: false,
+            allow_empty_value: false,
+            value: ParameterValue::Schema {
+                style: None,
+                explode: None,
+                allow_reserved: false,
+                schema: gen.json_schema::<String>(),
+                example: None,
+                examples: None,
+            },
+            extensions: Default::default(),
+        };
+        response
+            .headers
+            .insert("Location".to_owned(), RefOr::Object(header));
+    }
+    let mut responses = Responses::default();
+    responses
+        .responses
+        .insert(code.to_owned(), RefOr::Object(response));
+    responses
+}
+
+/// `200 OK` with a JSON body.
+pub struct Success<T>(pub T);
+
+impl<'r, T: Serialize> Responder<'r, 'static> for Success<T> {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        json_response(&self.0, Status::Ok, None)
+    }
+}
+
+impl<T: JsonSchema> OpenApiResponderInner for Success<T> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        Ok(documented::<T>(gen, "200", "Success.", false))
+    }
+}
+
+/// `201 Created` with a JSON body and the new resource's URL in `Location`.
+pub struct Created<T> {
+    pub body: T,
+    pub location: String,
+}
+
+impl<'r, T: Serialize> Responder<'r, 'static> for Created<T> {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        json_response(&self.body, Status::Created, Some(self.location))
+    }
+}
+
+impl<T: JsonSchema> OpenApiResponderInner for Created<T> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        Ok(documented::<T>(gen, "201", "Created.", true))
+    }
+}
+
+/// `201 Created` for a resource that has no URL of its own (a registered account).
+pub struct CreatedWithoutUrl<T>(pub T);
+
+impl<'r, T: Serialize> Responder<'r, 'static> for CreatedWithoutUrl<T> {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        json_response(&self.0, Status::Created, None)
+    }
+}
+
+impl<T: JsonSchema> OpenApiResponderInner for CreatedWithoutUrl<T> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        Ok(documented::<T>(gen, "201", "Created.", false))
+    }
+}

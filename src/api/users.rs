@@ -1,0 +1,134 @@
+//! `POST /users/register` and `POST /users/login`.
+
+use rocket::{post, State};
+use rocket_okapi::openapi;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::input::JsonBody;
+use super::responses::{CreatedWithoutUrl, Success};
+use super::schema;
+use crate::auth::password::PasswordHasher;
+use crate::auth::token::TokenKeys;
+use crate::db::Db;
+use crate::domain::fields::InputError;
+use crate::domain::user::{Credentials, NewUser};
+use crate::error::ApiError;
+use crate::repo;
+
+const NO_CREDENTIALS: &str = "No username/password provided";
+const BAD_CREDENTIALS: &str = "Invalid username/password";
+
+/// The body of a registration or login.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `NewUser::from_json` parses the body.
+pub struct RegisterRequest {
+    #[schemars(schema_with = "schema::username")]
+    username: String,
+    #[schemars(schema_with = "schema::password")]
+    password: String,
+}
+
+/// The body of a login.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `Credentials::from_json` parses the body.
+pub struct LoginRequest {
+    #[schemars(schema_with = "schema::any_text", example = "example_username")]
+    username: String,
+    #[schemars(schema_with = "schema::any_text", example = "example_password")]
+    password: String,
+}
+
+fn example_username() -> &'static str {
+    "user"
+}
+fn example_password() -> &'static str {
+    "password"
+}
+
+/// A newly registered account.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserCreated {
+    #[schemars(example = "example_username")]
+    pub username: String,
+    #[schemars(example = "example_id")]
+    pub id: i64,
+}
+
+fn example_id() -> i64 {
+    1
+}
+
+/// A signed-in user's token.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LoginToken {
+    #[schemars(example = "example_id")]
+    pub id: i64,
+    /// An HS256 JWT to send as `Authorization: JWT <token>` or `Bearer <token>`.
+    #[schemars(example = "example_token")]
+    pub token: String,
+}
+
+fn example_token() -> &'static str {
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpZCI6MSwidXNlcm5hbWUiOiJ1c2VyIiwiZXhwaXJlc19hdCI6IjIwMTgtMTAtMjMgMjE6NTM6NDMuODA0MjEyIn0.DIMHTfqqU-SDVW_kLXukh0pc9MOtO7uyvw4oIbXxtL4"
+}
+
+/// Register a user
+///
+/// Creates an account. The username is unique regardless of letter case; the password is
+/// stored only as an Argon2id hash and never returned.
+#[openapi(tag = "Users")]
+#[post("/users/register", data = "<body>")]
+pub async fn register(
+    db: &State<Db>,
+    hasher: &State<PasswordHasher>,
+    body: JsonBody<RegisterRequest>,
+) -> Result<CreatedWithoutUrl<UserCreated>, ApiError> {
+    let object = body.into_object(crate::error::NO_INPUT)?;
+    let new_user = NewUser::from_json(&object)?;
+    let hash = hasher.hash(&new_user.password).await?;
+    let user = repo::users::insert(db.pool(), &new_user.username, &hash)
+        .await?
+        .ok_or_else(|| ApiError::Conflict("Username already taken".to_owned()))?;
+    Ok(CreatedWithoutUrl(UserCreated {
+        username: user.username,
+        id: user.id,
+    }))
+}
+
+/// Log in
+///
+/// Exchanges a username and password for a JWT. A wrong password and an unknown username get
+/// the same answer in the same time, so accounts cannot be discovered.
+#[openapi(tag = "Users")]
+#[post("/users/login", data = "<body>")]
+pub async fn login(
+    db: &State<Db>,
+    hasher: &State<PasswordHasher>,
+    tokens: &State<TokenKeys>,
+    body: JsonBody<LoginRequest>,
+) -> Result<Success<LoginToken>, ApiError> {
+    let object = body.into_object(NO_CREDENTIALS)?;
+    let credentials = Credentials::from_json(&object).map_err(|error| match error {
+        InputError::Empty => ApiError::BadRequest(NO_CREDENTIALS.to_owned()),
+        invalid => invalid.into(),
+    })?;
+    let stored = repo::users::find_credentials(db.pool(), &credentials.username).await?;
+    let (account, hash) = match stored {
+        Some(stored) => (
+            Some((stored.id, stored.username)),
+            Some(stored.password_hash),
+        ),
+        None => (None, None),
+    };
+    let verified = hasher.verify(&credentials.password, hash).await?;
+    match account {
+        Some((id, username)) if verified => Ok(Success(LoginToken {
+            id,
+            token: tokens.issue(id, &username),
+        })),
+        _ => Err(ApiError::BadRequest(BAD_CREDENTIALS.to_owned())),
+    }
+}

@@ -1,0 +1,153 @@
+//! The API's authentication guard: `Authorization: JWT <token>` (or `Bearer <token>`) only.
+//! Cookies are never consulted here, so a cross-site request cannot act through the API.
+
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{
+    Object, SecurityRequirement, SecurityScheme, SecuritySchemeData,
+};
+use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
+
+use super::token::TokenKeys;
+use rocket_db_pools::Database;
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::repo;
+
+/// The four ways a request can fail authentication, each with the contract's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    Missing,
+    Malformed,
+    NoToken,
+    Invalid,
+}
+
+impl AuthFailure {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Missing => "Authorization header is expected",
+            Self::Malformed => "Authorization header must 'JWT token'",
+            Self::NoToken => "Token not found",
+            Self::Invalid => "Invalid Token",
+        }
+    }
+}
+
+/// Extracts the token from an `Authorization` header value.
+pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthFailure> {
+    let header = header.map(str::trim).unwrap_or_default();
+    if header.is_empty() {
+        return Err(AuthFailure::Missing);
+    }
+    let parts: Vec<&str> = header.split_ascii_whitespace().collect();
+    // Auth schemes are case-insensitive (RFC 9110 §11.1).
+    let known_scheme =
+        |scheme: &str| scheme.eq_ignore_ascii_case("JWT") || scheme.eq_ignore_ascii_case("Bearer");
+    match parts.as_slice() {
+        [scheme] if known_scheme(scheme) => Err(AuthFailure::NoToken),
+        [scheme, token] if known_scheme(scheme) => Ok(token),
+        _ => Err(AuthFailure::Malformed),
+    }
+}
+
+/// The user a valid token names, who still exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiUser {
+    pub id: i64,
+    pub username: String,
+}
+
+/// The error a failed guard produced, kept for the catcher that renders it.
+pub struct GuardFailure(pub Option<ApiError>);
+
+async fn authenticate(request: &Request<'_>) -> Result<ApiUser, ApiError> {
+    let token = bearer_token(request.headers().get_one("Authorization"))
+        .map_err(|failure| ApiError::Unauthorized(failure.message()))?;
+    let keys = request
+        .rocket()
+        .state::<TokenKeys>()
+        .ok_or_else(|| ApiError::Internal("token keys are not managed".to_owned()))?;
+    let claims = keys
+        .verify(token)
+        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid.message()))?;
+    let db = Db::fetch(request.rocket())
+        .ok_or_else(|| ApiError::Internal("database is not managed".to_owned()))?;
+    // A token outlives nothing: once its user is deleted, it stops working at once.
+    if !repo::users::exists(db.pool(), claims.id).await? {
+        return Err(ApiError::Unauthorized(AuthFailure::Invalid.message()));
+    }
+    Ok(ApiUser {
+        id: claims.id,
+        username: claims.username,
+    })
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiUser {
+    type Error = ApiError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match authenticate(request).await {
+            Ok(user) => Outcome::Success(user),
+            Err(error) => {
+                request.local_cache(|| GuardFailure(Some(error.clone())));
+                Outcome::Error((error.status(), error))
+            }
+        }
+    }
+}
+
+/// The name of the security scheme in the OpenAPI document.
+pub const SECURITY_SCHEME: &str = "bearerAuth";
+
+impl<'r> OpenApiFromRequest<'r> for ApiUser {
+    fn from_request_input(
+        _gen: &mut OpenApiGenerator,
+        _name: String,
+        _required: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
+        let scheme = SecurityScheme {
+            description: Some(
+                "The token from `POST /api/v1/users/login`. Sent as `Authorization: Bearer <token>` \
+                 (Swagger UI) or `Authorization: JWT <token>` (the original clients)."
+                    .to_owned(),
+            ),
+            data: SecuritySchemeData::Http {
+                scheme: "bearer".to_owned(),
+                bearer_format: Some("JWT".to_owned()),
+            },
+            extensions: Object::default(),
+        };
+        let mut requirement = SecurityRequirement::new();
+        requirement.insert(SECURITY_SCHEME.to_owned(), Vec::new());
+        Ok(RequestHeaderInput::Security(
+            SECURITY_SCHEME.to_owned(),
+            scheme,
+            requirement,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_schemes_are_accepted_case_insensitively() {
+        assert_eq!(bearer_token(Some("JWT abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some("Bearer abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some("bearer  abc ")), Ok("abc"));
+    }
+
+    #[test]
+    fn each_malformed_header_has_its_own_failure() {
+        assert_eq!(bearer_token(None), Err(AuthFailure::Missing));
+        assert_eq!(bearer_token(Some("  ")), Err(AuthFailure::Missing));
+        assert_eq!(bearer_token(Some("JWT")), Err(AuthFailure::NoToken));
+        assert_eq!(bearer_token(Some("Basic abc")), Err(AuthFailure::Malformed));
+        assert_eq!(bearer_token(Some("JWT a b")), Err(AuthFailure::Malformed));
+        assert_eq!(bearer_token(Some("abc")), Err(AuthFailure::Malformed));
+    }
+}

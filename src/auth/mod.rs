@@ -1,0 +1,7 @@
+//! Authentication: password hashing, JWT issue/verify, and the request guards built on them.
+
+pub mod guard;
+pub mod password;
+pub mod token;
+
+pub use guard::{ApiUser, AuthFailure};

@@ -1,0 +1,105 @@
+//! The Postgres pool (as a rocket_db_pools database) and the migrations run at start-up.
+
+use std::time::Duration;
+
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket_db_pools::Database;
+use serde::Deserialize;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::ConnectOptions;
+
+/// The application's database, configured under `databases.offers` (or `DATABASE_URL`).
+#[derive(Database)]
+#[database("offers")]
+pub struct Db(OffersPool);
+
+impl Db {
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.0 .0
+    }
+}
+
+/// A sqlx pool built with our own options rather than rocket_db_pools' defaults: sqlx pings
+/// every connection on acquire unless told not to, which costs a round trip per query, and
+/// rocket_db_pools only allows whole-second acquire timeouts.
+pub struct OffersPool(sqlx::PgPool);
+
+#[derive(Debug, Deserialize)]
+struct PoolConfig {
+    url: String,
+    #[serde(default = "default_max_connections")]
+    max_connections: u32,
+    #[serde(default)]
+    min_connections: u32,
+    /// Milliseconds a request may wait for a connection (free or newly opened) before it gets
+    /// a 503; this bounds every request while the database is away.
+    #[serde(default = "default_acquire_timeout_ms")]
+    acquire_timeout_ms: u64,
+    /// Seconds an idle connection is kept.
+    idle_timeout: Option<u64>,
+}
+
+fn default_max_connections() -> u32 {
+    10
+}
+fn default_acquire_timeout_ms() -> u64 {
+    2_000
+}
+
+#[rocket::async_trait]
+impl rocket_db_pools::Pool for OffersPool {
+    type Connection = sqlx::pool::PoolConnection<sqlx::Postgres>;
+    type Error = rocket_db_pools::Error<sqlx::Error>;
+
+    async fn init(figment: &Figment) -> Result<Self, Self::Error> {
+        let config: PoolConfig = figment.extract()?;
+        let options = config
+            .url
+            .parse::<PgConnectOptions>()
+            .map_err(rocket_db_pools::Error::Init)?
+            .application_name("job-offers")
+            .disable_statement_logging();
+        PgPoolOptions::new()
+            .max_connections(config.max_connections)
+            .min_connections(config.min_connections)
+            .acquire_timeout(Duration::from_millis(config.acquire_timeout_ms))
+            .idle_timeout(config.idle_timeout.map(Duration::from_secs))
+            // A connection killed under us fails one query and is then discarded by sqlx;
+            // pinging before every acquire would double the round trips of every request.
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map(Self)
+            .map_err(rocket_db_pools::Error::Init)
+    }
+
+    async fn get(&self) -> Result<Self::Connection, Self::Error> {
+        self.0.acquire().await.map_err(rocket_db_pools::Error::Get)
+    }
+
+    async fn close(&self) {
+        self.0.close().await;
+    }
+}
+
+/// Opens the pool, then applies pending migrations. sqlx takes a Postgres advisory lock while
+/// migrating, so instances started together wait for each other instead of racing.
+pub fn stage() -> AdHoc {
+    AdHoc::on_ignite("Database", |rocket| async {
+        rocket
+            .attach(Db::init())
+            .attach(AdHoc::try_on_ignite("Migrations", |rocket| async {
+                let Some(db) = Db::fetch(&rocket) else {
+                    return Err(rocket);
+                };
+                match sqlx::migrate!("./migrations").run(db.pool()).await {
+                    Ok(()) => Ok(rocket),
+                    Err(error) => {
+                        rocket::error!("Database migrations failed: {error}");
+                        Err(rocket)
+                    }
+                }
+            }))
+    })
+}

@@ -1,0 +1,290 @@
+//! Job offers as clients write them: titles, descriptions, skills, and partial updates.
+
+use chrono::{DateTime, Utc};
+
+use super::fields::{
+    optional_string, optional_string_list, reject_unexpected, required_string, FieldErrors,
+    InputError, JsonObject, TextRule,
+};
+
+pub const TITLE: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 200,
+    not_blank: true,
+};
+pub const DESCRIPTION: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 10_000,
+    not_blank: false,
+};
+pub const SKILL: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 50,
+    not_blank: false,
+};
+/// At most this many skills per offer.
+pub const MAX_SKILLS: usize = 50;
+
+/// A stored offer, as every reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: String,
+    pub description: String,
+    pub skills_list: Vec<String>,
+    pub creation_date: DateTime<Utc>,
+    pub modification_date: DateTime<Utc>,
+}
+
+const WRITABLE: &[&str] = &["title", "description", "skills_list"];
+const READ_ONLY: &[&str] = &["id", "creation_date", "modification_date"];
+
+/// A title of 1–200 characters that is not only whitespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferTitle(String);
+
+impl OfferTitle {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        TITLE.check(value).map(|()| Self(value.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A description of 1–10 000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferDescription(String);
+
+impl OfferDescription {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        DESCRIPTION.check(value).map(|()| Self(value.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Up to 50 skills of 1–50 characters each, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Skills(Vec<String>);
+
+impl Skills {
+    pub fn parse(values: Vec<String>) -> Result<Self, String> {
+        if values.len() > MAX_SKILLS {
+            return Err(format!("Length must be between 0 and {MAX_SKILLS}."));
+        }
+        for (index, skill) in values.iter().enumerate() {
+            SKILL
+                .check(skill)
+                .map_err(|problem| format!("Item {index}: {problem}"))?;
+        }
+        Ok(Self(values))
+    }
+
+    /// Reads skills typed by a person: separated by commas or line breaks, surrounding spaces
+    /// and empty entries dropped.
+    pub fn parse_typed(text: &str) -> Result<Self, String> {
+        let skills = text
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|skill| !skill.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Self::parse(skills)
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Everything needed to create an offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOffer {
+    pub title: OfferTitle,
+    pub description: OfferDescription,
+    pub skills: Skills,
+}
+
+impl NewOffer {
+    /// Parses a create body: title and description required, skills_list optional (empty).
+    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+        let mut errors = FieldErrors::default();
+        reject_unexpected(object, WRITABLE, READ_ONLY, &mut errors);
+        let title = collect(
+            &mut errors,
+            "title",
+            required_string(object, "title").and_then(OfferTitle::parse),
+        );
+        let description = collect(
+            &mut errors,
+            "description",
+            required_string(object, "description").and_then(OfferDescription::parse),
+        );
+        let skills = collect(
+            &mut errors,
+            "skills_list",
+            optional_string_list(object, "skills_list")
+                .and_then(|list| Skills::parse(list.unwrap_or_default())),
+        );
+        match (title, description, skills) {
+            (Some(title), Some(description), Some(skills)) if errors.is_empty() => Ok(Self {
+                title,
+                description,
+                skills,
+            }),
+            _ => Err(InputError::Invalid(errors)),
+        }
+    }
+}
+
+/// A partial update: only the fields present change. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferPatch {
+    pub title: Option<OfferTitle>,
+    pub description: Option<OfferDescription>,
+    pub skills: Option<Skills>,
+}
+
+impl OfferPatch {
+    /// Parses an update body; `{}` is `InputError::Empty` since it would change nothing.
+    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+        if object.is_empty() {
+            return Err(InputError::Empty);
+        }
+        let mut errors = FieldErrors::default();
+        reject_unexpected(object, WRITABLE, READ_ONLY, &mut errors);
+        let title = collect(
+            &mut errors,
+            "title",
+            optional_string(object, "title").and_then(|v| v.map(OfferTitle::parse).transpose()),
+        );
+        let description = collect(
+            &mut errors,
+            "description",
+            optional_string(object, "description")
+                .and_then(|v| v.map(OfferDescription::parse).transpose()),
+        );
+        let skills = collect(
+            &mut errors,
+            "skills_list",
+            optional_string_list(object, "skills_list")
+                .and_then(|v| v.map(Skills::parse).transpose()),
+        );
+        if !errors.is_empty() {
+            return Err(InputError::Invalid(errors));
+        }
+        Ok(Self {
+            title: title.flatten(),
+            description: description.flatten(),
+            skills: skills.flatten(),
+        })
+    }
+}
+
+/// Records the problem of one field and hands back its value when it parsed.
+fn collect<T>(errors: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
+    parsed.map_err(|problem| errors.add(field, problem)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fields::{MISSING, READ_ONLY as READ_ONLY_MESSAGE, UNKNOWN};
+    use serde_json::{json, Value};
+
+    fn object(value: Value) -> JsonObject {
+        value.as_object().unwrap().clone()
+    }
+
+    fn invalid(result: Result<impl std::fmt::Debug, InputError>) -> FieldErrors {
+        match result {
+            Err(InputError::Invalid(errors)) => errors,
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_offer_parses_and_keeps_skill_order() {
+        let offer = NewOffer::from_json(&object(json!({
+            "title": "Backend Engineer", "description": "Build a RESTful API",
+            "skills_list": ["python", "flask", "DevOps"]
+        })))
+        .unwrap();
+        assert_eq!(offer.title.as_str(), "Backend Engineer");
+        assert_eq!(offer.skills.as_slice(), ["python", "flask", "DevOps"]);
+    }
+
+    #[test]
+    fn skills_are_optional_on_create() {
+        let offer =
+            NewOffer::from_json(&object(json!({"title": "t", "description": "d"}))).unwrap();
+        assert!(offer.skills.as_slice().is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let errors = invalid(NewOffer::from_json(&object(json!({
+            "description": "", "skills_list": ["ok", ""], "id": 4, "salary": 1
+        }))));
+        assert_eq!(errors.get("title").unwrap(), [MISSING]);
+        assert_eq!(
+            errors.get("description").unwrap(),
+            ["Length must be between 1 and 10000."]
+        );
+        assert_eq!(
+            errors.get("skills_list").unwrap(),
+            ["Item 1: Length must be between 1 and 50."]
+        );
+        assert_eq!(errors.get("id").unwrap(), [READ_ONLY_MESSAGE]);
+        assert_eq!(errors.get("salary").unwrap(), [UNKNOWN]);
+    }
+
+    #[test]
+    fn titles_at_the_limits() {
+        assert!(OfferTitle::parse(&"x".repeat(200)).is_ok());
+        assert!(OfferTitle::parse(&"x".repeat(201)).is_err());
+        assert!(OfferTitle::parse("   ").is_err());
+    }
+
+    #[test]
+    fn more_than_fifty_skills_are_refused() {
+        assert!(Skills::parse(vec!["s".into(); 50]).is_ok());
+        assert_eq!(
+            Skills::parse(vec!["s".into(); 51]).unwrap_err(),
+            "Length must be between 0 and 50."
+        );
+    }
+
+    #[test]
+    fn typed_skills_split_on_commas_and_lines() {
+        let skills = Skills::parse_typed("rust, c++ ,\nnode.js\n\n, ").unwrap();
+        assert_eq!(skills.as_slice(), ["rust", "c++", "node.js"]);
+    }
+
+    #[test]
+    fn an_empty_patch_is_empty_input() {
+        assert_eq!(
+            OfferPatch::from_json(&JsonObject::new()),
+            Err(InputError::Empty)
+        );
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let patch = OfferPatch::from_json(&object(json!({"title": "DevOps Engineer"}))).unwrap();
+        assert_eq!(patch.title.unwrap().as_str(), "DevOps Engineer");
+        assert!(patch.description.is_none() && patch.skills.is_none());
+    }
+
+    #[test]
+    fn a_patch_refuses_nulls_and_read_only_fields() {
+        let errors = invalid(OfferPatch::from_json(&object(
+            json!({"title": null, "creation_date": "2020-01-01"}),
+        )));
+        assert!(errors.get("title").is_some());
+        assert!(errors.get("creation_date").is_some());
+    }
+}

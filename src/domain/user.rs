@@ -1,0 +1,171 @@
+//! Accounts as clients write them: usernames, passwords, and the two request bodies.
+
+use super::fields::{
+    reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule,
+};
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+/// The OpenAPI pattern for usernames; `Username::parse` enforces the same set.
+pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9_.\-]{3,32}$";
+pub const PASSWORD: TextRule = TextRule {
+    min_chars: 8,
+    max_chars: 128,
+    not_blank: false,
+};
+
+const FIELDS: &[&str] = &["username", "password"];
+const READ_ONLY: &[&str] = &["id"];
+
+/// 3–32 characters of `A–Z a–z 0–9 _ . -`. Case is kept for display; uniqueness ignores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let length = value.chars().count();
+        if !(USERNAME_MIN..=USERNAME_MAX).contains(&length) {
+            return Err(format!(
+                "Length must be between {USERNAME_MIN} and {USERNAME_MAX}."
+            ));
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            return Err("Only letters, digits, '_', '.' and '-' are allowed.".to_owned());
+        }
+        Ok(Self(value.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 8–128 characters; only ever held in memory on the way to the hasher.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        PASSWORD.check(value).map(|()| Self(value.to_owned()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A registration: a valid username and password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: Username,
+    pub password: Password,
+}
+
+impl NewUser {
+    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+        let mut errors = FieldErrors::default();
+        reject_unexpected(object, FIELDS, READ_ONLY, &mut errors);
+        let username = required_string(object, "username")
+            .and_then(Username::parse)
+            .map_err(|problem| errors.add("username", problem))
+            .ok();
+        let password = required_string(object, "password")
+            .and_then(Password::parse)
+            .map_err(|problem| errors.add("password", problem))
+            .ok();
+        match (username, password) {
+            (Some(username), Some(password)) if errors.is_empty() => {
+                Ok(Self { username, password })
+            }
+            _ => Err(InputError::Invalid(errors)),
+        }
+    }
+}
+
+/// What a person types to sign in. Deliberately not validated beyond presence: any rule here
+/// would tell an attacker which usernames cannot exist.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// `InputError::Empty` when either field is missing or not a string.
+    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+        let mut errors = FieldErrors::default();
+        reject_unexpected(object, FIELDS, &[], &mut errors);
+        if !errors.is_empty() {
+            return Err(InputError::Invalid(errors));
+        }
+        match (
+            required_string(object, "username"),
+            required_string(object, "password"),
+        ) {
+            (Ok(username), Ok(password)) => Ok(Self {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            }),
+            _ => Err(InputError::Empty),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn usernames_follow_the_published_rule() {
+        for good in ["user", "a.b-c_d", "abc", &"x".repeat(32)] {
+            assert!(Username::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["ab", "user name", "usér", "a;drop", &"x".repeat(33), ""] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_between_8_and_128_characters() {
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse(&"p".repeat(128)).is_ok());
+        assert!(Password::parse(&"p".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn passwords_never_show_in_debug_output() {
+        let user = NewUser::from_json(
+            json!({"username": "user", "password": "hunter2hunter2"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(!format!("{user:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn login_without_both_fields_is_empty_input() {
+        let missing = json!({"username": "user"});
+        assert_eq!(
+            Credentials::from_json(missing.as_object().unwrap()),
+            Err(InputError::Empty)
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! job-offers: employers publish and manage job offers through a JSON API and HTML pages,
+//! both over the same domain types and queries, on PostgreSQL.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod repo;
+
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// Rocket's own configuration sources (Rocket.toml, `ROCKET_*`), plus `DATABASE_URL`, the
+/// conventional variable, which wins over `databases.offers.url`.
+pub fn figment() -> Figment {
+    let figment = rocket::Config::figment();
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => figment.merge(("databases.offers.url", url)),
+        _ => figment,
+    }
+}
+
+/// The application as configured by the environment.
+pub fn rocket() -> Rocket<Build> {
+    build(figment())
+}
+
+/// The application over an explicit configuration (tests pass their own database URL).
+pub fn build(figment: Figment) -> Rocket<Build> {
+    rocket::custom(figment)
+        .attach(config::stage())
+        .attach(db::stage())
+        .attach(api::stage())
+}

@@ -1,0 +1,4 @@
+//! All SQL lives here. Functions take a pool (or any executor) and return domain types.
+
+pub mod offers;
+pub mod users;

@@ -1,0 +1,126 @@
+//! Job offers.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgExecutor, Row};
+
+use crate::domain::offer::{NewOffer, Offer, OfferPatch};
+
+/// The columns of an offer, in `Offer`'s order; a macro so queries stay `&'static str` and
+/// sqlx's prepared-statement cache sees one string per query.
+macro_rules! offer_columns {
+    () => {
+        "id, user_id, title, description, skills_list, creation_date, modification_date"
+    };
+}
+
+impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            skills_list: row.try_get("skills_list")?,
+            creation_date: row.try_get("creation_date")?,
+            modification_date: row.try_get("modification_date")?,
+        })
+    }
+}
+
+/// A user's offers in creation order; `None` when the user does not exist. One round trip:
+/// the user row is joined so that "no such user" and "no offers" are told apart.
+pub async fn list_for_user(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Option<Vec<Offer>>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.id AS owner, o.id, o.user_id, o.title, o.description, o.skills_list, \
+                o.creation_date, o.modification_date \
+         FROM users u LEFT JOIN offers o ON o.user_id = u.id \
+         WHERE u.id = $1 ORDER BY o.id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    rows.iter()
+        .filter(|row| matches!(row.try_get::<Option<i64>, _>("id"), Ok(Some(_))))
+        .map(<Offer as sqlx::FromRow<PgRow>>::from_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Stores a new offer for `user_id`.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    offer: &NewOffer,
+) -> Result<Offer, sqlx::Error> {
+    sqlx::query_as::<_, Offer>(concat!(
+        "INSERT INTO offers (user_id, title, description, skills_list) \
+         VALUES ($1, $2, $3, $4) RETURNING ",
+        offer_columns!()
+    ))
+    .bind(user_id)
+    .bind(offer.title.as_str())
+    .bind(offer.description.as_str())
+    .bind(offer.skills.as_slice())
+    .fetch_one(db)
+    .await
+}
+
+/// The offer `id` of `user_id`, if both exist.
+pub async fn find(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<Offer>, sqlx::Error> {
+    sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Applies `patch` to the offer and stamps its modification time; `None` when it is not there.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    id: i64,
+    patch: &OfferPatch,
+) -> Result<Option<Offer>, sqlx::Error> {
+    // clock_timestamp(), not now(): now() is the transaction's start and would not advance
+    // between two updates inside one transaction.
+    sqlx::query_as::<_, Offer>(concat!(
+        "UPDATE offers SET \
+             title = COALESCE($3, title), \
+             description = COALESCE($4, description), \
+             skills_list = COALESCE($5, skills_list), \
+             modification_date = clock_timestamp() \
+         WHERE id = $1 AND user_id = $2 RETURNING ",
+        offer_columns!()
+    ))
+    .bind(id)
+    .bind(user_id)
+    .bind(patch.title.as_ref().map(|title| title.as_str()))
+    .bind(patch.description.as_ref().map(|d| d.as_str()))
+    .bind(patch.skills.as_ref().map(|skills| skills.as_slice()))
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the offer; `false` when it was not there.
+pub async fn delete(db: impl PgExecutor<'_>, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM offers WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
