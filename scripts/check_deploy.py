@@ -22,6 +22,7 @@ import argparse
 import base64
 import collections
 import fnmatch
+import importlib.metadata
 import json
 import os
 import re
@@ -918,7 +919,7 @@ def main() -> int:
     print(f"tools: helm SDK {helm.helm_sdk_version()} (helm-python-sdk {helm.__version__}), "
           f"kubernetes-validate {kubernetes_validate.__version__} "
           f"(schemas {kv_utils.all_versions()[0]}..{kv_utils.latest_version()}), "
-          f"PyYAML {yaml.__version__}, jsonschema {jsonschema.__version__ if hasattr(jsonschema, '__version__') else '?'}")
+          f"PyYAML {yaml.__version__}, jsonschema {importlib.metadata.version('jsonschema')}")
     print(f"kubernetes versions: {', '.join(kube_versions)}\n")
 
     report.run("dockerfile", "hadolint", check_hadolint)

@@ -27,6 +27,10 @@ VENV="${CHECK_DEPLOY_VENV:-$REPO_ROOT/.venv-deploy}"
 REQUIREMENTS="$REPO_ROOT/scripts/deploy-requirements.txt"
 PYTHON="${PYTHON:-python3}"
 
+case "$VENV" in
+    "" | "/" | "$REPO_ROOT" | "${HOME:-/}") echo "check_deploy: refusing to use $VENV as the venv" >&2; exit 2 ;;
+esac
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'check_deploy: %s\n' "$*" >&2; exit 2; }
 
@@ -39,7 +43,9 @@ PY
 # Pip for the venv: its own, or (Debian's python3 without python3-venv/ensurepip)
 # the interpreter's pip targeting the venv with --python.
 PIP=("$VENV/bin/python" -m pip)
-if [[ ! -x "$VENV/bin/python" ]]; then
+# (Re)create the venv when missing or unusable (e.g. restored from a CI cache
+# made with another interpreter).
+if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then
     log "creating virtual environment $VENV"
     rm -rf "$VENV"
     if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
