@@ -13,6 +13,12 @@ const DEVELOPMENT_JWT_SECRET: &str = "INSECURE-development-only-jwt-secret-do-no
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const PROFILES_WITH_DEVELOPMENT_DEFAULTS: &[&str] = &["debug", "test"];
 
+/// Whether `figment` selects a development profile (`debug`, `test`): development defaults
+/// (secrets, plain-HTTP cookies, no HSTS) are allowed there and nowhere else.
+pub fn is_development_profile(figment: &figment::Figment) -> bool {
+    PROFILES_WITH_DEVELOPMENT_DEFAULTS.contains(&figment.profile().as_str().as_str())
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct RawConfig {
     jwt_secret: Option<String>,
@@ -49,7 +55,7 @@ impl AppConfig {
             .extract()
             .map_err(|error| format!("invalid configuration: {error}"))?;
         let profile = figment.profile().as_str().to_string();
-        let development = PROFILES_WITH_DEVELOPMENT_DEFAULTS.contains(&profile.as_str());
+        let development = is_development_profile(figment);
         let jwt_secret = match raw.jwt_secret {
             Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => secret,
             None if development => DEVELOPMENT_JWT_SECRET.to_owned(),

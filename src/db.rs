@@ -1,22 +1,42 @@
 //! The Postgres pool (as a rocket_db_pools database) and the migrations run at start-up.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket_db_pools::Database;
 use serde::Deserialize;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::ConnectOptions;
+use sqlx::{ConnectOptions, Postgres};
+
+use crate::error::ApiError;
 
 /// The application's database, configured under `databases.offers` (or `DATABASE_URL`).
 #[derive(Database)]
 #[database("offers")]
 pub struct Db(OffersPool);
 
+/// Requests currently waiting for a connection (exported as `db_pool_waiters`).
+static WAITING: AtomicI64 = AtomicI64::new(0);
+
+pub fn waiting_for_connection() -> i64 {
+    WAITING.load(Ordering::Relaxed)
+}
+
 impl Db {
     pub fn pool(&self) -> &sqlx::PgPool {
         &self.0 .0
+    }
+
+    /// A connection for one request's queries, counted while it is awaited. Fails with `503`
+    /// after the pool's acquire timeout rather than queueing forever.
+    pub async fn acquire(&self) -> Result<PoolConnection<Postgres>, ApiError> {
+        WAITING.fetch_add(1, Ordering::Relaxed);
+        let connection = self.pool().acquire().await;
+        WAITING.fetch_sub(1, Ordering::Relaxed);
+        Ok(connection?)
     }
 }
 

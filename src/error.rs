@@ -50,6 +50,8 @@ pub enum ApiError {
     NotFound(String),
     /// 409: the resource already exists.
     Conflict(String),
+    /// 405: the path exists, but not for this method.
+    MethodNotAllowed(Vec<rocket::http::Method>),
     /// 413: the body is over the limit.
     PayloadTooLarge,
     /// 429: too many attempts; retry later.
@@ -70,6 +72,7 @@ impl ApiError {
             Self::Forbidden => Status::Forbidden,
             Self::NotFound(_) => Status::NotFound,
             Self::Conflict(_) => Status::Conflict,
+            Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
             Self::PayloadTooLarge => Status::PayloadTooLarge,
             Self::TooManyRequests => Status::TooManyRequests,
             Self::Unavailable => Status::ServiceUnavailable,
@@ -101,6 +104,7 @@ impl ApiError {
             Self::Validation(_) => VALIDATION_FAILED.to_owned(),
             Self::Unauthorized(message) => (*message).to_owned(),
             Self::Forbidden => "Forbidden".to_owned(),
+            Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
             Self::PayloadTooLarge => "Payload too large".to_owned(),
             Self::TooManyRequests => "Too many attempts, try again later".to_owned(),
             Self::Unavailable => "Service temporarily unavailable, try again shortly".to_owned(),
@@ -134,12 +138,16 @@ impl<'r> Responder<'r, 'static> for ApiError {
             .status(self.status())
             .header(ContentType::JSON)
             .sized_body(body.len(), Cursor::new(body));
-        match self {
+        match &self {
             Self::Unauthorized(_) => {
                 response.header(Header::new(
                     "WWW-Authenticate",
                     r#"Bearer realm="job-offers", error="invalid_token""#,
                 ));
+            }
+            Self::MethodNotAllowed(allowed) => {
+                let allowed: Vec<&str> = allowed.iter().map(|method| method.as_str()).collect();
+                response.header(Header::new("Allow", allowed.join(", ")));
             }
             Self::Unavailable | Self::TooManyRequests => {
                 response.header(Header::new("Retry-After", RETRY_AFTER_SECONDS.to_string()));

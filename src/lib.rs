@@ -7,7 +7,9 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod ops;
 pub mod repo;
+pub mod web;
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
@@ -29,8 +31,23 @@ pub fn rocket() -> Rocket<Build> {
 
 /// The application over an explicit configuration (tests pass their own database URL).
 pub fn build(figment: Figment) -> Rocket<Build> {
+    let shield = security_headers(&figment);
     rocket::custom(figment)
+        .attach(shield)
+        .attach(ops::stage())
         .attach(config::stage())
         .attach(db::stage())
         .attach(api::stage())
+        .attach(web::stage())
+}
+
+/// Rocket's default security headers, plus HSTS outside development: production runs behind
+/// TLS (terminated at the ingress), and browsers must never fall back to plain HTTP.
+fn security_headers(figment: &Figment) -> rocket::shield::Shield {
+    use rocket::shield::{Hsts, Shield};
+    if config::is_development_profile(figment) {
+        Shield::default()
+    } else {
+        Shield::default().enable(Hsts::IncludeSubDomains(rocket::time::Duration::days(365)))
+    }
 }

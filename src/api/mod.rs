@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, its OpenAPI document, Swagger UI at `/docs`, and the catchers
 //! that keep every error under `/api` JSON.
 
+pub mod fallback;
 pub mod input;
 pub mod offers;
 pub mod responses;
@@ -52,7 +53,67 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
     (routes, spec)
 }
 
+/// Per operation: the operationId to publish and the error statuses it can really answer with
+/// (the error type documents every status; each operation keeps only its own).
+const OPERATIONS: &[(&str, &str, &[&str])] = &[
+    (
+        "register",
+        "registerUser",
+        &["400", "409", "413", "429", "500", "503"],
+    ),
+    ("login", "login", &["400", "413", "429", "500", "503"]),
+    ("list", "listOffers", &["401", "404", "500", "503"]),
+    (
+        "create",
+        "createOffer",
+        &["400", "401", "403", "404", "413", "500", "503"],
+    ),
+    ("get", "getOffer", &["401", "404", "500", "503"]),
+    (
+        "update",
+        "updateOffer",
+        &["400", "401", "403", "404", "413", "500", "503"],
+    ),
+    (
+        "delete",
+        "deleteOffer",
+        &["401", "403", "404", "500", "503"],
+    ),
+];
+
+fn narrow_operations(spec: &mut OpenApi) {
+    for item in spec.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let handler = operation.operation_id.clone().unwrap_or_default();
+            let Some((_, published, errors)) = OPERATIONS
+                .iter()
+                .find(|(name, _, _)| handler.ends_with(name))
+            else {
+                panic!("operation `{handler}` is missing from api::OPERATIONS");
+            };
+            operation.operation_id = Some((*published).to_owned());
+            operation
+                .responses
+                .responses
+                .retain(|code, _| code.starts_with('2') || errors.contains(&code.as_str()));
+        }
+    }
+}
+
 fn describe(spec: &mut OpenApi) {
+    narrow_operations(spec);
+    // Rocket serves collections with and without the trailing slash; publish the original
+    // product's spelling.
+    if let Some(item) = spec.paths.remove("/users/{user_id}/offers") {
+        spec.paths
+            .insert("/users/{user_id}/offers/".to_owned(), item);
+    }
     spec.info = Info {
         title: "job-offers".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -100,6 +161,7 @@ pub fn stage() -> AdHoc {
                     ..Default::default()
                 }),
             )
+            .mount("/api", fallback::routes())
             .register("/api", catchers![api_error])
     })
 }

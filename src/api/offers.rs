@@ -110,7 +110,7 @@ fn offer_not_found(id: i64) -> ApiError {
     ApiError::NotFound(format!("offer not found {id}"))
 }
 
-/// List a user's offers
+/// # List a user's offers
 ///
 /// Every offer of the user, oldest first. Any signed-in user may read any user's offers.
 #[openapi(tag = "Offers")]
@@ -121,7 +121,7 @@ pub async fn list(
     db: &State<Db>,
 ) -> Result<Success<OfferList>, ApiError> {
     let user_id = user_id.or_not_found("user")?;
-    let offers = repo::offers::list_for_user(db.pool(), user_id)
+    let offers = repo::offers::list_for_user(&mut *db.acquire().await?, user_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;
     Ok(Success(OfferList {
@@ -130,7 +130,7 @@ pub async fn list(
     }))
 }
 
-/// Create an offer
+/// # Create an offer
 ///
 /// Publishes a new offer for the signed-in user, who must be `user_id`.
 #[openapi(tag = "Offers")]
@@ -144,14 +144,14 @@ pub async fn create(
     let user_id = user_id.or_not_found("user")?;
     require_owner(&user, user_id)?;
     let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = repo::offers::insert(db.pool(), user_id, &new_offer).await?;
+    let offer = repo::offers::insert(&mut *db.acquire().await?, user_id, &new_offer).await?;
     Ok(Created {
         location: format!("/api/v1/users/{user_id}/offers/{}", offer.id),
         body: offer.into(),
     })
 }
 
-/// Get an offer
+/// # Get an offer
 ///
 /// One offer of the user. Any signed-in user may read it.
 #[openapi(tag = "Offers")]
@@ -164,13 +164,13 @@ pub async fn get(
 ) -> Result<Success<OfferBody>, ApiError> {
     let user_id = user_id.or_not_found("user")?;
     let id = id.or_not_found("offer")?;
-    let offer = repo::offers::find(db.pool(), user_id, id)
+    let offer = repo::offers::find(&mut *db.acquire().await?, user_id, id)
         .await?
         .ok_or_else(|| offer_not_found(id))?;
     Ok(Success(offer.into()))
 }
 
-/// Update an offer
+/// # Update an offer
 ///
 /// Changes any subset of title, description and skills_list; `modification_date` advances,
 /// `creation_date` never changes. Only the owner may update.
@@ -187,13 +187,13 @@ pub async fn update(
     let id = id.or_not_found("offer")?;
     require_owner(&user, user_id)?;
     let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = repo::offers::update(db.pool(), user_id, id, &patch)
+    let offer = repo::offers::update(&mut *db.acquire().await?, user_id, id, &patch)
         .await?
         .ok_or_else(|| offer_not_found(id))?;
     Ok(Success(offer.into()))
 }
 
-/// Delete an offer
+/// # Delete an offer
 ///
 /// Removes the offer for good. Only the owner may delete.
 #[openapi(tag = "Offers")]
@@ -207,7 +207,7 @@ pub async fn delete(
     let user_id = user_id.or_not_found("user")?;
     let id = id.or_not_found("offer")?;
     require_owner(&user, user_id)?;
-    if !repo::offers::delete(db.pool(), user_id, id).await? {
+    if !repo::offers::delete(&mut *db.acquire().await?, user_id, id).await? {
         return Err(offer_not_found(id));
     }
     Ok(Success(Message {

@@ -8,13 +8,13 @@ use serde::Serialize;
 use super::input::JsonBody;
 use super::responses::{CreatedWithoutUrl, Success};
 use super::schema;
+use crate::auth::accounts;
 use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::db::Db;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser};
 use crate::error::ApiError;
-use crate::repo;
 
 const NO_CREDENTIALS: &str = "No username/password provided";
 const BAD_CREDENTIALS: &str = "Invalid username/password";
@@ -75,7 +75,7 @@ fn example_token() -> &'static str {
     "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpZCI6MSwidXNlcm5hbWUiOiJ1c2VyIiwiZXhwaXJlc19hdCI6IjIwMTgtMTAtMjMgMjE6NTM6NDMuODA0MjEyIn0.DIMHTfqqU-SDVW_kLXukh0pc9MOtO7uyvw4oIbXxtL4"
 }
 
-/// Register a user
+/// # Register a user
 ///
 /// Creates an account. The username is unique regardless of letter case; the password is
 /// stored only as an Argon2id hash and never returned.
@@ -87,18 +87,14 @@ pub async fn register(
     body: JsonBody<RegisterRequest>,
 ) -> Result<CreatedWithoutUrl<UserCreated>, ApiError> {
     let object = body.into_object(crate::error::NO_INPUT)?;
-    let new_user = NewUser::from_json(&object)?;
-    let hash = hasher.hash(&new_user.password).await?;
-    let user = repo::users::insert(db.pool(), &new_user.username, &hash)
-        .await?
-        .ok_or_else(|| ApiError::Conflict("Username already taken".to_owned()))?;
+    let user = accounts::register(db, hasher, &NewUser::from_json(&object)?).await?;
     Ok(CreatedWithoutUrl(UserCreated {
         username: user.username,
         id: user.id,
     }))
 }
 
-/// Log in
+/// # Log in
 ///
 /// Exchanges a username and password for a JWT. A wrong password and an unknown username get
 /// the same answer in the same time, so accounts cannot be discovered.
@@ -115,20 +111,11 @@ pub async fn login(
         InputError::Empty => ApiError::BadRequest(NO_CREDENTIALS.to_owned()),
         invalid => invalid.into(),
     })?;
-    let stored = repo::users::find_credentials(db.pool(), &credentials.username).await?;
-    let (account, hash) = match stored {
-        Some(stored) => (
-            Some((stored.id, stored.username)),
-            Some(stored.password_hash),
-        ),
-        None => (None, None),
-    };
-    let verified = hasher.verify(&credentials.password, hash).await?;
-    match account {
-        Some((id, username)) if verified => Ok(Success(LoginToken {
-            id,
-            token: tokens.issue(id, &username),
+    match accounts::sign_in(db, hasher, &credentials).await? {
+        Some(user) => Ok(Success(LoginToken {
+            id: user.id,
+            token: tokens.issue(user.id, &user.username),
         })),
-        _ => Err(ApiError::BadRequest(BAD_CREDENTIALS.to_owned())),
+        None => Err(ApiError::BadRequest(BAD_CREDENTIALS.to_owned())),
     }
 }

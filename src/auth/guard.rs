@@ -75,7 +75,7 @@ async fn authenticate(request: &Request<'_>) -> Result<ApiUser, ApiError> {
     let db = Db::fetch(request.rocket())
         .ok_or_else(|| ApiError::Internal("database is not managed".to_owned()))?;
     // A token outlives nothing: once its user is deleted, it stops working at once.
-    if !repo::users::exists(db.pool(), claims.id).await? {
+    if !repo::users::exists(&mut *db.acquire().await?, claims.id).await? {
         return Err(ApiError::Unauthorized(AuthFailure::Invalid.message()));
     }
     Ok(ApiUser {

@@ -1,5 +1,6 @@
 //! Authentication: password hashing, JWT issue/verify, and the request guards built on them.
 
+pub mod accounts;
 pub mod guard;
 pub mod password;
 pub mod token;

@@ -1,6 +1,8 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
 mod auth;
+mod docs;
 mod helpers;
 mod offers;
+mod ops;
 mod users;

@@ -1,0 +1,90 @@
+//! Requests under `/api` that no route takes: `405` with `Allow` when the path exists for other
+//! methods (RFC 9110 §15.5.6), otherwise the JSON `404`.
+
+use rocket::http::Method;
+use rocket::route::{Handler, Outcome, Route};
+use rocket::{Data, Request};
+
+use crate::error::ApiError;
+
+/// Methods a client may try. Not HEAD: Rocket answers HEAD through the GET routes, and a HEAD
+/// fallback here would stop it from trying them.
+const METHODS: &[Method] = &[
+    Method::Get,
+    Method::Post,
+    Method::Put,
+    Method::Delete,
+    Method::Patch,
+    Method::Options,
+    Method::Trace,
+    Method::Connect,
+];
+
+/// Below every real route.
+const RANK: isize = 1_000;
+
+#[derive(Clone)]
+struct MethodNotAllowed;
+
+#[rocket::async_trait]
+impl Handler for MethodNotAllowed {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
+        let path = request.uri().path().as_str();
+        let mut allowed: Vec<Method> = request
+            .rocket()
+            .routes()
+            .filter(|route| route.rank < RANK && path_matches(route.uri.path(), path))
+            .map(|route| route.method)
+            .collect();
+        allowed.sort_by_key(|method| method.as_str());
+        allowed.dedup();
+        if allowed.is_empty() {
+            return Outcome::from(request, ApiError::NotFound("Not found".to_owned()));
+        }
+        Outcome::from(request, ApiError::MethodNotAllowed(allowed))
+    }
+}
+
+/// Whether a route path template (`/a/<id>/b`) matches a request path, ignoring a trailing
+/// slash as Rocket does.
+fn path_matches(template: &str, path: &str) -> bool {
+    let template: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if let Some(last) = template.last() {
+        if last.ends_with("..>") {
+            return path.len() + 1 >= template.len()
+                && segments_match(&template[..template.len() - 1], &path[..template.len() - 1]);
+        }
+    }
+    template.len() == path.len() && segments_match(&template, &path)
+}
+
+fn segments_match(template: &[&str], path: &[&str]) -> bool {
+    template.iter().zip(path).all(|(expected, actual)| {
+        (expected.starts_with('<') && expected.ends_with('>') && !actual.is_empty())
+            || expected == actual
+    })
+}
+
+/// One fallback route per method.
+pub fn routes() -> Vec<Route> {
+    METHODS
+        .iter()
+        .map(|method| Route::ranked(RANK, *method, "/<path..>", MethodNotAllowed))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn templates_match_paths_segment_by_segment() {
+        let template = "/api/v1/users/<user_id>/offers";
+        assert!(path_matches(template, "/api/v1/users/1/offers"));
+        assert!(path_matches(template, "/api/v1/users/1/offers/"));
+        assert!(!path_matches(template, "/api/v1/users/1/offers/2"));
+        assert!(!path_matches(template, "/api/v1/users//offers"));
+        assert!(path_matches("/docs/<file..>", "/docs/a/b"));
+    }
+}

@@ -1,0 +1,123 @@
+//! Prometheus metrics at `/metrics`: requests by route template, method and status; latency
+//! histograms; the database pool; the process; build information.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use rocket::http::ContentType;
+use rocket::{get, routes, Route, State};
+
+use crate::db::{self, Db};
+
+/// The per-request series, shared with the observer fairing.
+#[derive(Clone)]
+pub struct RequestMetrics {
+    pub total: IntCounterVec,
+    pub duration: HistogramVec,
+}
+
+/// The registry and the gauges refreshed at each scrape.
+pub struct Metrics {
+    registry: Registry,
+    pub requests: RequestMetrics,
+    pool_connections: IntGauge,
+    pool_idle: IntGauge,
+    pool_max: IntGauge,
+    pool_waiters: IntGauge,
+}
+
+impl Metrics {
+    pub fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let labels = &["method", "route", "status"];
+        let total = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests served."),
+            labels,
+        )?;
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time from request received to response ready.",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            labels,
+        )?;
+        let pool_connections = IntGauge::new(
+            "db_pool_connections",
+            "Open database connections (idle and in use).",
+        )?;
+        let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections.")?;
+        let pool_max = IntGauge::new(
+            "db_pool_max_connections",
+            "The most connections the pool will open.",
+        )?;
+        let pool_waiters = IntGauge::new(
+            "db_pool_waiters",
+            "Requests waiting for a database connection.",
+        )?;
+        let build_info = IntGaugeVec::new(
+            Opts::new("job_offers_build_info", "The running build; always 1."),
+            &["version", "profile"],
+        )?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), build_profile()])
+            .set(1);
+        registry.register(Box::new(total.clone()))?;
+        registry.register(Box::new(duration.clone()))?;
+        registry.register(Box::new(pool_connections.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(pool_max.clone()))?;
+        registry.register(Box::new(pool_waiters.clone()))?;
+        registry.register(Box::new(build_info))?;
+        #[cfg(target_os = "linux")]
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
+        Ok(Self {
+            registry,
+            requests: RequestMetrics { total, duration },
+            pool_connections,
+            pool_idle,
+            pool_max,
+            pool_waiters,
+        })
+    }
+
+    /// The text exposition of every series, with the pool gauges read now.
+    pub fn render(&self, db: &Db) -> String {
+        let pool = db.pool();
+        self.pool_connections.set(i64::from(pool.size()));
+        self.pool_idle.set(pool.num_idle() as i64);
+        self.pool_max
+            .set(i64::from(pool.options().get_max_connections()));
+        self.pool_waiters.set(db::waiting_for_connection());
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("the text encoder writes to memory");
+        String::from_utf8(buffer).expect("the exposition format is UTF-8")
+    }
+}
+
+fn build_profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
+/// The Prometheus exposition (text format 0.0.4).
+#[get("/metrics")]
+fn metrics(metrics: &State<Metrics>, db: &State<Db>) -> (ContentType, String) {
+    let content_type =
+        ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
+    (content_type, metrics.render(db))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![metrics]
+}

@@ -1,0 +1,106 @@
+use rocket::http::Status;
+use serde_json::Value;
+
+use crate::helpers::{body_json, spawn_app};
+
+#[rocket::async_test]
+async fn the_served_document_is_the_committed_openapi_json() {
+    let app = spawn_app().await;
+    let response = app.client.get("/api/v1/openapi.json").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let served = body_json(response).await;
+    let committed: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+    assert!(
+        served == committed,
+        "the API changed: regenerate the committed copy with \
+         `cargo run --quiet --example openapi > openapi.json` and review the diff"
+    );
+}
+
+#[rocket::async_test]
+async fn exactly_the_offer_operations_require_the_bearer_scheme() {
+    let app = spawn_app().await;
+    let spec = body_json(app.client.get("/api/v1/openapi.json").dispatch().await).await;
+    let scheme = &spec["components"]["securitySchemes"]["bearerAuth"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    assert_eq!(scheme["bearerFormat"], "JWT");
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let secured = operation.get("security").is_some();
+            assert_eq!(secured, path.contains("/offers"), "{method} {path}");
+            assert!(operation["summary"].is_string(), "{method} {path}");
+            assert!(operation["description"].is_string(), "{method} {path}");
+            let tags = operation["tags"].as_array().unwrap();
+            assert!(tags == &["Users"] || tags == &["Offers"], "{method} {path}");
+        }
+    }
+    assert_eq!(operations, 7);
+}
+
+#[rocket::async_test]
+async fn the_document_publishes_the_validation_limits_and_read_only_fields() {
+    let app = spawn_app().await;
+    let spec = body_json(app.client.get("/api/v1/openapi.json").dispatch().await).await;
+    let schemas = &spec["components"]["schemas"];
+    let new_offer = &schemas["NewOfferRequest"]["properties"];
+    assert_eq!(new_offer["title"]["maxLength"], 200);
+    assert_eq!(new_offer["title"]["minLength"], 1);
+    assert!(new_offer["title"]["pattern"].is_string());
+    assert_eq!(new_offer["description"]["maxLength"], 10_000);
+    assert_eq!(new_offer["skills_list"]["maxItems"], 50);
+    assert_eq!(new_offer["skills_list"]["items"]["maxLength"], 50);
+    assert_eq!(schemas["NewOfferRequest"]["additionalProperties"], false);
+    let offer = &schemas["OfferBody"]["properties"];
+    for field in ["id", "creation_date", "modification_date"] {
+        assert_eq!(offer[field]["readOnly"], true, "{field}");
+    }
+    let register = &schemas["RegisterRequest"]["properties"];
+    assert_eq!(register["username"]["pattern"], "^[A-Za-z0-9_.\\-]{3,32}$");
+    let create = &spec["paths"]["/users/{user_id}/offers/"]["post"]["responses"];
+    assert!(create["201"]["headers"]["Location"].is_object());
+    for code in ["400", "401", "403", "404", "413"] {
+        assert_eq!(
+            create[code]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "{code}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn swagger_ui_is_served_from_docs_and_points_at_the_document() {
+    let app = spawn_app().await;
+    for entry in ["/docs", "/docs/"] {
+        let response = app.client.get(entry).dispatch().await;
+        assert!(response.status().class().is_redirection(), "{entry}");
+        assert_eq!(
+            response.headers().get_one("Location"),
+            Some("/docs/index.html")
+        );
+    }
+    let page = app.client.get("/docs/index.html").dispatch().await;
+    assert_eq!(page.status(), Status::Ok);
+    let html = page.into_string().await.unwrap();
+    assert!(html.contains("swagger-ui-bundle.js"), "{html}");
+    assert!(
+        !html.contains("https://"),
+        "Swagger UI must not load assets from a CDN"
+    );
+    let bundle = app
+        .client
+        .get("/docs/swagger-ui-bundle.js")
+        .dispatch()
+        .await;
+    assert_eq!(bundle.status(), Status::Ok);
+    let config = body_json(
+        app.client
+            .get("/docs/swagger-ui-config.json")
+            .dispatch()
+            .await,
+    )
+    .await;
+    assert_eq!(config["url"], "/api/v1/openapi.json");
+}

@@ -1,0 +1,181 @@
+use rocket::http::{Header, Method, Status};
+use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection};
+
+use crate::helpers::{backend_offer, body_json, spawn_app};
+
+#[rocket::async_test]
+async fn healthz_answers_while_the_process_serves() {
+    let app = spawn_app().await;
+    let response = app.client.get("/healthz").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(body_json(response).await, json!({"status": "ok"}));
+}
+
+#[rocket::async_test]
+async fn readyz_follows_the_database() {
+    let app = spawn_app().await;
+    let ready = app.client.get("/readyz").dispatch().await;
+    assert_eq!(ready.status(), Status::Ok);
+    assert_eq!(body_json(ready).await, json!({"status": "ready"}));
+
+    // Take the database away: refuse new connections and cut the existing ones.
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap();
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+    admin
+        .execute(format!(r#"ALTER DATABASE "{database}" ALLOW_CONNECTIONS false"#).as_str())
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&database)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let unready = app.client.get("/readyz").dispatch().await;
+    assert_eq!(unready.status(), Status::ServiceUnavailable);
+    assert_eq!(body_json(unready).await["status"], "unavailable");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(
+        app.client.get("/healthz").dispatch().await.status(),
+        Status::Ok
+    );
+
+    admin
+        .execute(format!(r#"ALTER DATABASE "{database}" ALLOW_CONNECTIONS true"#).as_str())
+        .await
+        .unwrap();
+    let mut recovered = false;
+    for _ in 0..20 {
+        if app.client.get("/readyz").dispatch().await.status() == Status::Ok {
+            recovered = true;
+            break;
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "readyz must recover without a restart");
+}
+
+#[rocket::async_test]
+async fn metrics_count_requests_by_route_template_and_show_the_pool() {
+    let app = spawn_app().await;
+    let user = app.user("user").await;
+    let offer = app.create_offer(&user, &backend_offer()).await;
+    let uri = format!("/api/v1/users/{}/offers/{}", user.id, offer["id"]);
+    for _ in 0..3 {
+        app.send(Method::Get, &uri, Some(&user), None).await;
+    }
+    let response = app.client.get("/metrics").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response
+        .content_type()
+        .unwrap()
+        .to_string()
+        .starts_with("text/plain"));
+    let text = response.into_string().await.unwrap();
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/api/v1/users/<user_id>/offers/<id>",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(&uri), "raw paths must not become labels");
+    for series in [
+        "http_request_duration_seconds_bucket{",
+        "db_pool_connections ",
+        "db_pool_idle_connections ",
+        "db_pool_max_connections 10",
+        "db_pool_waiters 0",
+        "process_resident_memory_bytes ",
+        "job_offers_build_info{",
+    ] {
+        assert!(text.contains(series), "missing {series}");
+    }
+}
+
+#[rocket::async_test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let generated = app.client.get("/healthz").dispatch().await;
+    let id = generated.headers().get_one("X-Request-Id").unwrap();
+    assert_eq!(id.len(), 32);
+    let echoed = app
+        .client
+        .get("/api/v1/nothing")
+        .header(Header::new("X-Request-Id", "trace-42"))
+        .dispatch()
+        .await;
+    assert_eq!(echoed.headers().get_one("X-Request-Id"), Some("trace-42"));
+    let hostile = app
+        .client
+        .get("/healthz")
+        .header(Header::new("X-Request-Id", "evil id with spaces"))
+        .dispatch()
+        .await;
+    assert_ne!(
+        hostile.headers().get_one("X-Request-Id"),
+        Some("evil id with spaces")
+    );
+}
+
+#[rocket::async_test]
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
+    let app = spawn_app().await;
+    let user = app.user("user").await;
+    let response = app
+        .send(
+            Method::Patch,
+            &format!("/api/v1/users/{}/offers/1", user.id),
+            Some(&user),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), Status::MethodNotAllowed);
+    assert_eq!(
+        response.headers().get_one("Allow"),
+        Some("DELETE, GET, PUT")
+    );
+    assert_eq!(
+        body_json(response).await,
+        json!({"message": "Method not allowed"})
+    );
+    let login = app.client.get("/api/v1/users/login").dispatch().await;
+    assert_eq!(login.status(), Status::MethodNotAllowed);
+    assert_eq!(login.headers().get_one("Allow"), Some("POST"));
+}
+
+#[rocket::async_test]
+async fn responses_carry_no_server_banner() {
+    let app = spawn_app().await;
+    let response = app.client.get("/healthz").dispatch().await;
+    assert!(response.headers().get_one("Server").is_none());
+}
+
+#[rocket::async_test]
+async fn the_release_profile_refuses_to_start_without_a_strong_jwt_secret() {
+    let url = crate::helpers::fresh_database().await;
+    let release = || {
+        job_offers::figment()
+            .select("release")
+            .merge(("databases.offers.url", url.as_str()))
+            .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+            .merge(("log_level", "off"))
+            .merge(("access_log", false))
+    };
+    for figment in [release(), release().merge(("jwt_secret", "too-short"))] {
+        let error = job_offers::build(figment).ignite().await.unwrap_err();
+        assert!(
+            matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{error:?}"
+        );
+    }
+    let strong = release().merge(("jwt_secret", "a-strong-secret-of-at-least-32-bytes!!"));
+    assert!(job_offers::build(strong).ignite().await.is_ok());
+}
