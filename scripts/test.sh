@@ -7,6 +7,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=scripts/lib/browser.sh
+source scripts/lib/browser.sh
 
 if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
   datadir=$(pg_dir_for "test-$$" "$repo")
@@ -19,6 +21,9 @@ if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
   PG_FSYNC=off pg_start "$datadir" "${TEST_PG_PORT:-54330}"
   export TEST_DATABASE_URL=$PG_ADMIN_URL
 fi
+
+# The browser tests drive headless Chromium through chromedriver (CHROMIUM, CHROMEDRIVER).
+browser_ensure
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-targets --no-fail-fast "$@"

@@ -27,6 +27,30 @@ struct RawConfig {
     password_hash_concurrency: Option<usize>,
     #[serde(default = "default_password_hash_wait_ms")]
     password_hash_wait_ms: u64,
+    #[serde(default = "default_login_max_failures")]
+    login_max_failures: u32,
+    #[serde(default = "default_login_window_secs")]
+    login_window_secs: u64,
+    #[serde(default = "default_registrations_per_window")]
+    registrations_per_window: u32,
+    #[serde(default = "default_registration_window_secs")]
+    registration_window_secs: u64,
+}
+
+fn default_login_max_failures() -> u32 {
+    5
+}
+
+fn default_login_window_secs() -> u64 {
+    300
+}
+
+fn default_registrations_per_window() -> u32 {
+    20
+}
+
+fn default_registration_window_secs() -> u64 {
+    3600
 }
 
 fn default_token_ttl_hours() -> u64 {
@@ -46,6 +70,12 @@ pub struct AppConfig {
     pub password_hash_concurrency: usize,
     /// How long a login may wait for a hashing slot before it is told to retry (503).
     pub password_hash_wait: Duration,
+    /// Failed sign-ins allowed per (client, username) in `login_window` before 429.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    /// Registrations allowed per client in `registration_window` before 429.
+    pub registrations_per_window: u32,
+    pub registration_window: Duration,
 }
 
 impl AppConfig {
@@ -82,6 +112,10 @@ impl AppConfig {
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
             password_hash_concurrency: raw.password_hash_concurrency.unwrap_or(cores).max(1),
             password_hash_wait: Duration::from_millis(raw.password_hash_wait_ms),
+            login_max_failures: raw.login_max_failures.max(1),
+            login_window: Duration::from_secs(raw.login_window_secs),
+            registrations_per_window: raw.registrations_per_window.max(1),
+            registration_window: Duration::from_secs(raw.registration_window_secs),
         })
     }
 }
@@ -97,7 +131,21 @@ pub fn stage() -> AdHoc {
                     config.password_hash_concurrency,
                     config.password_hash_wait,
                 );
-                Ok(rocket.manage(config).manage(tokens).manage(hasher))
+                let limits = crate::auth::throttle::AbuseLimits {
+                    failed_logins: crate::auth::throttle::Throttle::new(
+                        config.login_max_failures,
+                        config.login_window,
+                    ),
+                    registrations: crate::auth::throttle::Throttle::new(
+                        config.registrations_per_window,
+                        config.registration_window,
+                    ),
+                };
+                Ok(rocket
+                    .manage(config)
+                    .manage(tokens)
+                    .manage(hasher)
+                    .manage(limits))
             }
             Err(message) => {
                 rocket::error!("Configuration error: {message}");

@@ -54,8 +54,8 @@ pub enum ApiError {
     MethodNotAllowed(Vec<rocket::http::Method>),
     /// 413: the body is over the limit.
     PayloadTooLarge,
-    /// 429: too many attempts; retry later.
-    TooManyRequests,
+    /// 429: too many attempts; retry after this many seconds.
+    TooManyRequests(u64),
     /// 503: no database connection or hashing slot in time; retry shortly.
     Unavailable,
     /// 500: a bug or an unexpected database failure; details go to the log only.
@@ -74,7 +74,7 @@ impl ApiError {
             Self::Conflict(_) => Status::Conflict,
             Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
             Self::PayloadTooLarge => Status::PayloadTooLarge,
-            Self::TooManyRequests => Status::TooManyRequests,
+            Self::TooManyRequests(_) => Status::TooManyRequests,
             Self::Unavailable => Status::ServiceUnavailable,
             Self::Internal(_) => Status::InternalServerError,
             Self::Other(status) => *status,
@@ -89,7 +89,7 @@ impl ApiError {
             403 => Self::Forbidden,
             404 => Self::NotFound("Not found".to_owned()),
             413 => Self::PayloadTooLarge,
-            429 => Self::TooManyRequests,
+            429 => Self::TooManyRequests(u64::from(RETRY_AFTER_SECONDS)),
             503 => Self::Unavailable,
             500 => Self::Internal("unhandled server error".to_owned()),
             _ => Self::Other(status),
@@ -106,7 +106,7 @@ impl ApiError {
             Self::Forbidden => "Forbidden".to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
             Self::PayloadTooLarge => "Payload too large".to_owned(),
-            Self::TooManyRequests => "Too many attempts, try again later".to_owned(),
+            Self::TooManyRequests(_) => "Too many attempts, try again later".to_owned(),
             Self::Unavailable => "Service temporarily unavailable, try again shortly".to_owned(),
             Self::Internal(_) => "Internal server error".to_owned(),
             Self::Other(status) => status.reason_lossy().to_owned(),
@@ -149,8 +149,11 @@ impl<'r> Responder<'r, 'static> for ApiError {
                 let allowed: Vec<&str> = allowed.iter().map(|method| method.as_str()).collect();
                 response.header(Header::new("Allow", allowed.join(", ")));
             }
-            Self::Unavailable | Self::TooManyRequests => {
+            Self::Unavailable => {
                 response.header(Header::new("Retry-After", RETRY_AFTER_SECONDS.to_string()));
+            }
+            Self::TooManyRequests(seconds) => {
+                response.header(Header::new("Retry-After", seconds.to_string()));
             }
             _ => {}
         }

@@ -29,20 +29,26 @@ struct MethodNotAllowed;
 #[rocket::async_trait]
 impl Handler for MethodNotAllowed {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
-        let path = request.uri().path().as_str();
-        let mut allowed: Vec<Method> = request
-            .rocket()
-            .routes()
-            .filter(|route| route.rank < RANK && path_matches(route.uri.path(), path))
-            .map(|route| route.method)
-            .collect();
-        allowed.sort_by_key(|method| method.as_str());
-        allowed.dedup();
+        let allowed = allowed_methods(request);
         if allowed.is_empty() {
             return Outcome::from(request, ApiError::NotFound("Not found".to_owned()));
         }
         Outcome::from(request, ApiError::MethodNotAllowed(allowed))
     }
+}
+
+/// The methods that some route serves at the request's path, sorted.
+pub fn allowed_methods(request: &Request<'_>) -> Vec<Method> {
+    let path = request.uri().path().as_str();
+    let mut allowed: Vec<Method> = request
+        .rocket()
+        .routes()
+        .filter(|route| route.rank < RANK && path_matches(route.uri.path(), path))
+        .map(|route| route.method)
+        .collect();
+    allowed.sort_by_key(|method| method.as_str());
+    allowed.dedup();
+    allowed
 }
 
 /// Whether a route path template (`/a/<id>/b`) matches a request path, ignoring a trailing

@@ -27,10 +27,20 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// (its message and headers), otherwise the status's generic message.
 #[catch(default)]
 fn api_error(status: Status, request: &Request<'_>) -> ApiError {
-    match &request.local_cache(|| GuardFailure(None)).0 {
-        Some(error) if error.status() == status => error.clone(),
-        _ => ApiError::from_status(status),
+    if let Some(error) = &request.local_cache(|| GuardFailure(None)).0 {
+        if error.status() == status {
+            return error.clone();
+        }
     }
+    // Rocket rejects methods it does not know (e.g. QUERY) with an unrouted 400 before any
+    // route runs; on a path that exists that is really "method not allowed".
+    if status == Status::BadRequest && request.route().is_none() {
+        let allowed = fallback::allowed_methods(request);
+        if !allowed.is_empty() {
+            return ApiError::MethodNotAllowed(allowed);
+        }
+    }
+    ApiError::from_status(status)
 }
 
 /// The routes and the OpenAPI document describing them, generated from the same handlers.

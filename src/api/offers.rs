@@ -81,19 +81,33 @@ pub struct NewOfferRequest {
     skills_list: Vec<String>,
 }
 
-/// The fields to change; at least one.
+/// The fields to change; at least one (`minProperties: 1`).
+pub struct OfferPatchRequest;
+
+impl JsonSchema for OfferPatchRequest {
+    fn schema_name() -> String {
+        "OfferPatchRequest".to_owned()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut schema = OfferPatchFields::json_schema(gen).into_object();
+        // Every field is optional: an update names only what changes, but names something.
+        schema.object().required.clear();
+        schema.object().min_properties = Some(1);
+        schema.metadata().description = Some("The fields to change; at least one.".to_owned());
+        schema.into()
+    }
+}
+
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Documentation only: `OfferPatch::from_json` parses the body.
-pub struct OfferPatchRequest {
+struct OfferPatchFields {
     #[schemars(schema_with = "schema::title")]
-    #[serde(default)]
     title: Option<String>,
     #[schemars(schema_with = "schema::description")]
-    #[serde(default)]
     description: Option<String>,
     #[schemars(schema_with = "schema::skills")]
-    #[serde(default)]
     skills_list: Option<Vec<String>>,
 }
 

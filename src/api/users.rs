@@ -8,10 +8,8 @@ use serde::Serialize;
 use super::input::JsonBody;
 use super::responses::{CreatedWithoutUrl, Success};
 use super::schema;
-use crate::auth::accounts;
-use crate::auth::password::PasswordHasher;
+use crate::auth::accounts::Accounts;
 use crate::auth::token::TokenKeys;
-use crate::db::Db;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser};
 use crate::error::ApiError;
@@ -82,12 +80,11 @@ fn example_token() -> &'static str {
 #[openapi(tag = "Users")]
 #[post("/users/register", data = "<body>")]
 pub async fn register(
-    db: &State<Db>,
-    hasher: &State<PasswordHasher>,
+    accounts: Accounts<'_>,
     body: JsonBody<RegisterRequest>,
 ) -> Result<CreatedWithoutUrl<UserCreated>, ApiError> {
     let object = body.into_object(crate::error::NO_INPUT)?;
-    let user = accounts::register(db, hasher, &NewUser::from_json(&object)?).await?;
+    let user = accounts.register(&NewUser::from_json(&object)?).await?;
     Ok(CreatedWithoutUrl(UserCreated {
         username: user.username,
         id: user.id,
@@ -101,8 +98,7 @@ pub async fn register(
 #[openapi(tag = "Users")]
 #[post("/users/login", data = "<body>")]
 pub async fn login(
-    db: &State<Db>,
-    hasher: &State<PasswordHasher>,
+    accounts: Accounts<'_>,
     tokens: &State<TokenKeys>,
     body: JsonBody<LoginRequest>,
 ) -> Result<Success<LoginToken>, ApiError> {
@@ -111,7 +107,7 @@ pub async fn login(
         InputError::Empty => ApiError::BadRequest(NO_CREDENTIALS.to_owned()),
         invalid => invalid.into(),
     })?;
-    match accounts::sign_in(db, hasher, &credentials).await? {
+    match accounts.sign_in(&credentials).await? {
         Some(user) => Ok(Success(LoginToken {
             id: user.id,
             token: tokens.issue(user.id, &user.username),

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod guard;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 pub use guard::{ApiUser, AuthFailure};

@@ -1,7 +1,7 @@
 //! Accounts as clients write them: usernames, passwords, and the two request bodies.
 
 use super::fields::{
-    reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule,
+    reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule, MISSING,
 };
 
 pub const USERNAME_MIN: usize = 3;
@@ -89,6 +89,23 @@ impl NewUser {
     }
 }
 
+impl NewUser {
+    /// Parses the sign-up form of the pages with the same rules and messages as the JSON body.
+    pub fn from_form(username: &str, password: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let username = Username::parse(username)
+            .map_err(|problem| errors.add("username", problem))
+            .ok();
+        let password = Password::parse(password)
+            .map_err(|problem| errors.add("password", problem))
+            .ok();
+        match (username, password) {
+            (Some(username), Some(password)) => Ok(Self { username, password }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// What a person types to sign in. Deliberately not validated beyond presence: any rule here
 /// would tell an attacker which usernames cannot exist.
 #[derive(Clone, PartialEq, Eq)]
@@ -126,6 +143,26 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// Reads the sign-in form of the pages: an empty field is named (no use checking it).
+    pub fn from_form(username: &str, password: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if username.is_empty() {
+            errors.add("username", MISSING);
+        }
+        if password.is_empty() {
+            errors.add("password", MISSING);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +195,28 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{user:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_sign_up_form_uses_the_rules_of_the_json_body() {
+        let errors = NewUser::from_form("a b", "short").unwrap_err();
+        assert_eq!(
+            errors.get("username").unwrap(),
+            ["Only letters, digits, '_', '.' and '-' are allowed."]
+        );
+        assert_eq!(
+            errors.get("password").unwrap(),
+            ["Length must be between 8 and 128."]
+        );
+        assert!(NewUser::from_form("user", "12345678").is_ok());
+    }
+
+    #[test]
+    fn the_sign_in_form_names_empty_fields() {
+        let errors = Credentials::from_form("", "").unwrap_err();
+        assert_eq!(errors.get("username").unwrap(), [MISSING]);
+        assert_eq!(errors.get("password").unwrap(), [MISSING]);
+        assert_eq!(Credentials::from_form("u", "p").unwrap().username, "u");
     }
 
     #[test]

@@ -88,6 +88,18 @@ pub async fn find(
     .await
 }
 
+/// The offer `id`, whoever owns it: the pages tell "no such offer" (404) from "not yours" (403).
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Offer>, sqlx::Error> {
+    sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 /// Applies `patch` to the offer and stamps its modification time; `None` when it is not there.
 pub async fn update(
     db: impl PgExecutor<'_>,

@@ -1,8 +1,77 @@
-//! The HTML pages: employers sign in and manage their offers in the browser.
+//! The HTML pages: employers sign in and manage their offers in the browser. The pages call the
+//! same domain parsers, account functions and queries as the JSON API; they work without
+//! JavaScript.
+
+mod auth;
+mod csrf;
+mod headers;
+mod home;
+mod offers;
+mod page;
+mod session;
 
 use rocket::fairing::AdHoc;
+use rocket::figment::value::magic::RelativePathBuf;
+use rocket::fs::FileServer;
+use rocket::{catchers, routes};
+use rocket_dyn_templates::Template;
 
-/// Mounts the pages, their catchers and the static files.
+use session::SessionSettings;
+
+pub use headers::CONTENT_SECURITY_POLICY;
+pub use session::DEFAULT_SESSION_TTL_HOURS;
+
+/// Where the stylesheet and icon are served from, under `/static`.
+const DEFAULT_STATIC_DIR: &str = "static";
+
+/// Mounts the pages, their catchers, the security headers and the static files.
 pub fn stage() -> AdHoc {
-    AdHoc::on_ignite("HTML pages", |rocket| async { rocket })
+    AdHoc::try_on_ignite("HTML pages", |rocket| async {
+        let settings = match SessionSettings::from_figment(rocket.figment()) {
+            Ok(settings) => settings,
+            Err(message) => {
+                rocket::error!("Configuration error: {message}");
+                return Err(rocket);
+            }
+        };
+        let static_dir = rocket
+            .figment()
+            .extract_inner::<RelativePathBuf>("static_dir")
+            .map(|dir| dir.relative())
+            .unwrap_or_else(|_| DEFAULT_STATIC_DIR.into());
+        if !static_dir.is_dir() {
+            rocket::error!(
+                "The static files directory {} is missing: run from the repository root or \
+                 set static_dir (ROCKET_STATIC_DIR).",
+                static_dir.display()
+            );
+            return Err(rocket);
+        }
+        Ok(rocket
+            .attach(Template::fairing())
+            .attach(headers::SecurityHeaders)
+            .manage(settings)
+            .mount(
+                "/",
+                routes![
+                    home::home,
+                    auth::sign_in_page,
+                    auth::sign_in,
+                    auth::sign_up_page,
+                    auth::sign_up,
+                    auth::sign_out_page,
+                    auth::sign_out,
+                    offers::list,
+                    offers::new,
+                    offers::create,
+                    offers::view,
+                    offers::edit,
+                    offers::update,
+                    offers::confirm_delete,
+                    offers::delete,
+                ],
+            )
+            .mount("/static", FileServer::from(static_dir))
+            .register("/", catchers![page::sign_in_required, page::error]))
+    })
 }

@@ -1,8 +1,10 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
 mod auth;
+mod browser;
 mod docs;
 mod helpers;
 mod offers;
 mod ops;
+mod pages;
 mod users;

@@ -1,0 +1,510 @@
+//! Browser tests: the real pages in headless Chromium, driven over WebDriver (chromedriver)
+//! against the app served on a free port, the way a recruiter would use them. Screenshots of
+//! each step are kept under `target/screenshots/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`scripts/test.sh` installs them when it
+//! can); `CHROMIUM` and `CHROMEDRIVER` point elsewhere. Without them the test fails: a browser
+//! test that skips itself would hide a broken site.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use rocket::futures::FutureExt;
+use rocket::tokio::io::{AsyncReadExt, AsyncWriteExt};
+use rocket::tokio::net::TcpStream;
+use serde_json::{json, Value};
+
+use crate::helpers::{fresh_database, test_figment, PASSWORD};
+
+const USERNAME: &str = "recruiter";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+async fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on port {port}"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn executable(variable: &str, default: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var(variable).unwrap_or_else(|_| default.to_owned()));
+    assert!(
+        path.is_file(),
+        "{variable}: {} is missing. The browser tests need headless Chromium and its WebDriver: \
+         install Debian's `chromium` and `chromium-driver` (scripts/test.sh does it when run as \
+         root), or set CHROMIUM and CHROMEDRIVER to their paths.",
+        path.display()
+    );
+    path
+}
+
+/// chromedriver in a process group of its own; dropping it ends the group (driver and any
+/// browser it started), even when the test panicked.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+}
+
+impl Chromedriver {
+    async fn start() -> Self {
+        use std::os::unix::process::CommandExt;
+        let path = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let port = free_port();
+        let child = Command::new(&path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", path.display()));
+        let driver = Self { child, port };
+        wait_for_port(port, "chromedriver").await;
+        driver
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Chromium profile directory of its own, removed afterwards.
+struct ProfileDir(PathBuf);
+
+impl Drop for ProfileDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn open_browser(driver: &Chromedriver, profile: &Path) -> Client {
+    let chromium = executable("CHROMIUM", "/usr/bin/chromium");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session from chromedriver")
+}
+
+/// The app served on a free port over a fresh database, until dropped.
+struct Server {
+    base: String,
+    port: u16,
+    shutdown: rocket::Shutdown,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let port = free_port();
+        let figment = test_figment(&fresh_database().await).merge(("port", port));
+        let rocket = job_offers::build(figment)
+            .ignite()
+            .await
+            .expect("the app ignites");
+        let shutdown = rocket.shutdown();
+        rocket::tokio::spawn(rocket.launch());
+        wait_for_port(port, "the app").await;
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            shutdown,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// One JSON request to the API over plain HTTP/1.1, as any API client would send it.
+    async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (u16, Value) {
+        let body = body.to_string();
+        let authorization = token
+            .map(|token| format!("Authorization: JWT {token}\r\n"))
+            .unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
+             {authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .expect("a status code");
+        let json = serde_json::from_str(body).unwrap_or(Value::Null);
+        (status, json)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+fn screenshots_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
+}
+
+async fn screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("a screenshot");
+    let dir = screenshots_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no element {css}: {error}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn path_of(browser: &Client) -> String {
+    let url = browser.current_url().await.unwrap();
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// Types into the labelled field `id`, replacing what it held.
+async fn fill(browser: &Client, id: &str, text: &str) {
+    let field = browser.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Runs `action`, which leads to another page, and waits until that page has replaced the
+/// current one (the old document's root element goes stale), so that no check reads the old.
+async fn navigating<F: std::future::Future<Output = ()>>(browser: &Client, action: F) {
+    let old_root = browser.find(Locator::Css("html")).await.unwrap();
+    action.await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old_root.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "the page did not change");
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn click(browser: &Client, css: &str) {
+    let target = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("nothing to click at {css}: {error}"));
+    navigating(browser, async { target.click().await.unwrap() }).await;
+}
+
+async fn click_link(browser: &Client, text: &str) {
+    let link = browser
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|error| panic!("no link {text:?}: {error}"));
+    navigating(browser, async { link.click().await.unwrap() }).await;
+}
+
+async fn flash(browser: &Client) -> String {
+    text_of(browser, ".flash").await
+}
+
+/// The titles in "My offers", in order.
+async fn listed_titles(browser: &Client) -> Vec<String> {
+    let mut titles = Vec::new();
+    for cell in browser
+        .find_all(Locator::Css("table.offers .offer-title"))
+        .await
+        .unwrap()
+    {
+        titles.push(cell.text().await.unwrap());
+    }
+    titles
+}
+
+async fn walk(browser: &Client, server: &Server) {
+    // Home, then sign up (which signs in).
+    browser.goto(&server.url("/")).await.unwrap();
+    assert_eq!(
+        text_of(browser, "h1").await,
+        "Publish and manage your job offers"
+    );
+    let header = browser.find(Locator::Css(".site-header")).await.unwrap();
+    assert_eq!(
+        header.css_value("background-color").await.unwrap(),
+        "rgba(29, 35, 43, 1)",
+        "the stylesheet loads under the Content-Security-Policy"
+    );
+    screenshot(browser, "01-home").await;
+    click_link(browser, "Create an account").await;
+    assert_eq!(path_of(browser).await, "/register");
+    fill(browser, "username", USERNAME).await;
+    fill(browser, "password", PASSWORD).await;
+    screenshot(browser, "02-sign-up").await;
+    click(browser, "main button[type=submit]").await;
+    assert_eq!(
+        flash(browser).await,
+        format!("Welcome, {USERNAME}! Your account is ready.")
+    );
+    assert_eq!(path_of(browser).await, "/offers");
+    assert_eq!(text_of(browser, ".who strong").await, USERNAME);
+
+    // Sign out, then sign in again with the keyboard only.
+    click(browser, ".nav-account button").await;
+    assert_eq!(flash(browser).await, "You are signed out.");
+    assert_eq!(path_of(browser).await, "/");
+    browser.goto(&server.url("/offers")).await.unwrap();
+    assert_eq!(path_of(browser).await, "/login?next=%2Foffers");
+    assert_eq!(flash(browser).await, "Please sign in to continue.");
+    let focused = browser.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("username")
+    );
+    focused
+        .send_keys(&format!("{USERNAME}\u{e004}"))
+        .await
+        .unwrap();
+    let focused = browser.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("password")
+    );
+    focused.send_keys(PASSWORD).await.unwrap();
+    screenshot(browser, "03-sign-in").await;
+    navigating(browser, async {
+        focused.send_keys("\u{e007}").await.unwrap()
+    })
+    .await;
+    assert_eq!(flash(browser).await, format!("Signed in as {USERNAME}."));
+    assert_eq!(path_of(browser).await, "/offers");
+    assert!(text_of(browser, "main")
+        .await
+        .contains("not published any offers yet"));
+
+    // Create an offer: first with a blank title, which is refused beside the field.
+    click_link(browser, "New offer").await;
+    assert_eq!(path_of(browser).await, "/offers/new");
+    fill(browser, "title", "   ").await;
+    fill(
+        browser,
+        "description",
+        "Build a RESTful API.\nWork with the team.",
+    )
+    .await;
+    fill(browser, "skills_list", "rust, sql\npostgres").await;
+    click(browser, "main button[type=submit]").await;
+    assert!(text_of(browser, "#title-error")
+        .await
+        .ends_with("Must not be blank."));
+    assert!(text_of(browser, ".error-summary")
+        .await
+        .contains("Title: Must not be blank."));
+    let kept = browser.find(Locator::Id("skills_list")).await.unwrap();
+    assert_eq!(
+        kept.prop("value").await.unwrap().as_deref(),
+        Some("rust, sql\npostgres")
+    );
+    screenshot(browser, "04-validation-error").await;
+    fill(browser, "title", "Backend Engineer").await;
+    click(browser, "main button[type=submit]").await;
+    assert_eq!(flash(browser).await, "Offer created");
+    assert_eq!(listed_titles(browser).await, ["Backend Engineer"]);
+    screenshot(browser, "05-my-offers").await;
+
+    // The API sees the offer made in the browser, and the browser the one made through it.
+    let (status, login) = server
+        .api(
+            "POST",
+            "/api/v1/users/login",
+            None,
+            &json!({"username": USERNAME, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let (user_id, token) = (
+        login["id"].as_i64().unwrap(),
+        login["token"].as_str().unwrap(),
+    );
+    let offers_path = format!("/api/v1/users/{user_id}/offers/");
+    let (status, listed) = server
+        .api("GET", &offers_path, Some(token), &Value::Null)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["count"], 1);
+    assert_eq!(listed["offers"][0]["title"], "Backend Engineer");
+    assert_eq!(
+        listed["offers"][0]["description"],
+        "Build a RESTful API.\nWork with the team."
+    );
+    assert_eq!(
+        listed["offers"][0]["skills_list"],
+        json!(["rust", "sql", "postgres"])
+    );
+    let from_api = json!({
+        "title": "<script>alert(1)</script> Data Engineer",
+        "description": "Pipelines",
+        "skills_list": ["python", "CI/CD, GitOps"],
+    });
+    let (status, created) = server
+        .api("POST", &offers_path, Some(token), &from_api)
+        .await;
+    assert_eq!(status, 201, "{created}");
+    browser.refresh().await.unwrap();
+    let titles = listed_titles(browser).await;
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"<script>alert(1)</script> Data Engineer".to_owned()));
+    assert!(
+        browser.get_alert_text().await.is_err(),
+        "the title is shown as text, never run"
+    );
+
+    // View, then edit.
+    click_link(browser, "Backend Engineer").await;
+    assert_eq!(text_of(browser, "h1").await, "Backend Engineer");
+    assert_eq!(
+        text_of(browser, ".description").await,
+        "Build a RESTful API.\nWork with the team."
+    );
+    screenshot(browser, "06-view").await;
+    click_link(browser, "Edit").await;
+    assert!(path_of(browser).await.ends_with("/edit"));
+    fill(browser, "title", "Senior Backend Engineer").await;
+    fill(browser, "skills_list", "rust\nsql\nkubernetes").await;
+    screenshot(browser, "07-edit").await;
+    click(browser, "main button[type=submit]").await;
+    assert_eq!(flash(browser).await, "Offer updated");
+    assert_eq!(text_of(browser, "h1").await, "Senior Backend Engineer");
+    assert_eq!(text_of(browser, ".tags").await.lines().count(), 3);
+
+    // Delete, with its confirmation.
+    click_link(browser, "Delete").await;
+    assert_eq!(text_of(browser, "h1").await, "Delete this offer?");
+    screenshot(browser, "08-delete-confirmation").await;
+    click(browser, "main button[type=submit]").await;
+    assert_eq!(flash(browser).await, "Offer deleted");
+    assert_eq!(
+        listed_titles(browser).await,
+        ["<script>alert(1)</script> Data Engineer"]
+    );
+    let (_, listed) = server
+        .api("GET", &offers_path, Some(token), &Value::Null)
+        .await;
+    assert_eq!(listed["count"], 1);
+
+    // On a phone the table becomes cards and nothing scrolls sideways.
+    browser.set_window_size(390, 844).await.unwrap();
+    browser.refresh().await.unwrap();
+    let overflow = browser
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(0), "no horizontal scrolling at 390 px");
+    let row = browser
+        .find(Locator::Css("table.offers tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(row.css_value("display").await.unwrap(), "block");
+    screenshot(browser, "09-my-offers-phone").await;
+    browser.set_window_size(1280, 900).await.unwrap();
+
+    // A missing offer is the site's own 404 page.
+    browser.goto(&server.url("/offers/999999")).await.unwrap();
+    assert_eq!(text_of(browser, "h1").await, "Page not found");
+    screenshot(browser, "10-not-found").await;
+
+    // Sign out.
+    browser.goto(&server.url("/offers")).await.unwrap();
+    click(browser, ".nav-account button").await;
+    assert_eq!(flash(browser).await, "You are signed out.");
+    assert!(browser.find(Locator::LinkText("Sign in")).await.is_ok());
+    browser.goto(&server.url("/offers")).await.unwrap();
+    assert!(path_of(browser).await.starts_with("/login"));
+    screenshot(browser, "11-signed-out").await;
+
+    // Swagger UI, outside the pages' policy, still renders.
+    browser.goto(&server.url("/docs/")).await.unwrap();
+    let title = text_of(browser, ".swagger-ui .info .title").await;
+    assert!(title.starts_with("job-offers"), "{title}");
+}
+
+#[rocket::async_test]
+async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
+    let server = Server::start().await;
+    let driver = Chromedriver::start().await;
+    let profile = ProfileDir(std::env::temp_dir().join(format!(
+        "job-offers-chromium-{}",
+        uuid::Uuid::new_v4().simple()
+    )));
+    let browser = open_browser(&driver, &profile.0).await;
+    let outcome = std::panic::AssertUnwindSafe(walk(&browser, &server))
+        .catch_unwind()
+        .await;
+    if outcome.is_err() {
+        if let Ok(png) = browser.screenshot().await {
+            let _ = std::fs::create_dir_all(screenshots_dir());
+            let _ = std::fs::write(screenshots_dir().join("failure.png"), png);
+        }
+    }
+    let _ = browser.close().await;
+    drop(driver);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
