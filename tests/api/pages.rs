@@ -991,7 +991,7 @@ async fn an_unavailable_database_shows_a_friendly_page() {
 async fn a_form_over_the_size_limit_is_refused_with_a_page() {
     let app = spawn_app().await;
     sign_up(&app, "alice").await;
-    let huge = "x".repeat(70 * 1024);
+    let huge = "x".repeat(200 * 1024);
     let response = submit(
         &app,
         "/offers/new",
