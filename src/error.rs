@@ -42,6 +42,8 @@ pub enum ApiError {
     BadRequest(String),
     /// 400 naming each bad field.
     Validation(FieldErrors),
+    /// 400 naming each bad query parameter.
+    InvalidQuery(FieldErrors),
     /// 401 with one of the guard's messages.
     Unauthorized(&'static str),
     /// 403: the token's user may not do this.
@@ -67,7 +69,7 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> Status {
         match self {
-            Self::BadRequest(_) | Self::Validation(_) => Status::BadRequest,
+            Self::BadRequest(_) | Self::Validation(_) | Self::InvalidQuery(_) => Status::BadRequest,
             Self::Unauthorized(_) => Status::Unauthorized,
             Self::Forbidden => Status::Forbidden,
             Self::NotFound(_) => Status::NotFound,
@@ -102,6 +104,10 @@ impl ApiError {
                 message.clone()
             }
             Self::Validation(_) => VALIDATION_FAILED.to_owned(),
+            Self::InvalidQuery(errors) => {
+                let names: Vec<&str> = errors.field_names().collect();
+                format!("Invalid query parameter: {}", names.join(", "))
+            }
             Self::Unauthorized(message) => (*message).to_owned(),
             Self::Forbidden => "Forbidden".to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
@@ -112,7 +118,7 @@ impl ApiError {
             Self::Other(status) => status.reason_lossy().to_owned(),
         };
         let errors = match self {
-            Self::Validation(errors) => Some(errors.clone()),
+            Self::Validation(errors) | Self::InvalidQuery(errors) => Some(errors.clone()),
             _ => None,
         };
         ErrorBody { message, errors }

@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`, its OpenAPI document, Swagger UI at `/docs`, and the catchers
 //! that keep every error under `/api` JSON.
 
+pub mod board;
 pub mod fallback;
 pub mod input;
 pub mod offers;
+pub mod query;
 pub mod responses;
 pub mod schema;
 pub mod users;
@@ -57,6 +59,8 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
         offers::get,
         offers::update,
         offers::delete,
+        board::search_board,
+        board::public_offer,
     ];
     describe(&mut spec);
     routes.push(get_openapi_route(spec.clone(), &settings));
@@ -67,27 +71,37 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
 /// (the error type documents every status; each operation keeps only its own).
 const OPERATIONS: &[(&str, &str, &[&str])] = &[
     (
-        "register",
+        "users_register",
         "registerUser",
         &["400", "409", "413", "429", "500", "503"],
     ),
-    ("login", "login", &["400", "413", "429", "500", "503"]),
-    ("list", "listOffers", &["401", "404", "500", "503"]),
+    ("users_login", "login", &["400", "413", "429", "500", "503"]),
     (
-        "create",
+        "offers_list",
+        "listOffers",
+        &["400", "401", "404", "500", "503"],
+    ),
+    (
+        "offers_create",
         "createOffer",
         &["400", "401", "403", "404", "413", "500", "503"],
     ),
-    ("get", "getOffer", &["401", "404", "500", "503"]),
+    ("offers_get", "getOffer", &["401", "404", "500", "503"]),
     (
-        "update",
+        "offers_update",
         "updateOffer",
         &["400", "401", "403", "404", "413", "500", "503"],
     ),
     (
-        "delete",
+        "offers_delete",
         "deleteOffer",
         &["401", "403", "404", "500", "503"],
+    ),
+    ("board_search_board", "searchBoard", &["400", "500", "503"]),
+    (
+        "board_public_offer",
+        "getPublishedOffer",
+        &["404", "500", "503"],
     ),
 ];
 
@@ -101,9 +115,8 @@ fn narrow_operations(spec: &mut OpenApi) {
         ];
         for operation in operations.into_iter().flatten() {
             let handler = operation.operation_id.clone().unwrap_or_default();
-            let Some((_, published, errors)) = OPERATIONS
-                .iter()
-                .find(|(name, _, _)| handler.ends_with(name))
+            let Some((_, published, errors)) =
+                OPERATIONS.iter().find(|(name, _, _)| handler == *name)
             else {
                 panic!("operation `{handler}` is missing from api::OPERATIONS");
             };
@@ -147,6 +160,13 @@ fn describe(spec: &mut OpenApi) {
         Tag {
             name: "Offers".to_owned(),
             description: Some("A user's job offers; a valid token is required.".to_owned()),
+            ..Default::default()
+        },
+        Tag {
+            name: "Board".to_owned(),
+            description: Some(
+                "Every published offer, for anyone: search, filter, page.".to_owned(),
+            ),
             ..Default::default()
         },
     ];

@@ -7,10 +7,12 @@ use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 use super::input::{JsonBody, PathId};
-use super::responses::{Created, Message, Success};
+use super::query::{query_string, raw, CursorSchema, EmployerLimitSchema, Param};
+use super::responses::{Created, Message, Paged, Success};
 use super::schema;
 use crate::auth::ApiUser;
 use crate::db::Db;
+use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::error::{ApiError, NO_INPUT};
 use crate::repo;
@@ -59,11 +61,11 @@ impl From<Offer> for OfferBody {
     }
 }
 
-/// A user's offers.
+/// A page of a user's offers.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct OfferList {
     pub offers: Vec<OfferBody>,
-    /// How many offers the user has.
+    /// How many offers the user has (on all pages).
     pub count: i64,
 }
 
@@ -126,22 +128,46 @@ fn offer_not_found(id: i64) -> ApiError {
 
 /// # List a user's offers
 ///
-/// Every offer of the user, oldest first. Any signed-in user may read any user's offers.
+/// The user's offers, oldest first, a page at a time (`limit`, 100 by default, up to 1 000;
+/// `count` is the user's total). When more follow, `Link: <…>; rel="next"` gives the next
+/// page's URL. Any signed-in user may read any user's offers.
 #[openapi(tag = "Offers")]
-#[get("/users/<user_id>/offers")]
+#[get("/users/<user_id>/offers?<limit>&<cursor>")]
 pub async fn list(
     user_id: PathId<'_>,
+    limit: Option<Param<'_, EmployerLimitSchema>>,
+    cursor: Option<Param<'_, CursorSchema>>,
     _user: ApiUser,
     db: &State<Db>,
-) -> Result<Success<OfferList>, ApiError> {
+) -> Result<Paged<OfferList>, ApiError> {
     let user_id = user_id.or_not_found("user")?;
-    let offers = repo::offers::list_for_user(&mut *db.acquire().await?, user_id)
+    let page = EmployerPage::parse(raw(&limit), raw(&cursor)).map_err(ApiError::InvalidQuery)?;
+    let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, &page)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;
-    Ok(Success(OfferList {
-        count: offers.len() as i64,
-        offers: offers.into_iter().map(OfferBody::from).collect(),
-    }))
+    let next = match listed.offers.last() {
+        Some(last) if listed.has_next => {
+            let cursor = Cursor {
+                direction: Direction::After,
+                id: last.id,
+                rank: None,
+            }
+            .encode();
+            let limit = page.limit.to_string();
+            Some(format!(
+                "/api/v1/users/{user_id}/offers/?{}",
+                query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor))])
+            ))
+        }
+        _ => None,
+    };
+    Ok(Paged {
+        body: OfferList {
+            count: listed.total,
+            offers: listed.offers.into_iter().map(OfferBody::from).collect(),
+        },
+        next,
+    })
 }
 
 /// # Create an offer

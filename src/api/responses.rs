@@ -28,7 +28,7 @@ fn example_deleted() -> &'static str {
 fn json_response<T: Serialize>(
     value: &T,
     status: Status,
-    location: Option<String>,
+    header: Option<Header<'static>>,
 ) -> response::Result<'static> {
     let body = serde_json::to_vec(value).map_err(|_| Status::InternalServerError)?;
     let mut response = rocket::Response::build();
@@ -36,17 +36,20 @@ fn json_response<T: Serialize>(
         .status(status)
         .header(ContentType::JSON)
         .sized_body(body.len(), Cursor::new(body));
-    if let Some(location) = location {
-        response.header(Header::new("Location", location));
+    if let Some(header) = header {
+        response.header(header);
     }
     response.ok()
 }
+
+/// A response header to document: name, description, always present.
+type DocumentedHeader = (&'static str, &'static str, bool);
 
 fn documented<T: JsonSchema>(
     gen: &mut OpenApiGenerator,
     code: &str,
     description: &str,
-    with_location: bool,
+    header: Option<DocumentedHeader>,
 ) -> Responses {
     let media = MediaType {
         schema: Some(gen.json_schema::<T>()),
@@ -59,10 +62,10 @@ fn documented<T: JsonSchema>(
             .collect(),
         ..Default::default()
     };
-    if with_location {
+    if let Some((name, description, required)) = header {
         let header = OpenApiHeader {
-            description: Some("The URL of the created resource.".to_owned()),
-            required: true,
+            description: Some(description.to_owned()),
+            required,
             deprecated: false,
             allow_empty_value: false,
             value: ParameterValue::Schema {
@@ -77,7 +80,7 @@ fn documented<T: JsonSchema>(
         };
         response
             .headers
-            .insert("Location".to_owned(), RefOr::Object(header));
+            .insert(name.to_owned(), RefOr::Object(header));
     }
     let mut responses = Responses::default();
     responses
@@ -97,7 +100,7 @@ impl<'r, T: Serialize> Responder<'r, 'static> for Success<T> {
 
 impl<T: JsonSchema> OpenApiResponderInner for Success<T> {
     fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        Ok(documented::<T>(gen, "200", "Success.", false))
+        Ok(documented::<T>(gen, "200", "Success.", None))
     }
 }
 
@@ -109,13 +112,22 @@ pub struct Created<T> {
 
 impl<'r, T: Serialize> Responder<'r, 'static> for Created<T> {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        json_response(&self.body, Status::Created, Some(self.location))
+        json_response(
+            &self.body,
+            Status::Created,
+            Some(Header::new("Location", self.location)),
+        )
     }
 }
 
 impl<T: JsonSchema> OpenApiResponderInner for Created<T> {
     fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        Ok(documented::<T>(gen, "201", "Created.", true))
+        Ok(documented::<T>(
+            gen,
+            "201",
+            "Created.",
+            Some(("Location", "The URL of the created resource.", true)),
+        ))
     }
 }
 
@@ -130,6 +142,37 @@ impl<'r, T: Serialize> Responder<'r, 'static> for CreatedWithoutUrl<T> {
 
 impl<T: JsonSchema> OpenApiResponderInner for CreatedWithoutUrl<T> {
     fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        Ok(documented::<T>(gen, "201", "Created.", false))
+        Ok(documented::<T>(gen, "201", "Created.", None))
+    }
+}
+
+/// `200 OK` with one page of a listing and, when another follows, its URL in
+/// `Link: <…>; rel="next"` (RFC 8288).
+pub struct Paged<T> {
+    pub body: T,
+    pub next: Option<String>,
+}
+
+impl<'r, T: Serialize> Responder<'r, 'static> for Paged<T> {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let link = self
+            .next
+            .map(|next| Header::new("Link", format!("<{next}>; rel=\"next\"")));
+        json_response(&self.body, Status::Ok, link)
+    }
+}
+
+impl<T: JsonSchema> OpenApiResponderInner for Paged<T> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        Ok(documented::<T>(
+            gen,
+            "200",
+            "One page.",
+            Some((
+                "Link",
+                "`<url>; rel=\"next\"`: the next page, when there is one.",
+                false,
+            )),
+        ))
     }
 }

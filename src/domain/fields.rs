@@ -41,6 +41,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// The fields with problems, in name order.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// The problems reported for `field`, if any.
     pub fn get(&self, field: &str) -> Option<&[String]> {
         self.0.get(field).map(Vec::as_slice)
@@ -101,6 +106,11 @@ impl TextRule {
             r"^[^\u0000]*$".to_owned()
         }
     }
+}
+
+/// Records the problem of one field and hands back its value when it parsed.
+pub fn collect<T>(errors: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
+    parsed.map_err(|problem| errors.add(field, problem)).ok()
 }
 
 /// Rejects every key not in `writable`, naming read-only ones distinctly so a client that echoes

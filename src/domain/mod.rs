@@ -1,6 +1,7 @@
 //! Domain types: parse-don't-validate constructors for everything a client sends.
 //! No Rocket and no SQL here; the API and the pages both build on these.
 
+pub mod board;
 pub mod fields;
 pub mod offer;
 pub mod user;

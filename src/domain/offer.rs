@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::fields::{
-    optional_string, optional_string_list, reject_unexpected, required_string, FieldErrors,
-    InputError, JsonObject, TextRule,
+    collect, optional_string, optional_string_list, reject_unexpected, required_string,
+    FieldErrors, InputError, JsonObject, TextRule,
 };
 
 pub const TITLE: TextRule = TextRule {
@@ -244,11 +244,6 @@ impl OfferPatch {
         }
         Ok(patch)
     }
-}
-
-/// Records the problem of one field and hands back its value when it parsed.
-fn collect<T>(errors: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
-    parsed.map_err(|problem| errors.add(field, problem)).ok()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Row};
 
+use crate::domain::board::EmployerPage;
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 
 /// The columns of an offer, in `Offer`'s order; a macro so queries stay `&'static str` and
@@ -27,29 +28,53 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
     }
 }
 
-/// A user's offers in creation order; `None` when the user does not exist. One round trip:
-/// the user row is joined so that "no such user" and "no offers" are told apart.
+/// One page of a user's offers in creation order, with the user's total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserOffers {
+    pub offers: Vec<Offer>,
+    pub total: i64,
+    pub has_next: bool,
+}
+
+/// A page of a user's offers after the page's cursor; `None` when the user does not exist.
+/// One round trip: the user row is joined so that "no such user" and "no offers" are told
+/// apart, and the total comes along.
 pub async fn list_for_user(
     db: impl PgExecutor<'_>,
     user_id: i64,
-) -> Result<Option<Vec<Offer>>, sqlx::Error> {
+    page: &EmployerPage,
+) -> Result<Option<UserOffers>, sqlx::Error> {
+    let after = page.cursor.map_or(0, |cursor| cursor.id);
     let rows = sqlx::query(
-        "SELECT u.id AS owner, o.id, o.user_id, o.title, o.description, o.skills_list, \
+        "SELECT (SELECT count(*) FROM offers WHERE user_id = u.id) AS total, \
+                o.id, o.user_id, o.title, o.description, o.skills_list, \
                 o.creation_date, o.modification_date \
-         FROM users u LEFT JOIN offers o ON o.user_id = u.id \
+         FROM users u LEFT JOIN LATERAL ( \
+             SELECT * FROM offers WHERE user_id = u.id AND id > $2 ORDER BY id LIMIT $3 \
+         ) o ON TRUE \
          WHERE u.id = $1 ORDER BY o.id",
     )
     .bind(user_id)
+    .bind(after)
+    .bind(i64::from(page.limit) + 1)
     .fetch_all(db)
     .await?;
-    if rows.is_empty() {
+    let Some(first) = rows.first() else {
         return Ok(None);
-    }
-    rows.iter()
+    };
+    let total: i64 = first.try_get("total")?;
+    let mut offers = rows
+        .iter()
         .filter(|row| matches!(row.try_get::<Option<i64>, _>("id"), Ok(Some(_))))
         .map(<Offer as sqlx::FromRow<PgRow>>::from_row)
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_next = offers.len() > page.limit as usize;
+    offers.truncate(page.limit as usize);
+    Ok(Some(UserOffers {
+        offers,
+        total,
+        has_next,
+    }))
 }
 
 /// Stores a new offer for `user_id`.

@@ -15,6 +15,7 @@ use super::csrf::{CsrfForm, TokenOnly};
 use super::page::{FormReply, Page, PageError};
 use super::session::PageUser;
 use crate::db::Db;
+use crate::domain::board::{EmployerPage, EMPLOYER_PAGE};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
@@ -135,8 +136,15 @@ fn submitted(form: &OfferForm) -> Value {
 /// "My offers": the signed-in user's offers, most recently changed first.
 #[get("/offers")]
 pub async fn list(user: PageUser, page: Page<'_>, db: &State<Db>) -> Result<Template, PageError> {
-    let mut offers = repo::offers::list_for_user(&mut *db.acquire().await?, user.id)
+    // The employer list's largest page: a recruiter's own offers fit on one screen of
+    // history; the public board pages through everything.
+    let everything = EmployerPage {
+        limit: EMPLOYER_PAGE.max,
+        cursor: None,
+    };
+    let mut offers = repo::offers::list_for_user(&mut *db.acquire().await?, user.id, &everything)
         .await?
+        .map(|page| page.offers)
         .unwrap_or_default();
     offers.sort_by_key(|offer| std::cmp::Reverse(offer.modification_date));
     let offers: Vec<Value> = offers

@@ -1,0 +1,137 @@
+//! The public job board: every employer's offers, searchable, filterable and paged. No token.
+
+use rocket::{get, State};
+use rocket_okapi::openapi;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::input::PathId;
+use super::offers::OfferBody;
+use super::query::{
+    query_string, raw, BoardLimitSchema, CursorSchema, EmployerSchema, Param, SearchSchema,
+    SkillsSchema,
+};
+use super::responses::{Paged, Success};
+use crate::db::Db;
+use crate::domain::board::{BoardQuery, Cursor, Direction, RawBoardQuery};
+use crate::error::ApiError;
+use crate::repo;
+use crate::repo::board::BoardOffer;
+
+/// An offer on the board, with its employer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BoardOfferBody {
+    #[serde(flatten)]
+    pub offer: OfferBody,
+    /// The employer's user id.
+    pub user_id: i64,
+    /// The employer's username.
+    #[schemars(example = "example_employer")]
+    pub username: String,
+}
+
+fn example_employer() -> &'static str {
+    "acme"
+}
+
+impl From<BoardOffer> for BoardOfferBody {
+    fn from(listed: BoardOffer) -> Self {
+        Self {
+            user_id: listed.offer.user_id,
+            username: listed.username,
+            offer: listed.offer.into(),
+        }
+    }
+}
+
+/// A page of the board.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BoardList {
+    pub offers: Vec<BoardOfferBody>,
+    /// How many offers match (on all pages).
+    pub count: i64,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The cursor that continues after the last offer of a page.
+pub fn next_cursor(page: &repo::board::BoardPage) -> Option<String> {
+    let last = page.offers.last().filter(|_| page.has_next)?;
+    Some(
+        Cursor {
+            direction: Direction::After,
+            id: last.offer.id,
+            rank: last.rank,
+        }
+        .encode(),
+    )
+}
+
+/// # Search the job board
+///
+/// Every employer's offers, newest first. `q` searches titles, skills and descriptions (every
+/// word must match; results ranked title > skills > description, then newest); `skills`
+/// keeps offers having all the listed skills (case-insensitive); `employer` keeps one
+/// employer's. Pages of `limit` offers (20 by default, up to 100); pass `next_cursor` as
+/// `cursor` for the next page, also given as `Link: <…>; rel="next"`. No token needed.
+#[openapi(tag = "Board")]
+#[get("/offers?<q>&<skills>&<employer>&<limit>&<cursor>")]
+pub async fn search_board(
+    q: Option<Param<'_, SearchSchema>>,
+    skills: Option<Param<'_, SkillsSchema>>,
+    employer: Option<Param<'_, EmployerSchema>>,
+    limit: Option<Param<'_, BoardLimitSchema>>,
+    cursor: Option<Param<'_, CursorSchema>>,
+    db: &State<Db>,
+) -> Result<Paged<BoardList>, ApiError> {
+    let query = BoardQuery::parse(RawBoardQuery {
+        q: raw(&q),
+        skills: raw(&skills),
+        employer: raw(&employer),
+        limit: raw(&limit),
+        cursor: raw(&cursor),
+    })
+    .map_err(ApiError::InvalidQuery)?;
+    let mut connection = db.acquire().await?;
+    let page = repo::board::page(&mut connection, &query).await?;
+    let count = repo::board::count(&mut connection, &query).await?;
+    drop(connection);
+    let next_cursor = next_cursor(&page);
+    let next = next_cursor.as_deref().map(|cursor| {
+        let limit = query.limit.to_string();
+        format!(
+            "/api/v1/offers?{}",
+            query_string(&[
+                ("q", raw(&q)),
+                ("skills", raw(&skills)),
+                ("employer", raw(&employer)),
+                ("limit", Some(&limit)),
+                ("cursor", Some(cursor)),
+            ])
+        )
+    });
+    Ok(Paged {
+        body: BoardList {
+            offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
+            count,
+            next_cursor,
+        },
+        next,
+    })
+}
+
+/// # Get a published offer
+///
+/// One offer with its employer, for anyone. No token needed.
+#[openapi(tag = "Board")]
+#[get("/offers/<id>")]
+pub async fn public_offer(
+    id: PathId<'_>,
+    db: &State<Db>,
+) -> Result<Success<BoardOfferBody>, ApiError> {
+    let id = id.or_not_found("offer")?;
+    let offer = repo::board::find(&mut *db.acquire().await?, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("offer not found {id}")))?;
+    Ok(Success(offer.into()))
+}

@@ -1,0 +1,204 @@
+//! Query parameters of the listing routes. Each is taken as sent and parsed by the domain, so
+//! a bad value is a JSON 400 naming the parameter (never Rocket's generic failure), and each
+//! publishes the schema its parser enforces.
+
+use std::marker::PhantomData;
+
+use rocket::form::{self, FromFormField, ValueField};
+use schemars::gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject};
+use schemars::JsonSchema;
+
+use crate::domain::board::{
+    Employer, PageSize, SkillFilter, BOARD_PAGE, EMPLOYER_PAGE, MAX_QUERY_CHARS,
+};
+
+/// What a parameter's published schema is.
+pub trait ParamSchema {
+    fn name() -> &'static str;
+    fn schema() -> SchemaObject;
+}
+
+/// A query parameter's raw value, documented by `S`.
+pub struct Param<'r, S> {
+    raw: &'r str,
+    documented_as: PhantomData<fn() -> S>,
+}
+
+impl<'r, S> Param<'r, S> {
+    pub fn as_str(&self) -> &'r str {
+        self.raw
+    }
+}
+
+/// The raw value of an optional parameter.
+pub fn raw<'r, S>(param: &Option<Param<'r, S>>) -> Option<&'r str> {
+    param.as_ref().map(Param::as_str)
+}
+
+#[rocket::async_trait]
+impl<'r, S: Send> FromFormField<'r> for Param<'r, S> {
+    fn from_value(field: ValueField<'r>) -> form::Result<'r, Self> {
+        Ok(Self {
+            raw: field.value,
+            documented_as: PhantomData,
+        })
+    }
+}
+
+impl<S: ParamSchema> JsonSchema for Param<'_, S> {
+    fn schema_name() -> String {
+        S::name().to_owned()
+    }
+
+    fn json_schema(_gen: &mut SchemaGenerator) -> Schema {
+        S::schema().into()
+    }
+}
+
+fn string(description: &str, max_length: Option<u32>, pattern: Option<&str>) -> SchemaObject {
+    let mut schema = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        metadata: Some(Box::new(Metadata {
+            description: Some(description.to_owned()),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    schema.string().max_length = max_length;
+    schema.string().pattern = pattern.map(str::to_owned);
+    schema
+}
+
+fn limit(size: PageSize) -> SchemaObject {
+    let mut schema = SchemaObject {
+        instance_type: Some(InstanceType::Integer.into()),
+        metadata: Some(Box::new(Metadata {
+            description: Some(format!(
+                "Offers per page: 1–{}, {} by default.",
+                size.max, size.default
+            )),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    schema.number().minimum = Some(1.0);
+    schema.number().maximum = Some(f64::from(size.max));
+    schema
+}
+
+pub struct SearchSchema;
+impl ParamSchema for SearchSchema {
+    fn name() -> &'static str {
+        "SearchText"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Words to search for in titles, skills and descriptions; every word must match. \
+             Results are ranked: title above skills above description.",
+            Some(MAX_QUERY_CHARS as u32),
+            Some(r"^[^\u0000]*$"),
+        )
+    }
+}
+
+pub struct SkillsSchema;
+impl ParamSchema for SkillsSchema {
+    fn name() -> &'static str {
+        "SkillFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Comma-separated skills an offer must all have (case-insensitive), at most 10.",
+            None,
+            Some(SkillFilter::PATTERN),
+        )
+    }
+}
+
+pub struct EmployerSchema;
+impl ParamSchema for EmployerSchema {
+    fn name() -> &'static str {
+        "EmployerFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Only this employer's offers: a user id or a username.",
+            None,
+            Some(Employer::PATTERN),
+        )
+    }
+}
+
+pub struct CursorSchema;
+impl ParamSchema for CursorSchema {
+    fn name() -> &'static str {
+        "Cursor"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Where the page starts: the `next_cursor` of the previous page (opaque).",
+            None,
+            None,
+        )
+    }
+}
+
+pub struct BoardLimitSchema;
+impl ParamSchema for BoardLimitSchema {
+    fn name() -> &'static str {
+        "BoardLimit"
+    }
+    fn schema() -> SchemaObject {
+        limit(BOARD_PAGE)
+    }
+}
+
+pub struct EmployerLimitSchema;
+impl ParamSchema for EmployerLimitSchema {
+    fn name() -> &'static str {
+        "EmployerLimit"
+    }
+    fn schema() -> SchemaObject {
+        limit(EMPLOYER_PAGE)
+    }
+}
+
+/// `name=value&…` for the parameters that are set, percent-encoding everything but RFC 3986's
+/// unreserved characters.
+pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| value.map(|value| format!("{name}={}", encode(value))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_string;
+
+    #[test]
+    fn only_set_parameters_appear_and_values_are_encoded() {
+        assert_eq!(
+            query_string(&[
+                ("q", Some("c++ & go")),
+                ("skills", None),
+                ("limit", Some("5"))
+            ]),
+            "q=c%2B%2B%20%26%20go&limit=5"
+        );
+    }
+}
