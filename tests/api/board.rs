@@ -1,0 +1,346 @@
+use rocket::http::{Method, Status};
+use serde_json::{json, Value};
+
+use crate::helpers::{body_json, spawn_app, TestApp, TestUser};
+
+async fn offer(
+    app: &TestApp,
+    user: &TestUser,
+    title: &str,
+    skills: &[&str],
+    description: &str,
+) -> i64 {
+    let body = json!({"title": title, "description": description, "skills_list": skills});
+    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+}
+
+/// GETs a board URL anonymously: status, body, and the `Link: <…>; rel="next"` target.
+async fn board(app: &TestApp, uri: &str) -> (Status, Value, Option<String>) {
+    let response = app.client.get(uri.to_owned()).dispatch().await;
+    let status = response.status();
+    let next = response.headers().get_one("Link").map(|link| {
+        assert!(link.ends_with(r#">; rel="next""#), "{link}");
+        link.trim_start_matches('<')
+            .trim_end_matches(r#">; rel="next""#)
+            .to_owned()
+    });
+    (status, body_json(response).await, next)
+}
+
+fn titles(body: &Value) -> Vec<String> {
+    body["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|offer| offer["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|offer| offer["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[rocket::async_test]
+async fn the_board_lists_every_employers_offers_newest_first_without_a_token() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    offer(&app, &acme, "First", &["rust"], "d").await;
+    offer(&app, &globex, "Second", &["go"], "d").await;
+    offer(&app, &acme, "Third", &[], "d").await;
+    let (status, body, next) = board(&app, "/api/v1/offers").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(titles(&body), ["Third", "Second", "First"]);
+    assert_eq!(body["count"], 3);
+    assert_eq!(body["next_cursor"], Value::Null);
+    assert!(next.is_none());
+    let second = &body["offers"][1];
+    assert_eq!(second["user_id"], globex.id);
+    assert_eq!(second["username"], "globex");
+    assert_eq!(second["skills_list"], json!(["go"]));
+    assert!(second["creation_date"].is_string() && second["modification_date"].is_string());
+}
+
+#[rocket::async_test]
+async fn search_ranks_title_above_skills_above_description() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    offer(
+        &app,
+        &acme,
+        "Backend developer",
+        &["sql"],
+        "You will write Kotlin daily",
+    )
+    .await;
+    offer(&app, &acme, "Kotlin developer", &["sql"], "Backend work").await;
+    offer(&app, &acme, "Mobile developer", &["Kotlin"], "Apps").await;
+    offer(&app, &acme, "Designer", &["figma"], "No code").await;
+    let (status, body, _) = board(&app, "/api/v1/offers?q=kotlin").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        titles(&body),
+        ["Kotlin developer", "Mobile developer", "Backend developer"]
+    );
+    assert_eq!(body["count"], 3);
+}
+
+#[rocket::async_test]
+async fn search_matches_word_forms_and_keeps_symbols_whole() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    offer(&app, &acme, "Senior Engineer", &["C++"], "Systems").await;
+    offer(&app, &acme, "Desktop developer", &["C#"], "Windows apps").await;
+    offer(&app, &acme, "API developer", &["Node.js"], "Services").await;
+    offer(&app, &acme, "Go lead", &["go"], "It is fun").await;
+    let cases = [
+        ("engineering", vec!["Senior Engineer"]),
+        ("c%2B%2B", vec!["Senior Engineer"]),
+        ("C%23", vec!["Desktop developer"]),
+        ("node.js", vec!["API developer"]),
+        ("go", vec!["Go lead"]),
+        // Every word must match.
+        ("developer%20windows", vec!["Desktop developer"]),
+        ("developer%20rust", vec![]),
+    ];
+    for (q, expected) in cases {
+        let (status, body, _) = board(&app, &format!("/api/v1/offers?q={q}")).await;
+        assert_eq!(status, Status::Ok, "{q}");
+        assert_eq!(titles(&body), expected, "q={q}");
+        assert_eq!(body["count"], expected.len(), "q={q}");
+    }
+}
+
+#[rocket::async_test]
+async fn skill_filters_need_every_skill_whatever_its_case() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    offer(&app, &acme, "Both", &["Rust", "PostgreSQL"], "d").await;
+    offer(&app, &acme, "Only rust", &["rust"], "d").await;
+    offer(&app, &acme, "Symbols", &["C++", "node.js", "Rust"], "d").await;
+    let cases = [
+        ("rust", vec!["Symbols", "Only rust", "Both"]),
+        ("RUST,postgresql", vec!["Both"]),
+        ("%20rust%20,%20POSTGRESQL%20", vec!["Both"]),
+        ("c%2B%2B,Node.JS", vec!["Symbols"]),
+        ("c%2B%2B,go", vec![]),
+    ];
+    for (skills, expected) in cases {
+        let (status, body, _) = board(&app, &format!("/api/v1/offers?skills={skills}")).await;
+        assert_eq!(status, Status::Ok, "{skills}");
+        assert_eq!(titles(&body), expected, "skills={skills}");
+        assert_eq!(body["count"], expected.len());
+    }
+}
+
+#[rocket::async_test]
+async fn the_employer_filter_takes_an_id_or_a_username() {
+    let app = spawn_app().await;
+    let acme = app.user("Acme").await;
+    let globex = app.user("globex").await;
+    offer(&app, &acme, "Acme job", &[], "d").await;
+    offer(&app, &globex, "Globex job", &[], "d").await;
+    for employer in [acme.id.to_string(), "acme".to_owned(), "ACME".to_owned()] {
+        let (_, body, _) = board(&app, &format!("/api/v1/offers?employer={employer}")).await;
+        assert_eq!(titles(&body), ["Acme job"], "{employer}");
+    }
+    let (status, body, _) = board(&app, "/api/v1/offers?employer=nobody").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(body["count"], 0);
+}
+
+#[rocket::async_test]
+async fn filters_combine() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    offer(&app, &acme, "Rust engineer", &["rust"], "d").await;
+    offer(&app, &globex, "Rust engineer", &["rust"], "d").await;
+    offer(&app, &acme, "Rust engineer", &["go"], "d").await;
+    let (_, body, _) = board(&app, "/api/v1/offers?q=engineer&skills=rust&employer=acme").await;
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["offers"][0]["username"], "acme");
+}
+
+/// Walks the pages by following `Link`, checking it agrees with `next_cursor`.
+async fn walk(
+    app: &TestApp,
+    first: &str,
+    between_pages: impl Fn(usize) -> Option<&'static str>,
+    user: &TestUser,
+) -> Vec<i64> {
+    let mut seen = Vec::new();
+    let mut uri = Some(first.to_owned());
+    let mut page = 0;
+    while let Some(current) = uri {
+        let (status, body, next) = board(app, &current).await;
+        assert_eq!(status, Status::Ok, "{current}");
+        seen.extend(ids(&body));
+        match (&next, body["next_cursor"].as_str()) {
+            (Some(link), Some(cursor)) => assert!(link.contains(cursor), "{link} vs {cursor}"),
+            (None, None) => {}
+            other => panic!("Link and next_cursor disagree: {other:?}"),
+        }
+        if let Some(title) = between_pages(page) {
+            offer(app, user, title, &["rust"], "added while paging").await;
+        }
+        uri = next;
+        page += 1;
+        assert!(page < 50, "paging does not end");
+    }
+    seen
+}
+
+#[rocket::async_test]
+async fn paging_through_a_growing_board_has_no_duplicates_or_gaps() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let mut originals = Vec::new();
+    for n in 0..25 {
+        originals.push(offer(&app, &acme, &format!("Rust job {n}"), &["rust"], "d").await);
+    }
+    // New offers arrive between page requests; they are newer than the cursor, so they do not
+    // shift what is left to page through.
+    let seen = walk(
+        &app,
+        "/api/v1/offers?limit=10",
+        |page| (page < 2).then_some("Fresh rust job"),
+        &acme,
+    )
+    .await;
+    let mut expected = originals.clone();
+    expected.reverse();
+    assert_eq!(seen, expected);
+
+    let ranked = walk(
+        &app,
+        "/api/v1/offers?q=rust&limit=7",
+        |page| (page == 0).then_some("Another fresh rust job"),
+        &acme,
+    )
+    .await;
+    let mut unique = ranked.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        ranked.len(),
+        "a ranked page repeated an offer"
+    );
+    for id in &originals {
+        assert!(ranked.contains(id), "offer {id} was skipped");
+    }
+}
+
+#[rocket::async_test]
+async fn bad_board_parameters_are_400s_naming_the_parameter() {
+    let app = spawn_app().await;
+    let long_query = "x".repeat(201);
+    let eleven_skills = vec!["s"; 11].join(",");
+    let plain_cursor = {
+        let acme = app.user("acme").await;
+        offer(&app, &acme, "a", &[], "d").await;
+        offer(&app, &acme, "b", &[], "d").await;
+        let (_, body, _) = board(&app, "/api/v1/offers?limit=1").await;
+        body["next_cursor"].as_str().unwrap().to_owned()
+    };
+    let cases = [
+        ("limit=0".to_owned(), "limit"),
+        ("limit=101".to_owned(), "limit"),
+        ("limit=ten".to_owned(), "limit"),
+        ("limit=-5".to_owned(), "limit"),
+        ("cursor=not-a-cursor".to_owned(), "cursor"),
+        // A cursor from an unranked listing does not continue a search.
+        (format!("q=rust&cursor={plain_cursor}"), "cursor"),
+        ("employer=not%20a%20name".to_owned(), "employer"),
+        (format!("skills={eleven_skills}"), "skills"),
+        (format!("q={long_query}"), "q"),
+        ("q=a%00b".to_owned(), "q"),
+    ];
+    for (query, parameter) in cases {
+        let (status, body, _) = board(&app, &format!("/api/v1/offers?{query}")).await;
+        assert_eq!(status, Status::BadRequest, "{query}");
+        assert!(body["errors"][parameter].is_array(), "{query}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(parameter),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn a_published_offer_is_public_with_its_employer() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let id = offer(&app, &acme, "Open role", &["rust"], "Details").await;
+    let (status, body, _) = board(&app, &format!("/api/v1/offers/{id}")).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(body["title"], "Open role");
+    assert_eq!(body["username"], "acme");
+    assert_eq!(body["user_id"], acme.id);
+    for (uri, message) in [
+        ("/api/v1/offers/999999", "offer not found 999999"),
+        ("/api/v1/offers/abc", "offer not found abc"),
+    ] {
+        let (status, body, _) = board(&app, uri).await;
+        assert_eq!(status, Status::NotFound);
+        assert_eq!(body, json!({ "message": message }));
+    }
+}
+
+#[rocket::async_test]
+async fn an_employers_list_pages_with_limit_and_cursor_and_keeps_its_envelope() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let mut created = Vec::new();
+    for n in 0..5 {
+        created.push(offer(&app, &acme, &format!("Job {n}"), &[], "d").await);
+    }
+    let mut seen = Vec::new();
+    let mut uri = Some(format!("/api/v1/users/{}/offers/?limit=2", acme.id));
+    while let Some(current) = uri {
+        let response = app.send(Method::Get, &current, Some(&acme), None).await;
+        assert_eq!(response.status(), Status::Ok);
+        let next = response.headers().get_one("Link").map(|link| {
+            link.trim_start_matches('<')
+                .trim_end_matches(r#">; rel="next""#)
+                .to_owned()
+        });
+        let body = body_json(response).await;
+        let keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["count", "offers"], "the original envelope");
+        assert_eq!(body["count"], 5, "count is the user's total on every page");
+        seen.extend(ids(&body));
+        uri = next;
+    }
+    assert_eq!(seen, created, "oldest first, each once");
+
+    let everything = body_json(
+        app.send(
+            Method::Get,
+            &format!("/api/v1/users/{}/offers/", acme.id),
+            Some(&acme),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(ids(&everything), created, "up to 100 by default");
+
+    for bad in ["limit=0", "limit=1001", "cursor=zzz"] {
+        let response = app
+            .send(
+                Method::Get,
+                &format!("/api/v1/users/{}/offers/?{bad}", acme.id),
+                Some(&acme),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), Status::BadRequest, "{bad}");
+    }
+}
