@@ -8,4 +8,5 @@ mod helpers;
 mod offers;
 mod ops;
 mod pages;
+mod throttle;
 mod users;

@@ -22,7 +22,7 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-fn form_body(fields: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
@@ -41,14 +41,14 @@ fn unescape(html: &str) -> String {
 }
 
 /// The CSRF token of the first form on a page.
-fn csrf_token(html: &str) -> String {
+pub(crate) fn csrf_token(html: &str) -> String {
     let marker = r#"name="csrf_token" value=""#;
     let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
     let length = html[start..].find('"').unwrap();
     html[start..start + length].to_owned()
 }
 
-fn location(response: &LocalResponse<'_>) -> String {
+pub(crate) fn location(response: &LocalResponse<'_>) -> String {
     response
         .headers()
         .get_one("Location")
@@ -57,7 +57,7 @@ fn location(response: &LocalResponse<'_>) -> String {
 }
 
 /// The page's HTML, asserting its status.
-async fn page(app: &TestApp, uri: &str, status: Status) -> String {
+pub(crate) async fn page(app: &TestApp, uri: &str, status: Status) -> String {
     let response = app.client.get(uri.to_owned()).dispatch().await;
     assert_eq!(response.status(), status, "GET {uri}");
     assert_eq!(
@@ -68,7 +68,11 @@ async fn page(app: &TestApp, uri: &str, status: Status) -> String {
     response.into_string().await.unwrap()
 }
 
-async fn post_form<'a>(app: &'a TestApp, uri: &str, fields: &[(&str, &str)]) -> LocalResponse<'a> {
+pub(crate) async fn post_form<'a>(
+    app: &'a TestApp,
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> LocalResponse<'a> {
     app.client
         .post(uri.to_owned())
         .header(ContentType::Form)
@@ -78,7 +82,7 @@ async fn post_form<'a>(app: &'a TestApp, uri: &str, fields: &[(&str, &str)]) -> 
 }
 
 /// Posts `fields` with the CSRF token of the form on `form_uri`.
-async fn submit<'a>(
+pub(crate) async fn submit<'a>(
     app: &'a TestApp,
     form_uri: &str,
     action: &str,
@@ -98,7 +102,7 @@ async fn follow(app: &TestApp, response: LocalResponse<'_>) -> String {
 }
 
 /// Signs `username` up through the form (which also signs them in); returns their id.
-async fn sign_up(app: &TestApp, username: &str) -> i64 {
+pub(crate) async fn sign_up(app: &TestApp, username: &str) -> i64 {
     let response = submit(
         app,
         "/register",
@@ -115,7 +119,7 @@ async fn sign_up(app: &TestApp, username: &str) -> i64 {
         .unwrap()
 }
 
-async fn sign_in<'a>(app: &'a TestApp, username: &str) -> LocalResponse<'a> {
+pub(crate) async fn sign_in<'a>(app: &'a TestApp, username: &str) -> LocalResponse<'a> {
     submit(
         app,
         "/login",
@@ -125,7 +129,7 @@ async fn sign_in<'a>(app: &'a TestApp, username: &str) -> LocalResponse<'a> {
     .await
 }
 
-async fn sign_out(app: &TestApp) {
+pub(crate) async fn sign_out(app: &TestApp) {
     let response = submit(app, "/offers", "/logout", &[]).await;
     assert_eq!(response.status(), Status::SeeOther);
 }
