@@ -6,4 +6,7 @@ pub mod fields;
 pub mod offer;
 pub mod user;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use fields::{FieldErrors, JsonObject};

@@ -5,6 +5,7 @@ mod board;
 mod browser;
 mod docs;
 mod helpers;
+mod hostile;
 mod offers;
 mod ops;
 mod pages;
