@@ -78,7 +78,7 @@ ENV ROCKET_PROFILE=release \
     ROCKET_ADDRESS=0.0.0.0 \
     ROCKET_PORT=5000 \
     ROCKET_LOG_FORMAT=json \
-    ROCKET_LOG_LEVEL=normal
+    ROCKET_LOG_LEVEL=critical
 
 # The application files are owned by root (the app user can read but not
 # modify them), and nothing is written at run time: the container also works
