@@ -32,16 +32,24 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
     }
 }
 
-/// FROM and WHERE shared by the page and its count: the filters, never the cursor.
-fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+/// FROM and WHERE shared by the page and its count: the filters, never the cursor. The page
+/// joins the employer (`with_employer`); the count has no use for it.
+fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, with_employer: bool) {
+    let offers = if with_employer {
+        "offers o JOIN users u ON u.id = o.user_id"
+    } else {
+        "offers o"
+    };
     // The search query is computed once per statement (a function in FROM), from the same
     // tokenizer that built the index, so the GIN index answers `@@`.
     if let Some(text) = &query.text {
         sql.push(" FROM offer_search_query(offer_words(")
             .push_bind(text.as_str().to_owned())
-            .push(")) AS query, offers o JOIN users u ON u.id = o.user_id WHERE o.search_vector @@ query");
+            .push(")) AS query, ")
+            .push(offers)
+            .push(" WHERE o.search_vector @@ query");
     } else {
-        sql.push(" FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE");
+        sql.push(" FROM ").push(offers).push(" WHERE TRUE");
     }
     if let Some(skills) = &query.skills {
         sql.push(" AND o.skill_keys @> offer_skill_keys(")
@@ -74,7 +82,7 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
          o.modification_date, u.username, ",
     );
     sql.push(rank).push(" AS rank");
-    push_filters(&mut sql, query);
+    push_filters(&mut sql, query, true);
     let backwards = matches!(
         query.cursor,
         Some(Cursor {
@@ -129,10 +137,16 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     })
 }
 
-/// How many offers match the query's filters (all pages).
+/// How many offers match the query's filters (all pages). Unfiltered, the running total kept
+/// by triggers (`offer_totals`) answers without counting every row.
 pub async fn count(db: &mut PgConnection, query: &BoardQuery) -> Result<i64, sqlx::Error> {
+    if query.text.is_none() && query.skills.is_none() && query.employer.is_none() {
+        return sqlx::query_scalar("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals")
+            .fetch_one(db)
+            .await;
+    }
     let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*)");
-    push_filters(&mut sql, query);
+    push_filters(&mut sql, query, false);
     sql.build_query_scalar().fetch_one(db).await
 }
 

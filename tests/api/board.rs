@@ -344,3 +344,33 @@ async fn an_employers_list_pages_with_limit_and_cursor_and_keeps_its_envelope() 
         assert_eq!(response.status(), Status::BadRequest, "{bad}");
     }
 }
+
+#[rocket::async_test]
+async fn the_unfiltered_count_stays_exact_through_creates_deletes_and_cascades() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    let first = offer(&app, &acme, "One", &[], "d").await;
+    offer(&app, &acme, "Two", &[], "d").await;
+    offer(&app, &globex, "Three", &[], "d").await;
+    let deleted = app
+        .send(
+            Method::Delete,
+            &format!("/api/v1/users/{}/offers/{first}", acme.id),
+            Some(&acme),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), Status::Ok);
+    let (_, body, _) = board(&app, "/api/v1/offers").await;
+    assert_eq!(body["count"], 2);
+    // Deleting an employer removes their offers by cascade; the total follows.
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(acme.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, body, _) = board(&app, "/api/v1/offers").await;
+    assert_eq!(body["count"], 1);
+    assert_eq!(app.offer_count().await, 1);
+}
