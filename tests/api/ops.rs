@@ -179,3 +179,33 @@ async fn the_release_profile_refuses_to_start_without_a_strong_jwt_secret() {
     let strong = release().merge(("jwt_secret", "a-strong-secret-of-at-least-32-bytes!!"));
     assert!(job_offers::build(strong).ignite().await.is_ok());
 }
+
+#[rocket::async_test]
+async fn release_sends_hsts_and_development_does_not() {
+    let url = crate::helpers::fresh_database().await;
+    let release = job_offers::figment()
+        .select("release")
+        .merge(("databases.offers.url", url.as_str()))
+        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+        .merge(("jwt_secret", "a-strong-secret-of-at-least-32-bytes!!"))
+        .merge(("log_level", "off"))
+        .merge(("access_log", false));
+    let client = rocket::local::asynchronous::Client::tracked(job_offers::build(release))
+        .await
+        .unwrap();
+    for uri in ["/healthz", "/api/v1/offers", "/"] {
+        let response = client.get(uri).dispatch().await;
+        let hsts = response
+            .headers()
+            .get_one("Strict-Transport-Security")
+            .unwrap_or_default();
+        assert!(hsts.contains("max-age=31536000"), "{uri}: {hsts:?}");
+        assert!(response.headers().get_one("Server").is_none());
+    }
+    let app = spawn_app().await;
+    let response = app.client.get("/healthz").dispatch().await;
+    assert!(response
+        .headers()
+        .get_one("Strict-Transport-Security")
+        .is_none());
+}
