@@ -98,9 +98,10 @@ impl rocket_db_pools::Pool for OffersPool {
         self.0.acquire().await.map_err(rocket_db_pools::Error::Get)
     }
 
-    async fn close(&self) {
-        self.0.close().await;
-    }
+    /// Deliberately nothing: rocket_db_pools calls this as soon as shutdown begins, which
+    /// would fail the requests still in their grace period (and stall the listener while the
+    /// pool drains). `main` closes the pool after the server has stopped instead.
+    async fn close(&self) {}
 }
 
 /// Opens the pool, then applies pending migrations. sqlx takes a Postgres advisory lock while
