@@ -1,14 +1,15 @@
-//! The HTML pages: employers sign in and manage their offers in the browser. The pages call the
-//! same domain parsers, account functions and queries as the JSON API; they work without
-//! JavaScript.
+//! The HTML pages: anyone browses and searches the job board; employers sign in and manage
+//! their offers in the browser. The pages call the same domain parsers, account functions and
+//! queries as the JSON API; they work without JavaScript.
 
 mod auth;
+mod board;
 mod csrf;
 mod headers;
-mod home;
 mod offers;
 mod page;
 mod session;
+mod time;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::value::magic::RelativePathBuf;
@@ -54,7 +55,7 @@ pub fn stage() -> AdHoc {
             .mount(
                 "/",
                 routes![
-                    home::home,
+                    board::board,
                     auth::sign_in_page,
                     auth::sign_in,
                     auth::sign_up_page,

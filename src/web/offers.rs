@@ -1,9 +1,8 @@
-//! "My offers" and the pages to create, view, edit and delete an offer, over the same domain
-//! parsers and queries as the API.
+//! An offer's public page, and "My offers" with the pages to create, edit and delete an offer,
+//! over the same domain parsers and queries as the API.
 
 use std::convert::Infallible;
 
-use chrono::{DateTime, Utc};
 use rocket::form::FromForm;
 use rocket::request::FromParam;
 use rocket::response::{Flash, Redirect};
@@ -11,9 +10,11 @@ use rocket::{get, post, State};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
+use super::board::Filters;
 use super::csrf::{CsrfForm, TokenOnly};
 use super::page::{FormReply, Page, PageError};
 use super::session::PageUser;
+use super::time::{age, Timestamp};
 use crate::db::Db;
 use crate::domain::board::{EmployerPage, EMPLOYER_PAGE};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
@@ -77,22 +78,15 @@ impl OfferForm {
     }
 }
 
-fn timestamp(at: &DateTime<Utc>) -> Value {
-    json!({
-        "iso": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "text": at.format("%-d %b %Y, %H:%M UTC").to_string(),
-    })
-}
-
-fn offer_view(offer: &Offer, user: &PageUser) -> Value {
+fn offer_view(offer: &Offer, user: Option<&PageUser>) -> Value {
     json!({
         "id": offer.id,
         "title": offer.title,
         "description": offer.description,
         "skills": offer.skills_list,
-        "created": timestamp(&offer.creation_date),
-        "modified": timestamp(&offer.modification_date),
-        "mine": offer.user_id == user.id,
+        "created": Timestamp::of(&offer.creation_date),
+        "modified": Timestamp::of(&offer.modification_date),
+        "mine": user.is_some_and(|user| offer.user_id == user.id),
     })
 }
 
@@ -149,7 +143,7 @@ pub async fn list(user: PageUser, page: Page<'_>, db: &State<Db>) -> Result<Temp
     offers.sort_by_key(|offer| std::cmp::Reverse(offer.modification_date));
     let offers: Vec<Value> = offers
         .iter()
-        .map(|offer| offer_view(offer, &user))
+        .map(|offer| offer_view(offer, Some(&user)))
         .collect();
     Ok(page.render("offers/list", json!({ "offers": offers })))
 }
@@ -185,15 +179,36 @@ pub async fn create(
     }
 }
 
+/// An offer's public page: anyone may read it; its owner also gets Edit and Delete.
 #[get("/offers/<id>")]
 pub async fn view(
-    user: PageUser,
+    user: Result<PageUser, Option<ApiError>>,
     page: Page<'_>,
     db: &State<Db>,
     id: OfferId,
 ) -> Result<Template, PageError> {
-    let offer = find(db, &id).await?;
-    Ok(page.render("offers/view", json!({ "offer": offer_view(&offer, &user) })))
+    let user = match user {
+        Ok(user) => Some(user),
+        Err(None) => None,
+        Err(Some(error)) => return Err(error.into()),
+    };
+    let id = id.0.ok_or_else(not_found)?;
+    let listed = repo::board::find(&mut *db.acquire().await?, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut offer = offer_view(&listed.offer, user.as_ref());
+    let no_filter = Filters::default();
+    let skills: Vec<_> = listed
+        .offer
+        .skills_list
+        .iter()
+        .map(|skill| no_filter.chip(skill))
+        .collect();
+    offer["skills"] = json!(skills);
+    offer["age"] = json!(age(listed.offer.creation_date, chrono::Utc::now()));
+    offer["employer"] = json!(listed.username);
+    offer["employer_href"] = json!(Filters::employer(&listed.username).href());
+    Ok(page.render("offers/view", json!({ "offer": offer })))
 }
 
 #[get("/offers/<id>/edit")]
@@ -264,7 +279,7 @@ pub async fn confirm_delete(
     let offer = find_own(db, &user, &id).await?;
     Ok(page.render(
         "offers/delete",
-        json!({ "offer": offer_view(&offer, &user) }),
+        json!({ "offer": offer_view(&offer, Some(&user)) }),
     ))
 }
 

@@ -241,7 +241,7 @@ async fn paging_through_a_growing_board_has_no_duplicates_or_gaps() {
 async fn bad_board_parameters_are_400s_naming_the_parameter() {
     let app = spawn_app().await;
     let long_query = "x".repeat(201);
-    let eleven_skills = vec!["s"; 11].join(",");
+    let eleven_skills = ["s"; 11].join(",");
     let plain_cursor = {
         let acme = app.user("acme").await;
         offer(&app, &acme, "a", &[], "d").await;

@@ -1,6 +1,6 @@
 //! Browser tests: the real pages in headless Chromium, driven over WebDriver (chromedriver)
-//! against the app served on a free port, the way a recruiter would use them. Screenshots of
-//! each step are kept under `target/screenshots/`.
+//! against the app served on a free port, the way a recruiter and a job seeker would use them.
+//! Screenshots of each step are kept under `target/screenshots/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test.sh` installs them when it
 //! can); `CHROMIUM` and `CHROMEDRIVER` point elsewhere. Without them the test fails: a browser
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use rocket::futures::future::BoxFuture;
 use rocket::futures::FutureExt;
 use rocket::tokio::io::{AsyncReadExt, AsyncWriteExt};
 use rocket::tokio::net::TcpStream;
@@ -276,12 +277,9 @@ async fn listed_titles(browser: &Client) -> Vec<String> {
 }
 
 async fn walk(browser: &Client, server: &Server) {
-    // Home, then sign up (which signs in).
+    // Home (the board), then sign up (which signs in).
     browser.goto(&server.url("/")).await.unwrap();
-    assert_eq!(
-        text_of(browser, "h1").await,
-        "Publish and manage your job offers"
-    );
+    assert_eq!(text_of(browser, "h1").await, "Jobs");
     let header = browser.find(Locator::Css(".site-header")).await.unwrap();
     assert_eq!(
         header.css_value("background-color").await.unwrap(),
@@ -289,7 +287,7 @@ async fn walk(browser: &Client, server: &Server) {
         "the stylesheet loads under the Content-Security-Policy"
     );
     screenshot(browser, "01-home").await;
-    click_link(browser, "Create an account").await;
+    click_link(browser, "Post a job").await;
     assert_eq!(path_of(browser).await, "/register");
     fill(browser, "username", USERNAME).await;
     fill(browser, "password", PASSWORD).await;
@@ -484,8 +482,156 @@ async fn walk(browser: &Client, server: &Server) {
     assert!(title.starts_with("job-offers"), "{title}");
 }
 
-#[rocket::async_test]
-async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
+/// The titles of the board's results, in order.
+async fn board_titles(browser: &Client) -> Vec<String> {
+    let mut titles = Vec::new();
+    for link in browser
+        .find_all(Locator::Css(".results .result-title a"))
+        .await
+        .unwrap()
+    {
+        titles.push(link.text().await.unwrap());
+    }
+    titles
+}
+
+/// Two employers' offers through the API: 24 engineers (22 with Rust, spelled "Rust" or
+/// "rust"; 2 with Go only), a designer and an analyst. The newest is a Rust engineer.
+async fn seed_board(server: &Server) {
+    let mut tokens = Vec::new();
+    for username in ["acme", "globex"] {
+        let account = json!({"username": username, "password": PASSWORD});
+        let (status, _) = server
+            .api("POST", "/api/v1/users/register", None, &account)
+            .await;
+        assert_eq!(status, 201);
+        let (status, login) = server
+            .api("POST", "/api/v1/users/login", None, &account)
+            .await;
+        assert_eq!(status, 200);
+        tokens.push((
+            login["id"].as_i64().unwrap(),
+            login["token"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let mut offers = vec![
+        ("Product Designer".to_owned(), vec!["Figma"]),
+        ("Data Analyst".to_owned(), vec!["SQL"]),
+        ("Go Engineer 23".to_owned(), vec!["Go"]),
+        ("Go Engineer 24".to_owned(), vec!["Go", "Kubernetes"]),
+    ];
+    for n in 1..=22 {
+        let rust = if n % 2 == 0 { "Rust" } else { "rust" };
+        let other = ["Postgres", "Kubernetes", "SQL", "gRPC"][n % 4];
+        offers.push((format!("Backend Engineer {n:02}"), vec![rust, other]));
+    }
+    for (index, (title, skills)) in offers.iter().enumerate() {
+        let (user_id, token) = &tokens[index % 2];
+        let body = json!({
+            "title": title,
+            "description": "Join a small team; we ship every day.",
+            "skills_list": skills,
+        });
+        let path = format!("/api/v1/users/{user_id}/offers/");
+        let (status, created) = server.api("POST", &path, Some(token), &body).await;
+        assert_eq!(status, 201, "{created}");
+    }
+}
+
+/// What a visitor does on the board: search, filter with a skill chip, page forwards and back.
+async fn browse(browser: &Client, server: &Server) {
+    seed_board(server).await;
+    browser.goto(&server.url("/")).await.unwrap();
+    assert_eq!(text_of(browser, "h1").await, "Jobs");
+    assert_eq!(text_of(browser, ".result-count").await, "26 offers");
+    let newest = board_titles(browser).await;
+    assert_eq!(newest.len(), 20);
+    assert_eq!(newest[0], "Backend Engineer 22");
+    assert!(text_of(browser, ".result-meta").await.ends_with("just now"));
+    screenshot(browser, "board-01-home").await;
+
+    // Search with the form.
+    fill(browser, "q", "engineer").await;
+    click(browser, ".search button[type=submit]").await;
+    assert_eq!(path_of(browser).await, "/?q=engineer");
+    assert_eq!(text_of(browser, ".result-count").await, "24 offers");
+    let found = board_titles(browser).await;
+    assert_eq!(found.len(), 20);
+    assert!(found.iter().all(|title| title.contains("Engineer")));
+    let kept = browser.find(Locator::Id("q")).await.unwrap();
+    assert_eq!(
+        kept.prop("value").await.unwrap().as_deref(),
+        Some("engineer")
+    );
+    screenshot(browser, "board-02-search").await;
+
+    // A skill chip narrows the search, whatever the case the offers spell it in.
+    click_link(browser, "Rust").await;
+    assert_eq!(path_of(browser).await, "/?q=engineer&skills=Rust");
+    assert_eq!(text_of(browser, ".result-count").await, "22 offers");
+    let first_page = board_titles(browser).await;
+    assert_eq!(first_page.len(), 20);
+    assert!(first_page.iter().all(|title| title.starts_with("Backend")));
+    let filters = text_of(browser, ".filters").await;
+    let filters = filters.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        filters.contains("Search: engineer") && filters.contains("Skill: Rust"),
+        "{filters:?}"
+    );
+    assert!(browser.find(Locator::Css("a[rel=prev]")).await.is_err());
+    screenshot(browser, "board-03-filtered").await;
+
+    // Next, then Previous: the query stays in the address and no offer shows twice.
+    click(browser, "a[rel=next]").await;
+    let second = path_of(browser).await;
+    assert!(
+        second.starts_with("/?q=engineer&skills=Rust&cursor="),
+        "{second}"
+    );
+    let second_page = board_titles(browser).await;
+    assert_eq!(second_page.len(), 2);
+    assert!(second_page.iter().all(|title| !first_page.contains(title)));
+    assert!(browser.find(Locator::Css("a[rel=next]")).await.is_err());
+    screenshot(browser, "board-04-next").await;
+    click(browser, "a[rel=prev]").await;
+    assert!(path_of(browser)
+        .await
+        .starts_with("/?q=engineer&skills=Rust&cursor="));
+    assert_eq!(board_titles(browser).await, first_page);
+    assert_eq!(text_of(browser, ".result-count").await, "22 offers");
+
+    // Removing the search keeps the skill.
+    click(browser, ".filters .chip").await;
+    assert_eq!(path_of(browser).await, "/?skills=Rust");
+    assert_eq!(text_of(browser, ".result-count").await, "22 offers");
+
+    // An offer's public page, signed out.
+    click_link(browser, "Backend Engineer 22").await;
+    assert_eq!(text_of(browser, "h1").await, "Backend Engineer 22");
+    assert!(browser.find(Locator::LinkText("Edit")).await.is_err());
+    screenshot(browser, "board-05-offer").await;
+
+    // On a phone the board fits the screen.
+    browser.set_window_size(390, 844).await.unwrap();
+    browser.goto(&server.url("/?q=engineer")).await.unwrap();
+    let overflow = browser
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(0), "no horizontal scrolling at 390 px");
+    screenshot(browser, "board-06-phone").await;
+    browser.set_window_size(1280, 900).await.unwrap();
+}
+
+/// Runs `flow` in headless Chromium against a fresh server; on failure keeps a screenshot
+/// named `failure-<name>.png`.
+async fn in_browser<F>(name: &str, flow: F)
+where
+    F: for<'a> FnOnce(&'a Client, &'a Server) -> BoxFuture<'a, ()>,
+{
     let server = Server::start().await;
     let driver = Chromedriver::start().await;
     let profile = ProfileDir(std::env::temp_dir().join(format!(
@@ -493,13 +639,13 @@ async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
         uuid::Uuid::new_v4().simple()
     )));
     let browser = open_browser(&driver, &profile.0).await;
-    let outcome = std::panic::AssertUnwindSafe(walk(&browser, &server))
+    let outcome = std::panic::AssertUnwindSafe(flow(&browser, &server))
         .catch_unwind()
         .await;
     if outcome.is_err() {
         if let Ok(png) = browser.screenshot().await {
             let _ = std::fs::create_dir_all(screenshots_dir());
-            let _ = std::fs::write(screenshots_dir().join("failure.png"), png);
+            let _ = std::fs::write(screenshots_dir().join(format!("failure-{name}.png")), png);
         }
     }
     let _ = browser.close().await;
@@ -507,4 +653,14 @@ async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+#[rocket::async_test]
+async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
+    in_browser("recruiter", |browser, server| walk(browser, server).boxed()).await;
+}
+
+#[rocket::async_test]
+async fn a_visitor_searches_filters_and_pages_through_the_board_in_a_real_browser() {
+    in_browser("board", |browser, server| browse(browser, server).boxed()).await;
 }

@@ -2,10 +2,12 @@
 
 mod auth;
 mod board;
+mod board_pages;
 mod browser;
 mod docs;
 mod helpers;
 mod hostile;
+mod matrix;
 mod offers;
 mod ops;
 mod pages;
