@@ -1,11 +1,13 @@
 //! Argon2id password hashing, run on blocking threads and bounded so a login flood cannot
-//! starve the async workers or exhaust memory.
+//! starve the async workers or exhaust memory. Each hashing slot owns its 19 MiB of Argon2
+//! memory for the life of the process: allocating and freeing it per hash left glibc holding
+//! hundreds of MiB after a flood (see BENCHMARKS.md, Tuning log).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task;
 
@@ -21,14 +23,18 @@ pub enum HashError {
 }
 
 /// OWASP's Argon2id recommendation: 19 MiB of memory, 2 iterations, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn owasp_params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters")
 }
 
-/// Hashes and verifies passwords with at most `concurrency` computations in flight.
+/// Argon2 working memory for one hash at a time.
+type Memory = Vec<Block>;
+
+/// Hashes and verifies passwords with at most `concurrency` computations in flight, each on
+/// memory allocated once.
 pub struct PasswordHasher {
     slots: Arc<Semaphore>,
+    memories: Arc<Mutex<Vec<Memory>>>,
     wait: Duration,
 }
 
@@ -36,6 +42,7 @@ impl PasswordHasher {
     pub fn new(concurrency: usize, wait: Duration) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(concurrency)),
+            memories: Arc::new(Mutex::new(Vec::with_capacity(concurrency))),
             wait,
         }
     }
@@ -43,12 +50,22 @@ impl PasswordHasher {
     /// The PHC string of a new Argon2id hash of `password`.
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.expose().to_owned();
-        self.run(move || {
+        self.run(move |memory| {
+            let params = owasp_params();
             let salt = SaltString::generate(&mut OsRng);
-            argon2()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(|_| HashError::Failed)
+            let mut salt_bytes = [0u8; 64];
+            let raw_salt = salt
+                .decode_b64(&mut salt_bytes)
+                .map_err(|_| HashError::Failed)?;
+            let output = compute(&params, password.as_bytes(), raw_salt, memory)?;
+            let phc = PasswordHash {
+                algorithm: argon2::ARGON2ID_IDENT,
+                version: Some(Version::V0x13.into()),
+                params: ParamsString::try_from(&params).map_err(|_| HashError::Failed)?,
+                salt: Some(salt.as_salt()),
+                hash: Some(output),
+            };
+            Ok(phc.to_string())
         })
         .await
     }
@@ -57,30 +74,46 @@ impl PasswordHasher {
     /// verified instead, so both cases cost the same time and cannot be told apart.
     pub async fn verify(&self, password: &str, stored: Option<String>) -> Result<bool, HashError> {
         let password = password.to_owned();
-        self.run(move || {
+        self.run(move |memory| {
             let known_user = stored.is_some();
             let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-            let Ok(parsed) = PasswordHash::new(&stored) else {
+            let parsed = PasswordHash::new(&stored).map_err(|_| HashError::Failed)?;
+            let params = Params::try_from(&parsed).map_err(|_| HashError::Failed)?;
+            let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
                 return Err(HashError::Failed);
             };
-            let matches = argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
-            Ok(known_user && matches)
+            let mut salt_bytes = [0u8; 64];
+            let raw_salt = salt
+                .decode_b64(&mut salt_bytes)
+                .map_err(|_| HashError::Failed)?;
+            let output = compute(&params, password.as_bytes(), raw_salt, memory)?;
+            // `Output` compares in constant time.
+            Ok(known_user && output == expected)
         })
         .await
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+        work: impl FnOnce(&mut Memory) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
         let permit = rocket::tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Failed)?;
+        let memories = self.memories.clone();
         task::spawn_blocking(move || {
-            let result = work();
+            // At most `concurrency` memories ever exist: one per permit.
+            let mut memory = memories
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default();
+            let result = work(&mut memory);
+            memories
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(memory);
             drop(permit);
             result
         })
@@ -89,13 +122,32 @@ impl PasswordHasher {
     }
 }
 
+/// Argon2id of `password` with `params`, in `memory` (grown once to the size `params` need).
+fn compute(
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    memory: &mut Memory,
+) -> Result<Output, HashError> {
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut output = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password, salt, &mut output, &mut memory[..blocks])
+        .map_err(|_| HashError::Failed)?;
+    Output::new(&output).map_err(|_| HashError::Failed)
+}
+
 /// A hash of a random password, computed once, that unknown usernames are checked against.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
+        use argon2::PasswordHasher as _;
         let salt = SaltString::generate(&mut OsRng);
         let random_password = SaltString::generate(&mut OsRng);
-        argon2()
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, owasp_params())
             .hash_password(random_password.as_str().as_bytes(), &salt)
             .expect("hashing a random password")
             .to_string()
@@ -124,6 +176,22 @@ mod tests {
             .await
             .unwrap());
         assert!(!hasher.verify("wrong horse", Some(hash)).await.unwrap());
+    }
+
+    #[rocket::async_test]
+    async fn hashes_made_by_the_argon2_crate_itself_verify() {
+        use argon2::PasswordHasher as _;
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = Argon2::new(Algorithm::Argon2id, Version::V0x13, owasp_params())
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        let hasher = hasher();
+        assert!(hasher
+            .verify("correct horse", Some(stored.clone()))
+            .await
+            .unwrap());
+        assert!(!hasher.verify("correct horsf", Some(stored)).await.unwrap());
     }
 
     #[rocket::async_test]
