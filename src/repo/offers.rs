@@ -46,10 +46,12 @@ pub async fn list_for_user(
 ) -> Result<Option<UserOffers>, sqlx::Error> {
     let after = page.cursor.map_or(0, |cursor| cursor.id);
     let rows = sqlx::query(
-        "SELECT (SELECT count(*) FROM offers WHERE user_id = u.id) AS total, \
-                o.id, o.user_id, o.title, o.description, o.skills_list, \
+        // The total is computed once (a lateral join), not once per listed row.
+        "SELECT c.total, o.id, o.user_id, o.title, o.description, o.skills_list, \
                 o.creation_date, o.modification_date \
-         FROM users u LEFT JOIN LATERAL ( \
+         FROM users u \
+         CROSS JOIN LATERAL (SELECT count(*) AS total FROM offers WHERE user_id = u.id) c \
+         LEFT JOIN LATERAL ( \
              SELECT * FROM offers WHERE user_id = u.id AND id > $2 ORDER BY id LIMIT $3 \
          ) o ON TRUE \
          WHERE u.id = $1 ORDER BY o.id",

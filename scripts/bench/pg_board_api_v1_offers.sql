@@ -1,0 +1,4 @@
+-- The board's first page, unfiltered (src/repo/board.rs `page` and `count`, default limit 20,
+-- so LIMIT 21): what GET /api/v1/offers asks the database, on one connection.
+SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, NULL::real AS rank FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE ORDER BY o.id DESC LIMIT 21;
+SELECT coalesce(sum(total), 0)::bigint FROM offer_totals;

@@ -1,0 +1,6 @@
+-- Everything the single-offer GET asks the database: the auth guard's EXISTS
+-- (src/repo/users.rs `exists`, src/auth/guard.rs), then the SELECT (src/repo/offers.rs `find`).
+\set u random(1, :users)
+\set id (:u - 1) * :per_user + random(1, :per_user)
+SELECT EXISTS (SELECT 1 FROM users WHERE id = 1);
+SELECT id, user_id, title, description, skills_list, creation_date, modification_date FROM offers WHERE id = :id AND user_id = :u;

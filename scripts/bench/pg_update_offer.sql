@@ -1,0 +1,5 @@
+-- The edit PUT's UPDATE (src/repo/offers.rs `update`, title and skills given) on a seeded
+-- offer of a random writer. pgbench -D writers=W -D per_user=100
+\set w random(1, :writers)
+\set id (:w - 1) * :per_user + random(1, :per_user)
+UPDATE offers SET title = COALESCE('Senior Backend Engineer'::text, title), description = COALESCE(NULL::text, description), skills_list = COALESCE(ARRAY['rust', 'sql', 'docker', 'linux']::text[], skills_list), modification_date = clock_timestamp() WHERE id = :id AND user_id = :w RETURNING id, user_id, title, description, skills_list, creation_date, modification_date;
