@@ -122,7 +122,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     sleep 60
   done
 fi
-[ -x target/release/job-offers ] || die "target/release/job-offers is missing"
+[ -x "${CARGO_TARGET_DIR:-target}/release/job-offers" ] || die "${CARGO_TARGET_DIR:-target}/release/job-offers is missing"
 
 # --- processes, always stopped ------------------------------------------------------------
 

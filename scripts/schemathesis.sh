@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$datadir" "$datadir.initdb.log"
 }
 trap cleanup EXIT
-PG_FSYNC=off pg_start "$datadir" "${SCHEMATHESIS_PG_PORT:-54331}"
+PG_FSYNC=off pg_start "$datadir" "${SCHEMATHESIS_PG_PORT:-$(pg_free_port 54331)}"
 # Fuzzing sends many logins and registrations from one client: lift the abuse limits for it.
 server_start job_offers "${SCHEMATHESIS_PORT:-5011}" \
   ROCKET_LOGIN_MAX_FAILURES=1000000 ROCKET_REGISTRATIONS_PER_WINDOW=1000000 ROCKET_ACCESS_LOG=false

@@ -18,7 +18,7 @@ if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
   }
   trap cleanup EXIT
   # A throwaway cluster: durability is not worth the fsyncs here.
-  PG_FSYNC=off pg_start "$datadir" "${TEST_PG_PORT:-54330}"
+  PG_FSYNC=off pg_start "$datadir" "${TEST_PG_PORT:-$(pg_free_port 54330)}"
   export TEST_DATABASE_URL=$PG_ADMIN_URL
 fi
 

@@ -101,3 +101,20 @@ pg_dir_for() {
     echo "$repo/.pg/$name"
   fi
 }
+
+# pg_free_port PREFERRED: PREFERRED when nothing listens there, otherwise a free port the
+# kernel picks, so a second run (or another checkout's) does not collide.
+pg_free_port() {
+  python3 - "$1" <<'PY'
+import socket, sys
+preferred = int(sys.argv[1])
+for port in (preferred, 0):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(probe.getsockname()[1])
+        break
+PY
+}

@@ -17,7 +17,7 @@ server_start() {
     ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
     ROCKET_LOG_LEVEL=critical \
     DATABASE_URL="postgres://job_offers@127.0.0.1:$PG_PORT/$db" \
-    "$@" target/release/job-offers >"$SERVER_LOG" 2>&1 &
+    "$@" "${CARGO_TARGET_DIR:-target}/release/job-offers" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   export SERVER_PID SERVER_URL SERVER_PORT SERVER_LOG
   local _

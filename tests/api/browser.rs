@@ -664,3 +664,137 @@ async fn a_recruiter_manages_offers_end_to_end_in_a_real_browser() {
 async fn a_visitor_searches_filters_and_pages_through_the_board_in_a_real_browser() {
     in_browser("board", |browser, server| browse(browser, server).boxed()).await;
 }
+
+/// Waits for `css` to appear (Swagger UI renders after its scripts run).
+async fn element(browser: &Client, css: &str) -> fantoccini::elements::Element {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css} never appeared: {error}"))
+}
+
+/// Swagger UI at /docs: every operation is listed with its summary, and a person can paste a
+/// token into Authorize and call a protected operation from the page.
+async fn use_swagger_ui(browser: &Client, server: &Server) {
+    let account = json!({"username": "swagger", "password": PASSWORD});
+    let (status, registered) = server
+        .api("POST", "/api/v1/users/register", None, &account)
+        .await;
+    assert_eq!(status, 201);
+    let (_, login) = server
+        .api("POST", "/api/v1/users/login", None, &account)
+        .await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let user_id = registered["id"].as_i64().unwrap();
+    let offer = json!({"title": "Swagger-listed offer", "description": "d", "skills_list": []});
+    let (status, _) = server
+        .api(
+            "POST",
+            &format!("/api/v1/users/{user_id}/offers/"),
+            Some(&token),
+            &offer,
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    browser.goto(&server.url("/docs")).await.unwrap();
+    element(browser, ".opblock").await;
+    let mut summaries = Vec::new();
+    for summary in browser
+        .find_all(Locator::Css(".opblock-summary-description"))
+        .await
+        .unwrap()
+    {
+        summaries.push(summary.text().await.unwrap());
+    }
+    for expected in [
+        "Register a user",
+        "Log in",
+        "List a user's offers",
+        "Create an offer",
+        "Get an offer",
+        "Update an offer",
+        "Delete an offer",
+        "Search the job board",
+        "Get a published offer",
+    ] {
+        assert!(
+            summaries.iter().any(|s| s == expected),
+            "{expected} in {summaries:?}"
+        );
+    }
+    screenshot(browser, "docs-01-operations").await;
+
+    // Authorize: paste the token into the bearer scheme's dialog.
+    element(browser, ".auth-wrapper .authorize")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let input = element(browser, ".modal-ux input").await;
+    input.send_keys(&token).await.unwrap();
+    element(browser, ".modal-ux .auth-btn-wrapper .authorize")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(browser, ".modal-ux .auth-btn-wrapper .btn-done")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // Try a protected operation from the page.
+    element(browser, "#operations-Offers-listOffers .opblock-summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(browser, "#operations-Offers-listOffers .try-out__btn")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(
+        browser,
+        "#operations-Offers-listOffers tr[data-param-name=\"user_id\"] input",
+    )
+    .await
+    .send_keys(&user_id.to_string())
+    .await
+    .unwrap();
+    element(browser, "#operations-Offers-listOffers .execute")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let status = element(
+        browser,
+        "#operations-Offers-listOffers .live-responses-table tr.response .response-col_status",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(status.starts_with("200"), "{status}");
+    let body = element(
+        browser,
+        "#operations-Offers-listOffers .live-responses-table .microlight",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(body.contains("Swagger-listed offer"), "{body}");
+    screenshot(browser, "docs-02-authorized-call").await;
+}
+
+#[rocket::async_test]
+async fn swagger_ui_lists_every_operation_and_calls_the_api_with_a_pasted_token() {
+    in_browser("swagger", |browser, server| {
+        use_swagger_ui(browser, server).boxed()
+    })
+    .await;
+}
