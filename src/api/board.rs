@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::input::PathId;
 use super::offers::OfferBody;
 use super::query::{
-    query_string, raw, BoardLimitSchema, CursorSchema, EmployerSchema, Param, SearchSchema,
-    SkillsSchema,
+    query_string, single_values, BoardLimitSchema, CursorSchema, EmployerSchema, Param,
+    SearchSchema, SkillsSchema,
 };
 use super::responses::{Paged, Success};
 use crate::db::Db;
@@ -77,19 +77,26 @@ pub fn next_cursor(page: &repo::board::BoardPage) -> Option<String> {
 #[openapi(tag = "Board")]
 #[get("/offers?<q>&<skills>&<employer>&<limit>&<cursor>")]
 pub async fn search_board(
-    q: Option<Param<'_, SearchSchema>>,
-    skills: Option<Param<'_, SkillsSchema>>,
-    employer: Option<Param<'_, EmployerSchema>>,
-    limit: Option<Param<'_, BoardLimitSchema>>,
-    cursor: Option<Param<'_, CursorSchema>>,
+    q: Param<'_, SearchSchema>,
+    skills: Param<'_, SkillsSchema>,
+    employer: Param<'_, EmployerSchema>,
+    limit: Param<'_, BoardLimitSchema>,
+    cursor: Param<'_, CursorSchema>,
     db: &State<Db>,
 ) -> Result<Paged<BoardList>, ApiError> {
+    let [q, skills, employer, limit, cursor] = single_values([
+        q.named("q"),
+        skills.named("skills"),
+        employer.named("employer"),
+        limit.named("limit"),
+        cursor.named("cursor"),
+    ])?;
     let query = BoardQuery::parse(RawBoardQuery {
-        q: raw(&q),
-        skills: raw(&skills),
-        employer: raw(&employer),
-        limit: raw(&limit),
-        cursor: raw(&cursor),
+        q,
+        skills,
+        employer,
+        limit,
+        cursor,
     })
     .map_err(ApiError::InvalidQuery)?;
     let mut connection = db.acquire().await?;
@@ -102,9 +109,9 @@ pub async fn search_board(
         format!(
             "/api/v1/offers?{}",
             query_string(&[
-                ("q", raw(&q)),
-                ("skills", raw(&skills)),
-                ("employer", raw(&employer)),
+                ("q", q),
+                ("skills", skills),
+                ("employer", employer),
                 ("limit", Some(&limit)),
                 ("cursor", Some(cursor)),
             ])

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 use super::input::{JsonBody, PathId};
-use super::query::{query_string, raw, CursorSchema, EmployerLimitSchema, Param};
+use super::query::{query_string, single_values, CursorSchema, EmployerLimitSchema, Param};
 use super::responses::{Created, Message, Paged, Success};
 use super::schema;
 use crate::auth::ApiUser;
@@ -135,13 +135,14 @@ fn offer_not_found(id: i64) -> ApiError {
 #[get("/users/<user_id>/offers?<limit>&<cursor>")]
 pub async fn list(
     user_id: PathId<'_>,
-    limit: Option<Param<'_, EmployerLimitSchema>>,
-    cursor: Option<Param<'_, CursorSchema>>,
+    limit: Param<'_, EmployerLimitSchema>,
+    cursor: Param<'_, CursorSchema>,
     _user: ApiUser,
     db: &State<Db>,
 ) -> Result<Paged<OfferList>, ApiError> {
     let user_id = user_id.or_not_found("user")?;
-    let page = EmployerPage::parse(raw(&limit), raw(&cursor)).map_err(ApiError::InvalidQuery)?;
+    let [limit, cursor] = single_values([limit.named("limit"), cursor.named("cursor")])?;
+    let page = EmployerPage::parse(limit, cursor).map_err(ApiError::InvalidQuery)?;
     let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, &page)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;

@@ -4,10 +4,14 @@
 
 use std::marker::PhantomData;
 
-use rocket::form::{self, FromFormField, ValueField};
-use schemars::gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject};
-use schemars::JsonSchema;
+use rocket::form::{self, DataField, FromForm, ValueField};
+use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{Parameter, ParameterValue};
+use rocket_okapi::request::OpenApiFromForm;
+use schemars::schema::{InstanceType, Metadata, SchemaObject};
+
+use crate::domain::FieldErrors;
+use crate::error::ApiError;
 
 use crate::domain::board::{
     Employer, PageSize, SkillFilter, BOARD_PAGE, EMPLOYER_PAGE, MAX_QUERY_CHARS,
@@ -19,40 +23,95 @@ pub trait ParamSchema {
     fn schema() -> SchemaObject;
 }
 
-/// A query parameter's raw value, documented by `S`.
+/// A query parameter's raw values, documented by `S`. Every occurrence is kept, so a repeated
+/// parameter is refused instead of silently losing all but one.
 pub struct Param<'r, S> {
-    raw: &'r str,
+    values: Vec<&'r str>,
     documented_as: PhantomData<fn() -> S>,
 }
 
 impl<'r, S> Param<'r, S> {
-    pub fn as_str(&self) -> &'r str {
-        self.raw
+    /// The value when given once, `None` when absent; a problem when repeated.
+    fn single(&self) -> Result<Option<&'r str>, String> {
+        match self.values.as_slice() {
+            [] => Ok(None),
+            [value] => Ok(Some(value)),
+            _ => Err("Give this parameter at most once.".to_owned()),
+        }
     }
 }
 
-/// The raw value of an optional parameter.
-pub fn raw<'r, S>(param: &Option<Param<'r, S>>) -> Option<&'r str> {
-    param.as_ref().map(Param::as_str)
+/// Reads each parameter's single value; `400` naming every repeated one.
+pub fn single_values<'r, const N: usize>(
+    params: [(&str, Result<Option<&'r str>, String>); N],
+) -> Result<[Option<&'r str>; N], ApiError> {
+    let mut errors = FieldErrors::default();
+    let values = params.map(|(name, value)| {
+        value
+            .map_err(|problem| errors.add(name, problem))
+            .ok()
+            .flatten()
+    });
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(ApiError::InvalidQuery(errors))
+    }
+}
+
+impl<'r, S> Param<'r, S> {
+    /// The name and single value of this parameter, for `single_values`.
+    pub fn named(&self, name: &'static str) -> (&'static str, Result<Option<&'r str>, String>) {
+        (name, self.single())
+    }
 }
 
 #[rocket::async_trait]
-impl<'r, S: Send> FromFormField<'r> for Param<'r, S> {
-    fn from_value(field: ValueField<'r>) -> form::Result<'r, Self> {
+impl<'r, S: Send> FromForm<'r> for Param<'r, S> {
+    type Context = Vec<&'r str>;
+
+    fn init(_options: form::Options) -> Self::Context {
+        Vec::new()
+    }
+
+    fn push_value(values: &mut Self::Context, field: ValueField<'r>) {
+        values.push(field.value);
+    }
+
+    async fn push_data(_values: &mut Self::Context, _field: DataField<'r, '_>) {}
+
+    fn finalize(values: Self::Context) -> form::Result<'r, Self> {
         Ok(Self {
-            raw: field.value,
+            values,
             documented_as: PhantomData,
         })
     }
 }
 
-impl<S: ParamSchema> JsonSchema for Param<'_, S> {
-    fn schema_name() -> String {
-        S::name().to_owned()
-    }
-
-    fn json_schema(_gen: &mut SchemaGenerator) -> Schema {
-        S::schema().into()
+impl<'r, S: ParamSchema + Send> OpenApiFromForm<'r> for Param<'r, S> {
+    fn form_multi_parameter(
+        _gen: &mut OpenApiGenerator,
+        name: String,
+        _required: bool,
+    ) -> rocket_okapi::Result<Vec<Parameter>> {
+        let schema = S::schema();
+        Ok(vec![Parameter {
+            name,
+            location: "query".to_owned(),
+            description: schema.metadata.as_ref().and_then(|m| m.description.clone()),
+            required: false,
+            deprecated: false,
+            allow_empty_value: false,
+            value: ParameterValue::Schema {
+                style: None,
+                explode: None,
+                allow_reserved: false,
+                schema,
+                example: None,
+                examples: None,
+            },
+            extensions: Default::default(),
+        }])
     }
 }
 

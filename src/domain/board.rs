@@ -102,7 +102,7 @@ pub enum Employer {
 
 impl Employer {
     /// The OpenAPI pattern: a positive id, or a username.
-    pub const PATTERN: &'static str = r"^([1-9][0-9]{0,18}|[A-Za-z0-9_.\-]{3,32})$";
+    pub const PATTERN: &'static str = r"^([1-9][0-9]{0,18}|[A-Za-z0-9_.\-]{3,32})?$";
 
     /// Digits are an id when they fit one; otherwise the text must be a username.
     pub fn parse(raw: &str) -> Result<Option<Self>, String> {
@@ -123,7 +123,7 @@ impl Employer {
 /// Reads a page size: an integer from 1 to `size.max`, `size.default` when absent.
 pub fn parse_limit(raw: Option<&str>, size: PageSize) -> Result<u32, String> {
     match raw {
-        None | Some("") => Ok(size.default),
+        None => Ok(size.default),
         Some(text) => text
             .parse::<u32>()
             .ok()

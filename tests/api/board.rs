@@ -261,6 +261,9 @@ async fn bad_board_parameters_are_400s_naming_the_parameter() {
         (format!("skills={eleven_skills}"), "skills"),
         (format!("q={long_query}"), "q"),
         ("q=a%00b".to_owned(), "q"),
+        // A repeated parameter is refused, not silently reduced to one value.
+        ("limit=5&limit=6".to_owned(), "limit"),
+        ("limit=".to_owned(), "limit"),
     ];
     for (query, parameter) in cases {
         let (status, body, _) = board(&app, &format!("/api/v1/offers?{query}")).await;
