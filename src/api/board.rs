@@ -13,7 +13,7 @@ use super::query::{
 };
 use super::responses::{Paged, Success};
 use crate::db::Db;
-use crate::domain::board::{BoardQuery, Cursor, Direction, RawBoardQuery};
+use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::error::ApiError;
 use crate::repo;
 use crate::repo::board::BoardOffer;
@@ -54,19 +54,6 @@ pub struct BoardList {
     pub next_cursor: Option<String>,
 }
 
-/// The cursor that continues after the last offer of a page.
-pub fn next_cursor(page: &repo::board::BoardPage) -> Option<String> {
-    let last = page.offers.last().filter(|_| page.has_next)?;
-    Some(
-        Cursor {
-            direction: Direction::After,
-            id: last.offer.id,
-            rank: last.rank,
-        }
-        .encode(),
-    )
-}
-
 /// # Search the job board
 ///
 /// Every employer's offers, newest first. `q` searches titles, skills and descriptions (every
@@ -103,7 +90,7 @@ pub async fn search_board(
     let page = repo::board::page(&mut connection, &query).await?;
     let count = repo::board::count(&mut connection, &query).await?;
     drop(connection);
-    let next_cursor = next_cursor(&page);
+    let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {
         let limit = query.limit.to_string();
         format!(

@@ -12,7 +12,7 @@ use super::responses::{Created, Message, Paged, Success};
 use super::schema;
 use crate::auth::ApiUser;
 use crate::db::Db;
-use crate::domain::board::{Cursor, Direction, EmployerPage};
+use crate::domain::board::EmployerPage;
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::error::{ApiError, NO_INPUT};
 use crate::repo;
@@ -146,22 +146,13 @@ pub async fn list(
     let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, &page)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;
-    let next = match listed.offers.last() {
-        Some(last) if listed.has_next => {
-            let cursor = Cursor {
-                direction: Direction::After,
-                id: last.id,
-                rank: None,
-            }
-            .encode();
-            let limit = page.limit.to_string();
-            Some(format!(
-                "/api/v1/users/{user_id}/offers/?{}",
-                query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor))])
-            ))
-        }
-        _ => None,
-    };
+    let next = listed.next_cursor().map(|cursor| {
+        let limit = page.limit.to_string();
+        format!(
+            "/api/v1/users/{user_id}/offers/?{}",
+            query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor.encode()))])
+        )
+    });
     Ok(Paged {
         body: OfferList {
             count: listed.total,

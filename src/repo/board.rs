@@ -22,6 +22,29 @@ pub struct BoardPage {
     pub has_previous: bool,
 }
 
+impl BoardPage {
+    /// Continues after the last offer shown, when another page follows.
+    pub fn next_cursor(&self) -> Option<Cursor> {
+        let last = self.offers.last().filter(|_| self.has_next)?;
+        Some(Cursor {
+            direction: Direction::After,
+            id: last.offer.id,
+            rank: last.rank,
+        })
+    }
+
+    /// Goes back before the first offer shown, when an earlier page exists and this one still
+    /// has offers (an emptied page can only go back to the start).
+    pub fn previous_cursor(&self) -> Option<Cursor> {
+        let first = self.offers.first().filter(|_| self.has_previous)?;
+        Some(Cursor {
+            direction: Direction::Before,
+            id: first.offer.id,
+            rank: first.rank,
+        })
+    }
+}
+
 impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
     fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
         Ok(Self {

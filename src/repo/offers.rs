@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Row};
 
-use crate::domain::board::EmployerPage;
+use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 
 /// The columns of an offer, in `Offer`'s order; a macro so queries stay `&'static str` and
@@ -34,6 +34,18 @@ pub struct UserOffers {
     pub offers: Vec<Offer>,
     pub total: i64,
     pub has_next: bool,
+}
+
+impl UserOffers {
+    /// Continues after the last offer shown, when another page follows.
+    pub fn next_cursor(&self) -> Option<Cursor> {
+        let last = self.offers.last().filter(|_| self.has_next)?;
+        Some(Cursor {
+            direction: Direction::After,
+            id: last.id,
+            rank: None,
+        })
+    }
 }
 
 /// A page of a user's offers after the page's cursor; `None` when the user does not exist.

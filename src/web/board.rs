@@ -11,10 +11,9 @@ use serde_json::{json, Value};
 
 use super::page::{Page, PageError};
 use super::time::{age, Timestamp};
-use crate::api::board::next_cursor;
 use crate::api::query::query_string;
 use crate::db::Db;
-use crate::domain::board::{BoardQuery, Cursor, Direction, RawBoardQuery, SkillFilter};
+use crate::domain::board::{BoardQuery, RawBoardQuery, SkillFilter};
 use crate::domain::FieldErrors;
 use crate::repo;
 use crate::repo::board::{BoardOffer, BoardPage};
@@ -291,15 +290,8 @@ fn previous_href(filters: &Filters, results: &BoardPage) -> Option<String> {
     if !results.has_previous {
         return None;
     }
-    Some(match results.offers.first() {
-        Some(first) => {
-            let cursor = Cursor {
-                direction: Direction::Before,
-                id: first.offer.id,
-                rank: first.rank,
-            };
-            filters.href_at(Some(&cursor.encode()))
-        }
+    Some(match results.previous_cursor() {
+        Some(cursor) => filters.href_at(Some(&cursor.encode())),
         None => filters.href(),
     })
 }
@@ -380,7 +372,9 @@ pub async fn board(
     context["no_match"] = json!(filters.no_match());
     context["first_href"] = json!(filters.href());
     context["previous_href"] = json!(previous_href(&filters, &results));
-    context["next_href"] = json!(next_cursor(&results).map(|next| filters.href_at(Some(&next))));
+    context["next_href"] = json!(results
+        .next_cursor()
+        .map(|next| filters.href_at(Some(&next.encode()))));
     Ok((Status::Ok, page.render("board", context)))
 }
 
