@@ -10,8 +10,7 @@ async fn offer(
     skills: &[&str],
     description: &str,
 ) -> i64 {
-    let body = json!({"title": title, "description": description, "skills_list": skills});
-    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+    app.publish(user, title, skills, description).await
 }
 
 /// GETs a board URL anonymously: status, body, and the `Link: <…>; rel="next"` target.

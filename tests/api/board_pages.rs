@@ -130,8 +130,7 @@ async fn offer_described(
     skills: &[&str],
     description: &str,
 ) -> i64 {
-    let body = json!({"title": title, "description": description, "skills_list": skills});
-    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+    app.publish(user, title, skills, description).await
 }
 
 /// Follows Next links from `start` to the end; the titles of each page.

@@ -237,6 +237,19 @@ impl TestApp {
         body_json(response).await
     }
 
+    /// Publishes an offer for `user` through the API and returns its id.
+    pub async fn publish(
+        &self,
+        user: &TestUser,
+        title: &str,
+        skills: &[&str],
+        description: &str,
+    ) -> i64 {
+        let body =
+            serde_json::json!({"title": title, "description": description, "skills_list": skills});
+        self.create_offer(user, &body).await["id"].as_i64().unwrap()
+    }
+
     pub async fn offer_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM offers")
             .fetch_one(&self.db)
