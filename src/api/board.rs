@@ -88,7 +88,6 @@ pub async fn search_board(
     .map_err(ApiError::InvalidQuery)?;
     let mut connection = db.acquire().await?;
     let page = repo::board::page(&mut connection, &query).await?;
-    let count = repo::board::count(&mut connection, &query).await?;
     drop(connection);
     let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {
@@ -107,7 +106,7 @@ pub async fn search_board(
     Ok(Paged {
         body: BoardList {
             offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
-            count,
+            count: page.count,
             next_cursor,
         },
         next,

@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-use crate::domain::board::{BoardQuery, Cursor, Direction, Employer};
+use crate::domain::board::{BoardQuery, Cursor, Direction, Employer, SearchText};
 use crate::domain::offer::Offer;
 
 /// An offer with its employer, and its search rank when the listing is ranked.
@@ -18,6 +18,8 @@ pub struct BoardOffer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardPage {
     pub offers: Vec<BoardOffer>,
+    /// How many offers match the query (on every page).
+    pub count: i64,
     pub has_next: bool,
     pub has_previous: bool,
 }
@@ -55,24 +57,63 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
     }
 }
 
-/// FROM and WHERE shared by the page and its count: the filters, never the cursor. The page
-/// joins the employer (`with_employer`); the count has no use for it.
-fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, with_employer: bool) {
-    let offers = if with_employer {
-        "offers o JOIN users u ON u.id = o.user_id"
-    } else {
-        "offers o"
-    };
-    // The search query is computed once per statement (a function in FROM), from the same
-    // tokenizer that built the index, so the GIN index answers `@@`.
-    if let Some(text) = &query.text {
-        sql.push(" FROM offer_search_query(offer_words(")
-            .push_bind(text.as_str().to_owned())
-            .push(")) AS query, ")
-            .push(offers)
-            .push(" WHERE o.search_vector @@ query");
-    } else {
-        sql.push(" FROM ").push(offers).push(" WHERE TRUE");
+/// Where a query's offers are read from.
+///
+/// One search word, or one skill, with no other filter is the board's common case (the search
+/// box, a skill chip): it has a list of its own kept in display order by triggers
+/// (`offer_terms`, `offer_skills`, migration 4), so a page is a short range of one index and
+/// the count an index-only scan, whatever the size of the board. Anything else reads `offers`
+/// through its GIN indexes, which intersect several words and skills well; its cost grows with
+/// the offers matching every filter.
+enum Source<'q> {
+    /// Offers listed under one search key, best score first.
+    TermList { key: String },
+    /// Offers having one skill, newest first.
+    SkillList { skill: &'q str },
+    /// The offers table, filtered (`keys` when searching).
+    Offers { keys: Option<Vec<String>> },
+}
+
+impl<'q> Source<'q> {
+    fn choose(query: &'q BoardQuery, keys: Option<Vec<String>>) -> Self {
+        let skills = query.skills.as_ref().map(|skills| skills.as_slice());
+        match (keys, skills, &query.employer) {
+            (Some(mut keys), None, None) if keys.len() == 1 => Self::TermList {
+                key: keys.remove(0),
+            },
+            (None, Some([skill]), None) => Self::SkillList { skill },
+            (keys, _, _) => Self::Offers { keys },
+        }
+    }
+
+    fn ranked(&self) -> bool {
+        matches!(self, Self::TermList { .. } | Self::Offers { keys: Some(_) })
+    }
+}
+
+/// The search keys of a query's words, computed by the database with the tokenizer and stemmer
+/// that built the index (`offer_search_keys`).
+async fn search_keys(db: &mut PgConnection, text: &SearchText) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT offer_search_keys($1)")
+        .bind(text.as_str())
+        .fetch_one(db)
+        .await
+}
+
+const OFFER_COLUMNS: &str = "o.id, o.user_id, o.title, o.description, o.skills_list, \
+     o.creation_date, o.modification_date, u.username";
+
+/// WHERE of the offers table: the filters, never the cursor. Shared by the page and its count.
+fn push_offer_filters(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    query: &BoardQuery,
+    keys: Option<&Vec<String>>,
+) {
+    sql.push(" WHERE TRUE");
+    if let Some(keys) = keys {
+        sql.push(" AND o.search_vector @@ offer_keys_query(")
+            .push_bind(keys.clone())
+            .push(")");
     }
     if let Some(skills) = &query.skills {
         sql.push(" AND o.skill_keys @> offer_skill_keys(")
@@ -92,20 +133,58 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, with_e
     }
 }
 
-/// A page of the board: newest first, or by rank then newest when searching.
-pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, sqlx::Error> {
-    let ranked = query.text.is_some();
-    let rank = if ranked {
-        "ts_rank(o.search_vector, query)"
-    } else {
-        "NULL::real"
+/// ` AND (<rank>, <id>) < (cursor)` (or `>` going backwards): display order is descending, and
+/// "after" a cursor means smaller keys.
+fn push_cursor(sql: &mut QueryBuilder<'_, Postgres>, cursor: &Cursor, rank: &str, id: &str) {
+    let comparison = match cursor.direction {
+        Direction::After => " < ",
+        Direction::Before => " > ",
     };
-    let mut sql = QueryBuilder::<Postgres>::new(
-        "SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, \
-         o.modification_date, u.username, ",
-    );
-    sql.push(rank).push(" AS rank");
-    push_filters(&mut sql, query, true);
+    match cursor.rank {
+        Some(cursor_rank) => {
+            sql.push(format_args!(" AND ({rank}, {id})"))
+                .push(comparison)
+                .push("(")
+                .push_bind(cursor_rank)
+                .push("::real, ")
+                .push_bind(cursor.id)
+                .push(")");
+        }
+        None => {
+            sql.push(format_args!(" AND {id}"))
+                .push(comparison)
+                .push_bind(cursor.id);
+        }
+    }
+}
+
+/// ` ORDER BY …` in display order, or reversed to read a page backwards from a cursor.
+fn push_order(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    ranked: bool,
+    backwards: bool,
+    rank: &str,
+    id: &str,
+) {
+    let direction = if backwards { "ASC" } else { "DESC" };
+    if ranked {
+        sql.push(format_args!(
+            " ORDER BY {rank} {direction}, {id} {direction}"
+        ));
+    } else {
+        sql.push(format_args!(" ORDER BY {id} {direction}"));
+    }
+}
+
+/// A page of the board: newest first, or by rank then newest when searching; with the count
+/// of every matching offer.
+pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, sqlx::Error> {
+    let keys = match &query.text {
+        Some(text) => Some(search_keys(db, text).await?),
+        None => None,
+    };
+    let source = Source::choose(query, keys);
+    let ranked = source.ranked();
     let backwards = matches!(
         query.cursor,
         Some(Cursor {
@@ -113,44 +192,76 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             ..
         })
     );
-    if let Some(cursor) = &query.cursor {
-        // Display order is descending; "after" a cursor means smaller keys.
-        let comparison = if backwards { " > " } else { " < " };
-        match cursor.rank {
-            Some(cursor_rank) => {
-                sql.push(" AND (")
-                    .push(rank)
-                    .push(", o.id)")
-                    .push(comparison)
-                    .push("(")
-                    .push_bind(cursor_rank)
-                    .push("::real, ")
-                    .push_bind(cursor.id)
-                    .push(")");
+    // One extra row tells whether another page follows.
+    let fetch = i64::from(query.limit) + 1;
+    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
+    sql.push(OFFER_COLUMNS);
+    match &source {
+        Source::TermList { key } => {
+            // The page's ids from the list first, then their rows: the planner cannot wander
+            // off into a walk of the whole offers table.
+            sql.push(", listed.rank FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = ")
+                .push_bind(key.clone());
+            if let Some(cursor) = &query.cursor {
+                push_cursor(&mut sql, cursor, "t.score", "t.offer_id");
             }
-            None => {
-                sql.push(" AND o.id").push(comparison).push_bind(cursor.id);
+            push_order(&mut sql, true, backwards, "t.score", "t.offer_id");
+            sql.push(" LIMIT ").push_bind(fetch).push(
+                ") AS listed JOIN offers o ON o.id = listed.offer_id \
+                 JOIN users u ON u.id = o.user_id",
+            );
+            push_order(&mut sql, true, backwards, "listed.rank", "o.id");
+        }
+        Source::SkillList { skill } => {
+            sql.push(
+                ", NULL::real AS rank FROM (SELECT s.offer_id FROM offer_skills s \
+                      WHERE s.skill = (offer_skill_keys(",
+            )
+            .push_bind(vec![skill.to_string()])
+            .push("))[1]");
+            if let Some(cursor) = &query.cursor {
+                push_cursor(&mut sql, cursor, "", "s.offer_id");
             }
+            push_order(&mut sql, false, backwards, "", "s.offer_id");
+            sql.push(" LIMIT ").push_bind(fetch).push(
+                ") AS listed JOIN offers o ON o.id = listed.offer_id \
+                 JOIN users u ON u.id = o.user_id",
+            );
+            push_order(&mut sql, false, backwards, "", "o.id");
+        }
+        Source::Offers { keys } => {
+            let rank = if keys.is_some() {
+                "scored.rank"
+            } else {
+                "NULL::real"
+            };
+            sql.push(format_args!(
+                ", {rank} AS rank FROM offers o JOIN users u ON u.id = o.user_id"
+            ));
+            if let Some(keys) = keys {
+                // Several words rank by the sum of their scores, computed as the lists store them.
+                sql.push(" CROSS JOIN LATERAL (SELECT sum(offer_key_score(o.search_vector, key)) AS rank FROM unnest(")
+                    .push_bind(keys.clone())
+                    .push("::text[]) AS key) AS scored");
+            }
+            push_offer_filters(&mut sql, query, keys.as_ref());
+            if let Some(cursor) = &query.cursor {
+                push_cursor(&mut sql, cursor, rank, "o.id");
+            }
+            push_order(&mut sql, ranked, backwards, rank, "o.id");
+            sql.push(" LIMIT ").push_bind(fetch);
         }
     }
-    let order = match (ranked, backwards) {
-        (true, false) => " ORDER BY rank DESC, o.id DESC",
-        (true, true) => " ORDER BY rank ASC, o.id ASC",
-        (false, false) => " ORDER BY o.id DESC",
-        (false, true) => " ORDER BY o.id ASC",
-    };
-    // One extra row tells whether another page follows.
-    sql.push(order)
-        .push(" LIMIT ")
-        .push_bind(i64::from(query.limit) + 1);
     let mut offers: Vec<BoardOffer> = sql.build_query_as().fetch_all(&mut *db).await?;
     let more = offers.len() > query.limit as usize;
     offers.truncate(query.limit as usize);
     if backwards {
         offers.reverse();
     }
+    let count = count(db, query, &source).await?;
     Ok(BoardPage {
         offers,
+        count,
         has_next: if backwards { true } else { more },
         has_previous: if backwards {
             more
@@ -162,14 +273,30 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
 
 /// How many offers match the query's filters (all pages). Unfiltered, the running total kept
 /// by triggers (`offer_totals`) answers without counting every row.
-pub async fn count(db: &mut PgConnection, query: &BoardQuery) -> Result<i64, sqlx::Error> {
-    if query.text.is_none() && query.skills.is_none() && query.employer.is_none() {
-        return sqlx::query_scalar("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals")
-            .fetch_one(db)
-            .await;
+async fn count(
+    db: &mut PgConnection,
+    query: &BoardQuery,
+    source: &Source<'_>,
+) -> Result<i64, sqlx::Error> {
+    let mut sql = QueryBuilder::<Postgres>::new("");
+    match source {
+        Source::TermList { key } => {
+            sql.push("SELECT count(*) FROM offer_terms WHERE term = ")
+                .push_bind(key.clone());
+        }
+        Source::SkillList { skill } => {
+            sql.push("SELECT count(*) FROM offer_skills WHERE skill = (offer_skill_keys(")
+                .push_bind(vec![skill.to_string()])
+                .push("))[1]");
+        }
+        Source::Offers { keys: None } if query.skills.is_none() && query.employer.is_none() => {
+            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
+        }
+        Source::Offers { keys } => {
+            sql.push("SELECT count(*) FROM offers o");
+            push_offer_filters(&mut sql, query, keys.as_ref());
+        }
     }
-    let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*)");
-    push_filters(&mut sql, query, false);
     sql.build_query_scalar().fetch_one(db).await
 }
 

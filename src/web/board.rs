@@ -356,7 +356,6 @@ pub async fn board(
     };
     let mut connection = db.acquire().await?;
     let results = repo::board::page(&mut connection, &query).await?;
-    let count = repo::board::count(&mut connection, &query).await?;
     drop(connection);
 
     let filters = Filters::from_query(&raw, &query);
@@ -367,7 +366,7 @@ pub async fn board(
         .map(|listed| row(listed, &filters, now))
         .collect();
     let mut context = frame(&page, q, &filters);
-    context["count"] = json!(count);
+    context["count"] = json!(results.count);
     context["offers"] = json!(rows);
     context["no_match"] = json!(filters.no_match());
     context["first_href"] = json!(filters.href());

@@ -234,6 +234,33 @@ async fn paging_through_a_growing_board_has_no_duplicates_or_gaps() {
     for id in &originals {
         assert!(ranked.contains(id), "offer {id} was skipped");
     }
+
+    // One skill (read from its own list) and several words (through the offers' index) page
+    // the same way: every offer there when paging started, once, in order for the skill.
+    let (_, everything, _) = board(&app, "/api/v1/offers?limit=100").await;
+    let before = ids(&everything);
+    let by_skill = walk(
+        &app,
+        "/api/v1/offers?skills=RUST&limit=6",
+        |page| (page < 3).then_some("Yet another rust job"),
+        &acme,
+    )
+    .await;
+    assert_eq!(by_skill, before);
+    let by_words = walk(
+        &app,
+        "/api/v1/offers?q=rust%20job&limit=8",
+        |page| (page == 1).then_some("Late rust job"),
+        &acme,
+    )
+    .await;
+    let mut unique = by_words.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), by_words.len(), "a page repeated an offer");
+    for id in &originals {
+        assert!(by_words.contains(id), "offer {id} was skipped");
+    }
 }
 
 #[rocket::async_test]
@@ -375,4 +402,123 @@ async fn the_unfiltered_count_stays_exact_through_creates_deletes_and_cascades()
     let (_, body, _) = board(&app, "/api/v1/offers").await;
     assert_eq!(body["count"], 1);
     assert_eq!(app.offer_count().await, 1);
+}
+
+/// The titles and count of a board query, asserting it succeeded.
+async fn found(app: &TestApp, query: &str) -> (Vec<String>, i64) {
+    let (status, body, _) = board(app, &format!("/api/v1/offers?{query}")).await;
+    assert_eq!(status, Status::Ok, "{query}");
+    (titles(&body), body["count"].as_i64().unwrap())
+}
+
+fn owned(titles: &[&str]) -> Vec<String> {
+    titles.iter().map(|title| (*title).to_owned()).collect()
+}
+
+#[rocket::async_test]
+async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
+    // One word or one skill alone is answered from lists the database keeps beside the offers;
+    // every change to an offer must reach them.
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    let edited = offer(&app, &acme, "Kotlin developer", &["Kotlin"], "Apps").await;
+    let deleted = offer(&app, &acme, "Java developer", &["Java"], "Servers").await;
+    offer(&app, &globex, "Kotlin lead", &["kotlin"], "Teams").await;
+    assert_eq!(
+        found(&app, "q=kotlin").await,
+        (owned(&["Kotlin lead", "Kotlin developer"]), 2)
+    );
+    assert_eq!(found(&app, "skills=KOTLIN").await.1, 2);
+
+    let response = app
+        .send(
+            Method::Put,
+            &format!("/api/v1/users/{}/offers/{edited}", acme.id),
+            Some(&acme),
+            Some(&json!({"title": "Scala developer", "skills_list": ["Scala"]})),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(found(&app, "q=kotlin").await, (owned(&["Kotlin lead"]), 1));
+    assert_eq!(
+        found(&app, "skills=kotlin").await,
+        (owned(&["Kotlin lead"]), 1)
+    );
+    assert_eq!(
+        found(&app, "q=scala").await,
+        (owned(&["Scala developer"]), 1)
+    );
+    assert_eq!(
+        found(&app, "skills=scala").await,
+        (owned(&["Scala developer"]), 1)
+    );
+    // A new description is searchable; the old one is not.
+    let response = app
+        .send(
+            Method::Put,
+            &format!("/api/v1/users/{}/offers/{edited}", acme.id),
+            Some(&acme),
+            Some(&json!({"description": "Android work"})),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(found(&app, "q=android").await.1, 1);
+    assert_eq!(found(&app, "q=apps").await, (vec![], 0));
+
+    let response = app
+        .send(
+            Method::Delete,
+            &format!("/api/v1/users/{}/offers/{deleted}", acme.id),
+            Some(&acme),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(found(&app, "q=java").await, (vec![], 0));
+    assert_eq!(found(&app, "skills=java").await, (vec![], 0));
+
+    // An employer deleted: their offers go by cascade, and with them their searches.
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(globex.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(found(&app, "q=kotlin").await, (vec![], 0));
+    assert_eq!(found(&app, "skills=kotlin").await, (vec![], 0));
+    assert_eq!(found(&app, "q=developer").await.1, 1);
+}
+
+#[rocket::async_test]
+async fn a_word_ranks_the_same_alone_or_combined_and_several_words_add_up() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    offer(&app, &acme, "Support", &["go"], "Kotlin on weekends").await;
+    offer(&app, &acme, "Kotlin developer", &["sql"], "Backend").await;
+    offer(&app, &acme, "Developer", &["Kotlin"], "Mobile").await;
+    offer(
+        &app,
+        &acme,
+        "Developer",
+        &["sql"],
+        "Kotlin daily, kotlin nightly",
+    )
+    .await;
+    offer(&app, &acme, "Designer", &["figma"], "No code").await;
+    let alone = found(&app, "q=kotlin").await;
+    assert_eq!(
+        alone.0,
+        ["Kotlin developer", "Developer", "Developer", "Support"]
+    );
+    // With an employer filter the same word is ranked from the offers themselves: same order.
+    assert_eq!(found(&app, "q=kotlin&employer=acme").await, alone);
+    assert_eq!(found(&app, "q=KOTLIN!").await, alone);
+
+    // Both words in the title beat one in the title and one in the skills, which beats the
+    // description; offers missing a word are not found.
+    let (titles, count) = found(&app, "q=kotlin%20developer").await;
+    assert_eq!(titles, ["Kotlin developer", "Developer", "Developer"]);
+    assert_eq!(count, 3);
+    let (_, body, _) = board(&app, "/api/v1/offers?q=kotlin%20developer").await;
+    assert_eq!(body["offers"][1]["skills_list"], json!(["Kotlin"]));
 }
