@@ -57,63 +57,106 @@ CREATE TABLE offer_skills (
     offer_id bigint NOT NULL
 );
 
-INSERT INTO offer_terms (term, score, offer_id)
-SELECT t.lexeme, offer_key_score(o.search_vector, t.lexeme), o.id
-FROM offers o, unnest(o.search_vector) AS t;
+-- How many offers each list holds, so that the count of a page is a few rows whatever the
+-- number of matches (the same 16 shards by backend as offer_totals: concurrent writers do not
+-- queue on the row of a common word).
+CREATE TABLE offer_term_totals (
+    term  text    NOT NULL,
+    shard integer NOT NULL,
+    total bigint  NOT NULL,
+    PRIMARY KEY (term, shard)
+);
 
-INSERT INTO offer_skills (skill, offer_id)
-SELECT DISTINCT s.skill, o.id FROM offers o, unnest(o.skill_keys) AS s(skill);
+CREATE TABLE offer_skill_totals (
+    skill text    NOT NULL,
+    shard integer NOT NULL,
+    total bigint  NOT NULL,
+    PRIMARY KEY (skill, shard)
+);
+
+-- Re-lists offers: those of `gone` leave the lists, those of `come` join them as they are now
+-- in `offers` (an updated offer is in both). Each total changes once per statement, in key
+-- order, so two writers on the same shard cannot deadlock. The data-modifying CTEs share one
+-- snapshot: the DELETE does not see the rows the INSERT adds.
+CREATE FUNCTION offer_lists_refresh(gone bigint[], come bigint[]) RETURNS void
+    LANGUAGE sql
+BEGIN ATOMIC
+    WITH gone_terms AS (
+        DELETE FROM offer_terms WHERE offer_id = ANY (gone) RETURNING term
+    ), come_terms AS (
+        INSERT INTO offer_terms (term, score, offer_id)
+        SELECT t.lexeme, offer_key_score(o.search_vector, t.lexeme), o.id
+        FROM offers o, unnest(o.search_vector) AS t
+        WHERE o.id = ANY (come)
+        RETURNING term
+    ), changes AS (
+        SELECT term, -1 AS change FROM gone_terms
+        UNION ALL
+        SELECT term, 1 FROM come_terms
+    )
+    INSERT INTO offer_term_totals AS totals (term, shard, total)
+    SELECT term, pg_backend_pid() % 16, sum(change) FROM changes
+    GROUP BY term HAVING sum(change) <> 0 ORDER BY term
+    ON CONFLICT (term, shard) DO UPDATE SET total = totals.total + excluded.total;
+
+    WITH gone_skills AS (
+        DELETE FROM offer_skills WHERE offer_id = ANY (gone) RETURNING skill
+    ), come_skills AS (
+        INSERT INTO offer_skills (skill, offer_id)
+        SELECT DISTINCT s.skill, o.id
+        FROM offers o, unnest(o.skill_keys) AS s(skill)
+        WHERE o.id = ANY (come)
+        RETURNING skill
+    ), changes AS (
+        SELECT skill, -1 AS change FROM gone_skills
+        UNION ALL
+        SELECT skill, 1 FROM come_skills
+    )
+    INSERT INTO offer_skill_totals AS totals (skill, shard, total)
+    SELECT skill, pg_backend_pid() % 16, sum(change) FROM changes
+    GROUP BY skill HAVING sum(change) <> 0 ORDER BY skill
+    ON CONFLICT (skill, shard) DO UPDATE SET total = totals.total + excluded.total;
+END;
+
+SELECT offer_lists_refresh('{}', ARRAY(SELECT id FROM offers));
 
 -- Read in display order: best score then newest for a word, newest for a skill. The offer_id
--- indexes serve the triggers' deletes (B-tree deduplication keeps them small: ~60 terms share
--- one offer). No primary key: the triggers insert each lexeme or skill of an offer once.
+-- indexes serve re-listing (B-tree deduplication keeps them small: ~60 terms share one
+-- offer). No primary key: each lexeme or skill of an offer is listed once by construction.
 CREATE INDEX offer_terms_ranked_idx ON offer_terms (term, score DESC, offer_id DESC);
 CREATE INDEX offer_terms_offer_idx ON offer_terms (offer_id);
 CREATE INDEX offer_skills_newest_idx ON offer_skills (skill, offer_id DESC);
 CREATE INDEX offer_skills_offer_idx ON offer_skills (offer_id);
 
 -- Statement triggers with transition tables: a bulk insert (the benchmark's seed, a restore)
--- fills the lists in one statement each instead of one call per row.
+-- re-lists all its offers in one call instead of one per row.
 CREATE FUNCTION offer_lists_on_insert() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    INSERT INTO offer_terms (term, score, offer_id)
-    SELECT t.lexeme, offer_key_score(a.search_vector, t.lexeme), a.id
-    FROM added a, unnest(a.search_vector) AS t;
-    INSERT INTO offer_skills (skill, offer_id)
-    SELECT DISTINCT s.skill, a.id FROM added a, unnest(a.skill_keys) AS s(skill);
+    PERFORM offer_lists_refresh('{}', ARRAY(SELECT id FROM added));
     RETURN NULL;
 END
 $$;
 
--- Only offers whose text or skills changed are re-listed (an update of dates alone is not).
+-- Only offers whose text or skills changed are re-listed (an update of dates alone is not);
+-- an id that changed (never through the service) moves the offer to its new id.
 CREATE FUNCTION offer_lists_on_update() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    changed bigint[];
 BEGIN
-    DELETE FROM offer_terms t
-    USING old_rows b JOIN new_rows a ON a.id = b.id
-    WHERE t.offer_id = b.id AND a.search_vector IS DISTINCT FROM b.search_vector;
-    -- An id that changed (never through the service) re-lists the offer under its new id.
-    DELETE FROM offer_terms t
-    USING old_rows b
-    WHERE t.offer_id = b.id AND NOT EXISTS (SELECT 1 FROM new_rows a WHERE a.id = b.id);
-    INSERT INTO offer_terms (term, score, offer_id)
-    SELECT t.lexeme, offer_key_score(a.search_vector, t.lexeme), a.id
-    FROM new_rows a LEFT JOIN old_rows b ON b.id = a.id, unnest(a.search_vector) AS t
-    WHERE b.id IS NULL OR a.search_vector IS DISTINCT FROM b.search_vector;
-
-    DELETE FROM offer_skills s
-    USING old_rows b JOIN new_rows a ON a.id = b.id
-    WHERE s.offer_id = b.id AND a.skill_keys IS DISTINCT FROM b.skill_keys;
-    DELETE FROM offer_skills s
-    USING old_rows b
-    WHERE s.offer_id = b.id AND NOT EXISTS (SELECT 1 FROM new_rows a WHERE a.id = b.id);
-    INSERT INTO offer_skills (skill, offer_id)
-    SELECT DISTINCT s.skill, a.id
-    FROM new_rows a LEFT JOIN old_rows b ON b.id = a.id, unnest(a.skill_keys) AS s(skill)
-    WHERE b.id IS NULL OR a.skill_keys IS DISTINCT FROM b.skill_keys;
+    SELECT ARRAY(
+        SELECT coalesce(a.id, b.id)
+        FROM old_rows b FULL JOIN new_rows a ON a.id = b.id
+        WHERE a.id IS NULL OR b.id IS NULL
+           OR a.search_vector IS DISTINCT FROM b.search_vector
+           OR a.skill_keys IS DISTINCT FROM b.skill_keys)
+    INTO changed;
+    IF cardinality(changed) > 0 THEN
+        PERFORM offer_lists_refresh(changed, changed);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -122,8 +165,7 @@ CREATE FUNCTION offer_lists_on_delete() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    DELETE FROM offer_terms t USING removed r WHERE t.offer_id = r.id;
-    DELETE FROM offer_skills s USING removed r WHERE s.offer_id = r.id;
+    PERFORM offer_lists_refresh(ARRAY(SELECT id FROM removed), '{}');
     RETURN NULL;
 END
 $$;
@@ -132,7 +174,7 @@ CREATE FUNCTION offer_lists_on_truncate() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    TRUNCATE offer_terms, offer_skills;
+    TRUNCATE offer_terms, offer_skills, offer_term_totals, offer_skill_totals;
     RETURN NULL;
 END
 $$;

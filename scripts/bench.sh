@@ -14,7 +14,8 @@
 #   BENCH_DURATION       seconds per run                          [10 / 3]
 #   BENCH_REPS           repetitions of every run (medians)       [3 / 1]
 #   BENCH_OFFERS         offers of the main data set (100/user)   [100000 / 10000]
-#   BENCH_GROWTH         data sets of the cost-growth table       [10000 100000 / 1000 10000]
+#   BENCH_GROWTH         data sets of the cost-growth and board-at-size tables
+#                                                                 [1000 100000 / 1000 10000]
 #   BENCH_GROWTH_CONNS   connections of the cost-growth runs      [64 / 16]
 #   BENCH_FLOOD_CONNS    GET connections of the login-flood runs  [64 / 16]
 #   BENCH_REF_CONNS      connections of the board endpoints and of the pgbench runs of
@@ -23,6 +24,8 @@
 #   BENCH_SERVER_ENV     extra VAR=value settings of the server, space-separated (tuning
 #                        experiments, e.g. "ROCKET_PASSWORD_HASH_CONCURRENCY=1")
 #   BENCH_BOARD_PATHS    GET paths to bench besides the offers API [found in the OpenAPI doc]
+#   BENCH_BOARD_EXTRA    board queries measured at size besides those [several words, several
+#                        skills, a word and a skill, the HTML board searching]
 #   BENCH_PG_FSYNC       PostgreSQL fsync                         [on]
 #   BENCH_PORT, BENCH_PG_PORT                                     [5021, 54341]
 #   BENCH_OUTPUT         the report                               [BENCHMARKS.md / target/bench/BENCHMARKS.quick.md]
@@ -63,7 +66,7 @@ else
   duration=${BENCH_DURATION:-10}
   reps=${BENCH_REPS:-3}
   main_offers=${BENCH_OFFERS:-100000}
-  growth_sizes=${BENCH_GROWTH:-10000 100000}
+  growth_sizes=${BENCH_GROWTH:-1000 100000}
   growth_conns=${BENCH_GROWTH_CONNS:-64}
   flood_conns=${BENCH_FLOOD_CONNS:-64}
   output=${BENCH_OUTPUT:-BENCHMARKS.md}
@@ -146,7 +149,8 @@ trap 'exit 130' INT TERM
 # Our ports must be free: a health check answered by someone else's server would go unnoticed.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 set -- $growth_sizes # one server per data set: at most 1 + the growth sizes
-for port in "$pg_port" $(seq "$http_port" $((http_port + $#))); do
+explain_port=$((http_port + $# + 1)) # the server that logs plans (the board at size)
+for port in "$pg_port" $(seq "$http_port" "$explain_port"); do
   port_in_use "$port" && die "port $port on 127.0.0.1 is in use; set BENCH_PORT / BENCH_PG_PORT"
 done
 
@@ -253,6 +257,12 @@ for path, item in doc.get("paths", {}).items():
 ' || true)
 fi
 [ -n "$board_paths" ] && log "board endpoints: $(echo $board_paths)"
+# The board at size: those, and the queries that take the other paths through the database
+# (src/repo/board.rs): several words, several skills, a word with a skill; and the HTML board.
+board_size_paths="$board_paths"
+if [ -n "$board_paths" ]; then
+  board_size_paths="$board_paths ${BENCH_BOARD_EXTRA-/api/v1/offers?q=senior%20python /api/v1/offers?skills=rust,python /api/v1/offers?q=python&skills=rust /?q=python}"
+fi
 
 # --- one measurement ----------------------------------------------------------------------
 
@@ -417,6 +427,44 @@ for rep in $(seq 1 "$reps"); do
     run_wrk growth list_offers "$size" "$growth_conns" "$rep" list_offers.lua
   done
 done
+# The board at size: every board query alone on one connection (its latency, not the
+# machine's throughput) on every data set, before any write.
+for rep in $(seq 1 "$reps"); do
+  for size in $growth_sizes; do
+    for path in $board_size_paths; do
+      run_wrk size "board:$path" "$size" 1 "$rep" get_path.lua "$path"
+    done
+  done
+done
+# Their plans, as PostgreSQL ran the server's own statements: a second server per data set
+# whose connections load auto_explain (EXPLAIN ANALYZE of every statement into the cluster's
+# log), one warm-up request and one logged request per query.
+explain_board() { # explain_board SIZE PORT
+  local size=$1 port=$2 db=${ds_db[$1]} path url options slug before
+  options="options[session_preload_libraries]=auto_explain&options[auto_explain.log_min_duration]=0"
+  options="$options&options[auto_explain.log_analyze]=on&options[auto_explain.log_buffers]=on"
+  options="$options&options[auto_explain.log_timing]=on"
+  SERVER_LOG=$work/server-explain-$size.log
+  server_start "$db" "$port" "${server_env[@]}" \
+    DATABASE_URL="postgres://job_offers@127.0.0.1:$PG_PORT/$db?$options" || return 1
+  server_pids+=("$SERVER_PID")
+  for path in $board_size_paths; do
+    url=$SERVER_URL${path//\{id\}/$((size / 2))}
+    slug=$(printf '%s' "$path" | tr -cs 'a-zA-Z0-9' '_' | sed 's/^_*//; s/_*$//')
+    curl -fsS -o /dev/null "$url" || log "explain: $url failed"
+    before=$(stat -c %s "$PG_DATADIR/server.log")
+    curl -fsS -o /dev/null "$url" || log "explain: $url failed"
+    sleep 0.2
+    tail -c +$((before + 1)) "$PG_DATADIR/server.log" >"$work/explain-$size-$slug.log"
+    record tool=explain phase=size scenario="board:$path" dataset="$size" conns=0 rep=1 \
+      file="$work/explain-$size-$slug.log"
+  done
+  server_stop
+}
+for size in $growth_sizes; do
+  explain_board "$size" "$explain_port" || log "no plans for $size offers"
+done
+
 # The growth-only servers are done: stop them so that they cost nothing from here on.
 running=()
 for pid in "${server_pids[@]}"; do

@@ -1,4 +1,4 @@
--- The board filtered by skills=rust (src/repo/board.rs `page` and `count` with skills): first
--- page and the count of every match.
-SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, NULL::real AS rank FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE AND o.skill_keys @> offer_skill_keys(ARRAY['rust']) ORDER BY o.id DESC LIMIT 21;
-SELECT count(*) FROM offers o WHERE TRUE AND o.skill_keys @> offer_skill_keys(ARRAY['rust']);
+-- The board filtered by skills=rust (src/repo/board.rs `page` with one skill): the first page
+-- read from the skill's list (offer_skills), newest first, and the count of every match.
+SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, NULL::real AS rank FROM (SELECT s.offer_id FROM offer_skills s WHERE s.skill = (offer_skill_keys(ARRAY['rust']))[1] ORDER BY s.offer_id DESC LIMIT 21) AS listed JOIN offers o ON o.id = listed.offer_id JOIN users u ON u.id = o.user_id ORDER BY o.id DESC;
+SELECT count(*) FROM offer_skills WHERE skill = (offer_skill_keys(ARRAY['rust']))[1];

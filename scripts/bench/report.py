@@ -34,6 +34,11 @@ PGBENCH_LABELS = {
     "mixed": "18 SELECT : 1 UPDATE : 1 INSERT",
 }
 GROWTH_TOLERANCE = 0.80  # "the same rate": the larger data set keeps at least 80%
+# The board queries the issue sets targets for (a page of 20 without a filter, searching one
+# word, filtering on one skill), and how much slower at the largest data set than at the
+# smallest their median may be and still count as flat.
+BOARD_TARGET_PATHS = ("/api/v1/offers", "/api/v1/offers?q=python", "/api/v1/offers?skills=rust")
+BOARD_FLATNESS = 1.5
 
 
 def parse_args():
@@ -214,6 +219,89 @@ def old_tuning_log(path):
 
 
 # --- the report ---------------------------------------------------------------------------
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] (\w+):\s+(.*)$")
+
+
+def logged_plans(path):
+    """The auto_explain entries of a slice of PostgreSQL's log: each plan with its query."""
+    plans, current = [], None
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return plans
+    for line in lines:
+        m = LOG_LINE.match(line)
+        if m:
+            current = None
+            if m.group(1) == "LOG" and m.group(2).startswith("duration:") and "plan:" in m.group(2):
+                current = [m.group(2)]
+                plans.append(current)
+        elif current is not None:
+            current.append(line.replace("\t", "    "))
+    return ["\n".join(plan) for plan in plans]
+
+
+def board_at_size(w, res, sizes, problems):
+    """The board's queries alone on one connection on each data set, and their plans; returns
+    the targets: the issue's page of 20 without a filter, searching one word and filtering on
+    one skill in single-digit milliseconds at the median, as flat from the smallest data set
+    to the largest as BOARD_FLATNESS allows."""
+    paths = res.scenarios("wrk", "size")
+    if not paths or not sizes:
+        return []
+    small, large = min(sizes), max(sizes)
+    w("## The board at size\n")
+    w("Each board query alone on **one connection** (so the figures are its latency, not the "
+      "machine's throughput), on every data set, before any write. The first three queries are "
+      "the issue's page of 20 (no filter, one word, one skill); the others take the other "
+      "paths through the database (src/repo/board.rs): several words, several skills, a word "
+      "with a skill go through the GIN indexes, and their cost grows with the offers matching "
+      "every filter. The plans below are PostgreSQL's own (auto_explain with ANALYZE and "
+      "BUFFERS on the server's connections), for a request after one warm-up request.\n")
+    rows, targets = [], []
+    by_path = {}
+    for path in paths:
+        for size in sizes:
+            s = Summary(res.get("wrk", "size", path, size, 1))
+            by_path[(path, size)] = s
+            if s.non_2xx or s.socket or s.missing:
+                problems.append(f"board at size {path[6:]} on {size}: {s.non_2xx} non-2xx, "
+                                f"{s.socket} socket errors, {s.missing} runs without a result")
+        a_s, b_s = by_path[(path, small)], by_path[(path, large)]
+        growth = b_s.p50 / a_s.p50 if a_s.p50 and b_s.p50 else None
+        rows.append([f"`GET {path[6:]}`"]
+                    + [ms(by_path[(path, size)].p50) for size in sizes]
+                    + [ms(by_path[(path, size)].p99) for size in sizes]
+                    + [f"{growth:.2f}×" if growth else "—",
+                       num(b_s.rate), num(b_s.server_cpu_us), num(b_s.pg_cpu_us)])
+        if path[6:] in BOARD_TARGET_PATHS and b_s.p50 is not None:
+            targets.append((f"board `{path[6:]}`: median ≤ 10 ms at {large:,} offers "
+                            "(one connection)", f"{ms(b_s.p50)} ms", verdict(b_s.p50 < 10)))
+            if growth is not None:
+                targets.append((f"board `{path[6:]}`: median at {large:,} offers ≤ "
+                                f"{BOARD_FLATNESS}× at {small:,}", f"{growth:.2f}× "
+                                f"({ms(a_s.p50)} → {ms(b_s.p50)} ms)",
+                                verdict(growth <= BOARD_FLATNESS)))
+    sizes_label = [f"{size:,}".replace(",", " ") for size in sizes]
+    w(table(["query"] + [f"p50 ms, {l} offers" for l in sizes_label]
+            + [f"p99 ms, {l} offers" for l in sizes_label]
+            + [f"p50 {sizes_label[-1]} ÷ {sizes_label[0]}", f"req/s at {sizes_label[-1]}",
+               "server CPU µs/req", "PostgreSQL CPU µs/req"], rows))
+    w("")
+    w("### Plans\n")
+    for size in sizes:
+        for path in paths:
+            runs = res.get("explain", "size", path, size, 0)
+            plans = logged_plans(runs[-1]["file"]) if runs else []
+            w(f"<details><summary><code>GET {path[6:]}</code> on {size:,} offers: "
+              f"{len(plans)} statement(s)</summary>\n")
+            w("```")
+            w("\n\n".join(plans) if plans else "(no plan captured)")
+            w("```\n")
+            w("</details>\n")
+    return targets
+
 
 def main():
     a = parse_args()
@@ -413,6 +501,9 @@ def main():
              "p99 ms"], rows))
     w("")
 
+    # --- the board at size ---
+    board_targets = board_at_size(w, res, growth_sizes, problems)
+
     # --- targets ---
     w("## Targets\n")
 
@@ -465,6 +556,7 @@ def main():
             targets.append((f"{label}: same rate from {min(growth_sizes):,} to "
                             f"{max(growth_sizes):,} offers (≥ {GROWTH_TOLERANCE:.0%})",
                             pct(r), verdict(r >= GROWTH_TOLERANCE)))
+    targets.extend(board_targets)
     w(table(["target", "measured", "verdict"], targets))
     w("")
     if problems or flood_problems:

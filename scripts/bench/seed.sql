@@ -38,5 +38,9 @@ SELECT k,
 FROM generate_series(1, :users * :per_user) AS k;
 SELECT setval(pg_get_serial_sequence('offers', 'id'), :users * :per_user);
 COMMIT;
+-- As autovacuum would after a bulk load: statistics, and the visibility map that lets the
+-- board's lists be read by index-only scans.
 VACUUM ANALYZE users;
 VACUUM ANALYZE offers;
+VACUUM ANALYZE offer_terms;
+VACUUM ANALYZE offer_skills;

@@ -62,7 +62,7 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
 /// One search word, or one skill, with no other filter is the board's common case (the search
 /// box, a skill chip): it has a list of its own kept in display order by triggers
 /// (`offer_terms`, `offer_skills`, migration 4), so a page is a short range of one index and
-/// the count an index-only scan, whatever the size of the board. Anything else reads `offers`
+/// the count a sum of running totals, whatever the size of the board. Anything else reads `offers`
 /// through its GIN indexes, which intersect several words and skills well; its cost grows with
 /// the offers matching every filter.
 enum Source<'q> {
@@ -271,8 +271,9 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     })
 }
 
-/// How many offers match the query's filters (all pages). Unfiltered, the running total kept
-/// by triggers (`offer_totals`) answers without counting every row.
+/// How many offers match the query's filters (all pages). Unfiltered, or one word or one skill
+/// alone, running totals kept by triggers (`offer_totals`, `offer_term_totals`,
+/// `offer_skill_totals`) answer without counting every match.
 async fn count(
     db: &mut PgConnection,
     query: &BoardQuery,
@@ -280,14 +281,18 @@ async fn count(
 ) -> Result<i64, sqlx::Error> {
     let mut sql = QueryBuilder::<Postgres>::new("");
     match source {
+        // The lists' running totals: a few rows, however many offers match.
         Source::TermList { key } => {
-            sql.push("SELECT count(*) FROM offer_terms WHERE term = ")
+            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = ")
                 .push_bind(key.clone());
         }
         Source::SkillList { skill } => {
-            sql.push("SELECT count(*) FROM offer_skills WHERE skill = (offer_skill_keys(")
-                .push_bind(vec![skill.to_string()])
-                .push("))[1]");
+            sql.push(
+                "SELECT coalesce(sum(total), 0)::bigint FROM offer_skill_totals \
+                 WHERE skill = (offer_skill_keys(",
+            )
+            .push_bind(vec![skill.to_string()])
+            .push("))[1]");
         }
         Source::Offers { keys: None } if query.skills.is_none() && query.employer.is_none() => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
