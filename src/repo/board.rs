@@ -62,32 +62,31 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
 /// One search word, or one skill, with no other filter is the board's common case (the search
 /// box, a skill chip): it has a list of its own kept in display order by triggers
 /// (`offer_terms`, `offer_skills`, migration 4), so a page is a short range of one index and
-/// the count a sum of running totals, whatever the size of the board. Anything else reads `offers`
-/// through its GIN indexes, which intersect several words and skills well; its cost grows with
-/// the offers matching every filter.
+/// the count a sum of running totals, whatever the size of the board. Any other filter reads
+/// `offers` through its GIN indexes, which intersect several words and skills well; its cost
+/// grows with the offers matching every filter, so the page and the count share one pass.
 enum Source<'q> {
+    /// Every offer, newest first.
+    Everything,
     /// Offers listed under one search key, best score first.
     TermList { key: String },
     /// Offers having one skill, newest first.
     SkillList { skill: &'q str },
-    /// The offers table, filtered (`keys` when searching).
-    Offers { keys: Option<Vec<String>> },
+    /// Offers matching several filters (`keys` when searching).
+    Filtered { keys: Option<Vec<String>> },
 }
 
 impl<'q> Source<'q> {
     fn choose(query: &'q BoardQuery, keys: Option<Vec<String>>) -> Self {
         let skills = query.skills.as_ref().map(|skills| skills.as_slice());
         match (keys, skills, &query.employer) {
+            (None, None, None) => Self::Everything,
             (Some(mut keys), None, None) if keys.len() == 1 => Self::TermList {
                 key: keys.remove(0),
             },
             (None, Some([skill]), None) => Self::SkillList { skill },
-            (keys, _, _) => Self::Offers { keys },
+            (keys, _, _) => Self::Filtered { keys },
         }
-    }
-
-    fn ranked(&self) -> bool {
-        matches!(self, Self::TermList { .. } | Self::Offers { keys: Some(_) })
     }
 }
 
@@ -134,14 +133,20 @@ fn push_offer_filters(
 }
 
 /// ` AND (<rank>, <id>) < (cursor)` (or `>` going backwards): display order is descending, and
-/// "after" a cursor means smaller keys.
-fn push_cursor(sql: &mut QueryBuilder<'_, Postgres>, cursor: &Cursor, rank: &str, id: &str) {
+/// "after" a cursor means smaller keys. A ranked listing's cursors carry a rank (checked when
+/// decoded), an unranked one's do not.
+fn push_cursor(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    cursor: &Cursor,
+    rank: Option<&str>,
+    id: &str,
+) {
     let comparison = match cursor.direction {
         Direction::After => " < ",
         Direction::Before => " > ",
     };
-    match cursor.rank {
-        Some(cursor_rank) => {
+    match (cursor.rank, rank) {
+        (Some(cursor_rank), Some(rank)) => {
             sql.push(format_args!(" AND ({rank}, {id})"))
                 .push(comparison)
                 .push("(")
@@ -150,7 +155,7 @@ fn push_cursor(sql: &mut QueryBuilder<'_, Postgres>, cursor: &Cursor, rank: &str
                 .push_bind(cursor.id)
                 .push(")");
         }
-        None => {
+        _ => {
             sql.push(format_args!(" AND {id}"))
                 .push(comparison)
                 .push_bind(cursor.id);
@@ -158,22 +163,40 @@ fn push_cursor(sql: &mut QueryBuilder<'_, Postgres>, cursor: &Cursor, rank: &str
     }
 }
 
-/// ` ORDER BY …` in display order, or reversed to read a page backwards from a cursor.
-fn push_order(
+/// ` ORDER BY …` in display order (rank, when ranked, then id; descending), or reversed to read
+/// a page backwards from a cursor.
+fn push_order(sql: &mut QueryBuilder<'_, Postgres>, rank: Option<&str>, backwards: bool, id: &str) {
+    let direction = if backwards { "ASC" } else { "DESC" };
+    match rank {
+        Some(rank) => sql.push(format_args!(
+            " ORDER BY {rank} {direction}, {id} {direction}"
+        )),
+        None => sql.push(format_args!(" ORDER BY {id} {direction}")),
+    };
+}
+
+/// The end of a page read from a list, after the list's own WHERE: the cursor, order and limit
+/// inside it, so that only the page's ids leave the list (the planner cannot wander off into a
+/// walk of the whole offers table), then their offers and employers in the same order.
+fn push_list_page(
     sql: &mut QueryBuilder<'_, Postgres>,
-    ranked: bool,
+    query: &BoardQuery,
     backwards: bool,
-    rank: &str,
+    rank: Option<&str>,
     id: &str,
 ) {
-    let direction = if backwards { "ASC" } else { "DESC" };
-    if ranked {
-        sql.push(format_args!(
-            " ORDER BY {rank} {direction}, {id} {direction}"
-        ));
-    } else {
-        sql.push(format_args!(" ORDER BY {id} {direction}"));
+    if let Some(cursor) = &query.cursor {
+        push_cursor(sql, cursor, rank, id);
     }
+    push_order(sql, rank, backwards, id);
+    // One extra row tells whether another page follows.
+    sql.push(" LIMIT ")
+        .push_bind(i64::from(query.limit) + 1)
+        .push(
+            ") AS listed JOIN offers o ON o.id = listed.offer_id \
+             JOIN users u ON u.id = o.user_id",
+        );
+    push_order(sql, rank.map(|_| "listed.rank"), backwards, "o.id");
 }
 
 /// A page of the board: newest first, or by rank then newest when searching; with the count
@@ -184,7 +207,6 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
         None => None,
     };
     let source = Source::choose(query, keys);
-    let ranked = source.ranked();
     let backwards = matches!(
         query.cursor,
         Some(Cursor {
@@ -192,73 +214,82 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             ..
         })
     );
-    // One extra row tells whether another page follows.
-    let fetch = i64::from(query.limit) + 1;
-    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
-    sql.push(OFFER_COLUMNS);
+    let mut sql = QueryBuilder::<Postgres>::new("");
     match &source {
-        Source::TermList { key } => {
-            // The page's ids from the list first, then their rows: the planner cannot wander
-            // off into a walk of the whole offers table.
-            sql.push(", listed.rank FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = ")
-                .push_bind(key.clone());
+        Source::Everything => {
+            sql.push(format_args!(
+                "SELECT {OFFER_COLUMNS}, NULL::real AS rank \
+                 FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE"
+            ));
             if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, "t.score", "t.offer_id");
+                push_cursor(&mut sql, cursor, None, "o.id");
             }
-            push_order(&mut sql, true, backwards, "t.score", "t.offer_id");
-            sql.push(" LIMIT ").push_bind(fetch).push(
-                ") AS listed JOIN offers o ON o.id = listed.offer_id \
-                 JOIN users u ON u.id = o.user_id",
-            );
-            push_order(&mut sql, true, backwards, "listed.rank", "o.id");
+            push_order(&mut sql, None, backwards, "o.id");
+            // One extra row tells whether another page follows.
+            sql.push(" LIMIT ").push_bind(i64::from(query.limit) + 1);
+        }
+        Source::TermList { key } => {
+            sql.push(format_args!(
+                "SELECT {OFFER_COLUMNS}, listed.rank \
+                 FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = "
+            ))
+            .push_bind(key.clone());
+            push_list_page(&mut sql, query, backwards, Some("t.score"), "t.offer_id");
         }
         Source::SkillList { skill } => {
-            sql.push(
-                ", NULL::real AS rank FROM (SELECT s.offer_id FROM offer_skills s \
-                      WHERE s.skill = (offer_skill_keys(",
-            )
+            sql.push(format_args!(
+                "SELECT {OFFER_COLUMNS}, NULL::real AS rank \
+                 FROM (SELECT s.offer_id FROM offer_skills s \
+                 WHERE s.skill = (offer_skill_keys("
+            ))
             .push_bind(vec![skill.to_string()])
             .push("))[1]");
-            if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, "", "s.offer_id");
-            }
-            push_order(&mut sql, false, backwards, "", "s.offer_id");
-            sql.push(" LIMIT ").push_bind(fetch).push(
-                ") AS listed JOIN offers o ON o.id = listed.offer_id \
-                 JOIN users u ON u.id = o.user_id",
-            );
-            push_order(&mut sql, false, backwards, "", "o.id");
+            push_list_page(&mut sql, query, backwards, None, "s.offer_id");
         }
-        Source::Offers { keys } => {
-            let rank = if keys.is_some() {
-                "scored.rank"
-            } else {
-                "NULL::real"
-            };
-            sql.push(format_args!(
-                ", {rank} AS rank FROM offers o JOIN users u ON u.id = o.user_id"
-            ));
-            if let Some(keys) = keys {
-                // Several words rank by the sum of their scores, computed as the lists store them.
-                sql.push(" CROSS JOIN LATERAL (SELECT sum(offer_key_score(o.search_vector, key)) AS rank FROM unnest(")
-                    .push_bind(keys.clone())
-                    .push("::text[]) AS key) AS scored");
+        Source::Filtered { keys } => {
+            // Every match once (ids and ranks), then the page and the count from it.
+            sql.push("WITH matches AS MATERIALIZED (SELECT o.id AS offer_id, ");
+            match keys {
+                Some(keys) => {
+                    // Several words rank by the sum of their scores, as the lists store them.
+                    sql.push("(SELECT sum(offer_key_score(o.search_vector, key)) FROM unnest(")
+                        .push_bind(keys.clone())
+                        .push("::text[]) AS key) AS rank FROM offers o");
+                }
+                None => {
+                    sql.push("NULL::real AS rank FROM offers o");
+                }
             }
             push_offer_filters(&mut sql, query, keys.as_ref());
-            if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, rank, "o.id");
-            }
-            push_order(&mut sql, ranked, backwards, rank, "o.id");
-            sql.push(" LIMIT ").push_bind(fetch);
+            sql.push(format_args!(
+                ") SELECT {OFFER_COLUMNS}, listed.rank, \
+                 (SELECT count(*) FROM matches) AS total \
+                 FROM (SELECT m.offer_id, m.rank FROM matches m WHERE TRUE"
+            ));
+            let rank = keys.as_ref().map(|_| "m.rank");
+            push_list_page(&mut sql, query, backwards, rank, "m.offer_id");
         }
     }
-    let mut offers: Vec<BoardOffer> = sql.build_query_as().fetch_all(&mut *db).await?;
+    let rows = sql.build().fetch_all(&mut *db).await?;
+    let total: Option<i64> = match rows.first() {
+        Some(row) if matches!(source, Source::Filtered { .. }) => Some(row.try_get("total")?),
+        // Nothing matches at all when the first page is empty.
+        None if matches!(source, Source::Filtered { .. }) && query.cursor.is_none() => Some(0),
+        _ => None,
+    };
+    let mut offers = rows
+        .iter()
+        .map(<BoardOffer as sqlx::FromRow<PgRow>>::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let more = offers.len() > query.limit as usize;
     offers.truncate(query.limit as usize);
     if backwards {
         offers.reverse();
     }
-    let count = count(db, query, &source).await?;
+    let count = match total {
+        Some(total) => total,
+        None => count(db, query, &source).await?,
+    };
     Ok(BoardPage {
         offers,
         count,
@@ -271,9 +302,9 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     })
 }
 
-/// How many offers match the query's filters (all pages). Unfiltered, or one word or one skill
-/// alone, running totals kept by triggers (`offer_totals`, `offer_term_totals`,
-/// `offer_skill_totals`) answer without counting every match.
+/// How many offers match the query's filters (all pages), when the page did not say. Every
+/// offer, or one word or one skill alone: running totals kept by triggers (`offer_totals`,
+/// `offer_term_totals`, `offer_skill_totals`), a few rows however many offers match.
 async fn count(
     db: &mut PgConnection,
     query: &BoardQuery,
@@ -281,7 +312,9 @@ async fn count(
 ) -> Result<i64, sqlx::Error> {
     let mut sql = QueryBuilder::<Postgres>::new("");
     match source {
-        // The lists' running totals: a few rows, however many offers match.
+        Source::Everything => {
+            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
+        }
         Source::TermList { key } => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = ")
                 .push_bind(key.clone());
@@ -294,10 +327,8 @@ async fn count(
             .push_bind(vec![skill.to_string()])
             .push("))[1]");
         }
-        Source::Offers { keys: None } if query.skills.is_none() && query.employer.is_none() => {
-            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
-        }
-        Source::Offers { keys } => {
+        // Only for a page past the last match (a cursor whose offers went away).
+        Source::Filtered { keys } => {
             sql.push("SELECT count(*) FROM offers o");
             push_offer_filters(&mut sql, query, keys.as_ref());
         }

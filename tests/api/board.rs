@@ -560,3 +560,40 @@ async fn a_word_ranks_the_same_alone_or_combined_and_several_words_add_up() {
     let (_, body, _) = board(&app, "/api/v1/offers?q=kotlin%20developer").await;
     assert_eq!(body["offers"][1]["skills_list"], json!(["Kotlin"]));
 }
+
+#[rocket::async_test]
+async fn a_page_past_every_match_is_empty_and_still_counts_the_matches() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let oldest = offer(&app, &acme, "Rust job 1", &["rust", "go"], "d").await;
+    offer(&app, &acme, "Rust job 2", &["rust", "go"], "d").await;
+    offer(&app, &acme, "Rust job 3", &["Go", "Rust"], "d").await;
+    for first in [
+        "/api/v1/offers?skills=rust,go&limit=2",
+        "/api/v1/offers?q=rust%20job&limit=2",
+        "/api/v1/offers?q=rust&employer=acme&limit=2",
+    ] {
+        let (status, body, next) = board(&app, first).await;
+        assert_eq!(status, Status::Ok, "{first}");
+        assert_eq!(titles(&body).len(), 2, "{first}");
+        assert_eq!(body["count"], 3, "{first}");
+        let next = next.expect("a second page");
+        sqlx::query("UPDATE offers SET skills_list = '{}', title = 'Gone' WHERE id = $1")
+            .bind(oldest)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let (status, body, link) = board(&app, &next).await;
+        assert_eq!(status, Status::Ok, "{next}");
+        assert_eq!(titles(&body), Vec::<String>::new(), "{next}");
+        assert_eq!(body["count"], 2, "{next}");
+        assert!(link.is_none() && body["next_cursor"].is_null());
+        sqlx::query(
+            "UPDATE offers SET skills_list = '{rust,go}', title = 'Rust job 1' WHERE id = $1",
+        )
+        .bind(oldest)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+}
