@@ -341,7 +341,7 @@ def main():
                    "medians reported; each HTTP run is next to its pgbench run and ratios "
                    "are medians of per-repetition ratios; the board endpoints and the "
                    f"auth+SELECT and mixed pgbench references at {a.ref_conns} connections "
-                   "only"],
+                   "only, besides the board at size on one connection"],
     ]))
     w("")
     w("Every authenticated request also runs the auth guard's "

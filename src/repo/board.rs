@@ -64,28 +64,31 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
 /// (`offer_terms`, `offer_skills`, migration 4), so a page is a short range of one index and
 /// the count a sum of running totals, whatever the size of the board. Any other filter reads
 /// `offers` through its GIN indexes, which intersect several words and skills well; its cost
-/// grows with the offers matching every filter, so the page and the count share one pass.
+/// grows with the offers matching every filter.
 enum Source<'q> {
-    /// Every offer, newest first.
-    Everything,
+    /// Offers newest first, filtered or not, without search words: the planner walks the
+    /// primary key backwards and stops at the page's end when matches are dense, or gathers
+    /// the few matches from the GIN indexes when they are rare.
+    Newest,
     /// Offers listed under one search key, best score first.
     TermList { key: String },
     /// Offers having one skill, newest first.
     SkillList { skill: &'q str },
-    /// Offers matching several filters (`keys` when searching).
-    Filtered { keys: Option<Vec<String>> },
+    /// Offers matching several search words, or words and other filters: every match must be
+    /// ranked before the first page is known, so one pass serves both the page and the count.
+    Ranked { keys: Vec<String> },
 }
 
 impl<'q> Source<'q> {
     fn choose(query: &'q BoardQuery, keys: Option<Vec<String>>) -> Self {
         let skills = query.skills.as_ref().map(|skills| skills.as_slice());
         match (keys, skills, &query.employer) {
-            (None, None, None) => Self::Everything,
             (Some(mut keys), None, None) if keys.len() == 1 => Self::TermList {
                 key: keys.remove(0),
             },
+            (Some(keys), _, _) => Self::Ranked { keys },
             (None, Some([skill]), None) => Self::SkillList { skill },
-            (keys, _, _) => Self::Filtered { keys },
+            (None, _, _) => Self::Newest,
         }
     }
 }
@@ -216,11 +219,12 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     );
     let mut sql = QueryBuilder::<Postgres>::new("");
     match &source {
-        Source::Everything => {
+        Source::Newest => {
             sql.push(format_args!(
                 "SELECT {OFFER_COLUMNS}, NULL::real AS rank \
-                 FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE"
+                 FROM offers o JOIN users u ON u.id = o.user_id"
             ));
+            push_offer_filters(&mut sql, query, None);
             if let Some(cursor) = &query.cursor {
                 push_cursor(&mut sql, cursor, None, "o.id");
             }
@@ -246,35 +250,29 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             .push("))[1]");
             push_list_page(&mut sql, query, backwards, None, "s.offer_id");
         }
-        Source::Filtered { keys } => {
-            // Every match once (ids and ranks), then the page and the count from it.
-            sql.push("WITH matches AS MATERIALIZED (SELECT o.id AS offer_id, ");
-            match keys {
-                Some(keys) => {
-                    // Several words rank by the sum of their scores, as the lists store them.
-                    sql.push("(SELECT sum(offer_key_score(o.search_vector, key)) FROM unnest(")
-                        .push_bind(keys.clone())
-                        .push("::text[]) AS key) AS rank FROM offers o");
-                }
-                None => {
-                    sql.push("NULL::real AS rank FROM offers o");
-                }
-            }
-            push_offer_filters(&mut sql, query, keys.as_ref());
+        Source::Ranked { keys } => {
+            // Every match once with its rank, then the page and the count from them. Several
+            // words rank by the sum of their scores, as the lists store them.
+            sql.push(
+                "WITH matches AS MATERIALIZED (SELECT o.id AS offer_id, \
+                 (SELECT sum(offer_key_score(o.search_vector, key)) FROM unnest(",
+            )
+            .push_bind(keys.clone())
+            .push("::text[]) AS key) AS rank FROM offers o");
+            push_offer_filters(&mut sql, query, Some(keys));
             sql.push(format_args!(
                 ") SELECT {OFFER_COLUMNS}, listed.rank, \
                  (SELECT count(*) FROM matches) AS total \
                  FROM (SELECT m.offer_id, m.rank FROM matches m WHERE TRUE"
             ));
-            let rank = keys.as_ref().map(|_| "m.rank");
-            push_list_page(&mut sql, query, backwards, rank, "m.offer_id");
+            push_list_page(&mut sql, query, backwards, Some("m.rank"), "m.offer_id");
         }
     }
     let rows = sql.build().fetch_all(&mut *db).await?;
     let total: Option<i64> = match rows.first() {
-        Some(row) if matches!(source, Source::Filtered { .. }) => Some(row.try_get("total")?),
+        Some(row) if matches!(source, Source::Ranked { .. }) => Some(row.try_get("total")?),
         // Nothing matches at all when the first page is empty.
-        None if matches!(source, Source::Filtered { .. }) && query.cursor.is_none() => Some(0),
+        None if matches!(source, Source::Ranked { .. }) && query.cursor.is_none() => Some(0),
         _ => None,
     };
     let mut offers = rows
@@ -312,8 +310,12 @@ async fn count(
 ) -> Result<i64, sqlx::Error> {
     let mut sql = QueryBuilder::<Postgres>::new("");
     match source {
-        Source::Everything => {
+        Source::Newest if query.skills.is_none() && query.employer.is_none() => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
+        }
+        Source::Newest => {
+            sql.push("SELECT count(*) FROM offers o");
+            push_offer_filters(&mut sql, query, None);
         }
         Source::TermList { key } => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = ")
@@ -328,9 +330,9 @@ async fn count(
             .push("))[1]");
         }
         // Only for a page past the last match (a cursor whose offers went away).
-        Source::Filtered { keys } => {
+        Source::Ranked { keys } => {
             sql.push("SELECT count(*) FROM offers o");
-            push_offer_filters(&mut sql, query, keys.as_ref());
+            push_offer_filters(&mut sql, query, Some(keys));
         }
     }
     sql.build_query_scalar().fetch_one(db).await
