@@ -178,6 +178,15 @@ fn push_order(sql: &mut QueryBuilder<'_, Postgres>, rank: Option<&str>, backward
     };
 }
 
+/// ` LIMIT <page size + 1>`: one extra row tells whether another page follows. Written into
+/// the statement, not bound: PostgreSQL plans a bound LIMIT as 10% of the rows, so at 100 000
+/// offers it never settled on a generic plan for the lists' pages and planned them again on
+/// every request (0.56 ms, measured with EXPLAIN EXECUTE; 0.005 ms with the literal). A
+/// validated number, and at most 100 distinct statements per connection.
+fn push_limit(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+    sql.push(format_args!(" LIMIT {}", u64::from(query.limit) + 1));
+}
+
 /// The end of a page read from a list, after the list's own WHERE: the cursor, order and limit
 /// inside it, so that only the page's ids leave the list (the planner cannot wander off into a
 /// walk of the whole offers table), then their offers and employers in the same order.
@@ -192,13 +201,11 @@ fn push_list_page(
         push_cursor(sql, cursor, rank, id);
     }
     push_order(sql, rank, backwards, id);
-    // One extra row tells whether another page follows.
-    sql.push(" LIMIT ")
-        .push_bind(i64::from(query.limit) + 1)
-        .push(
-            ") AS listed JOIN offers o ON o.id = listed.offer_id \
-             JOIN users u ON u.id = o.user_id",
-        );
+    push_limit(sql, query);
+    sql.push(
+        ") AS listed JOIN offers o ON o.id = listed.offer_id \
+         JOIN users u ON u.id = o.user_id",
+    );
     push_order(sql, rank.map(|_| "listed.rank"), backwards, "o.id");
 }
 
@@ -229,8 +236,7 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
                 push_cursor(&mut sql, cursor, None, "o.id");
             }
             push_order(&mut sql, None, backwards, "o.id");
-            // One extra row tells whether another page follows.
-            sql.push(" LIMIT ").push_bind(i64::from(query.limit) + 1);
+            push_limit(&mut sql, query);
         }
         Source::TermList { key } => {
             sql.push(format_args!(
