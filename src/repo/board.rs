@@ -227,10 +227,9 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     let mut sql = QueryBuilder::<Postgres>::new("");
     match &source {
         Source::Newest => {
-            sql.push(format_args!(
-                "SELECT {OFFER_COLUMNS}, NULL::real AS rank \
-                 FROM offers o JOIN users u ON u.id = o.user_id"
-            ));
+            sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank, "));
+            push_total(&mut sql, query, &source);
+            sql.push(" FROM offers o JOIN users u ON u.id = o.user_id");
             push_offer_filters(&mut sql, query, None);
             if let Some(cursor) = &query.cursor {
                 push_cursor(&mut sql, cursor, None, "o.id");
@@ -239,19 +238,20 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             push_limit(&mut sql, query);
         }
         Source::TermList { key } => {
-            sql.push(format_args!(
-                "SELECT {OFFER_COLUMNS}, listed.rank \
-                 FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = "
-            ))
+            sql.push(format_args!("SELECT {OFFER_COLUMNS}, listed.rank, "));
+            push_total(&mut sql, query, &source);
+            sql.push(
+                " FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = ",
+            )
             .push_bind(key.clone());
             push_list_page(&mut sql, query, backwards, Some("t.score"), "t.offer_id");
         }
         Source::SkillList { skill } => {
-            sql.push(format_args!(
-                "SELECT {OFFER_COLUMNS}, NULL::real AS rank \
-                 FROM (SELECT s.offer_id FROM offer_skills s \
-                 WHERE s.skill = (offer_skill_keys("
-            ))
+            sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank, "));
+            push_total(&mut sql, query, &source);
+            sql.push(
+                " FROM (SELECT s.offer_id FROM offer_skills s WHERE s.skill = (offer_skill_keys(",
+            )
             .push_bind(vec![skill.to_string()])
             .push("))[1]");
             push_list_page(&mut sql, query, backwards, None, "s.offer_id");
@@ -266,21 +266,14 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             .push_bind(keys.clone())
             .push("::text[]) AS key) AS rank FROM offers o");
             push_offer_filters(&mut sql, query, Some(keys));
-            sql.push(format_args!(
-                ") SELECT {OFFER_COLUMNS}, listed.rank, \
-                 (SELECT count(*) FROM matches) AS total \
-                 FROM (SELECT m.offer_id, m.rank FROM matches m WHERE TRUE"
-            ));
+            sql.push(format_args!(") SELECT {OFFER_COLUMNS}, listed.rank, "));
+            push_total(&mut sql, query, &source);
+            sql.push(" FROM (SELECT m.offer_id, m.rank FROM matches m WHERE TRUE");
             push_list_page(&mut sql, query, backwards, Some("m.rank"), "m.offer_id");
         }
     }
     let rows = sql.build().fetch_all(&mut *db).await?;
-    let total: Option<i64> = match rows.first() {
-        Some(row) if matches!(source, Source::Ranked { .. }) => Some(row.try_get("total")?),
-        // Nothing matches at all when the first page is empty.
-        None if matches!(source, Source::Ranked { .. }) && query.cursor.is_none() => Some(0),
-        _ => None,
-    };
+    let total: Option<i64> = rows.first().map(|row| row.try_get("total")).transpose()?;
     let mut offers = rows
         .iter()
         .map(<BoardOffer as sqlx::FromRow<PgRow>>::from_row)
@@ -290,9 +283,14 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     if backwards {
         offers.reverse();
     }
+    // An empty page cannot carry the count: nothing matches, or the cursor is past the end.
     let count = match total {
         Some(total) => total,
-        None => count(db, query, &source).await?,
+        None => {
+            let mut sql = QueryBuilder::<Postgres>::new("");
+            push_count(&mut sql, query, &source);
+            sql.build_query_scalar().fetch_one(&mut *db).await?
+        }
     };
     Ok(BoardPage {
         offers,
@@ -306,22 +304,31 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     })
 }
 
-/// How many offers match the query's filters (all pages), when the page did not say. Every
-/// offer, or one word or one skill alone: running totals kept by triggers (`offer_totals`,
-/// `offer_term_totals`, `offer_skill_totals`), a few rows however many offers match.
-async fn count(
-    db: &mut PgConnection,
-    query: &BoardQuery,
-    source: &Source<'_>,
-) -> Result<i64, sqlx::Error> {
-    let mut sql = QueryBuilder::<Postgres>::new("");
+/// ` (<count>) AS total`: each page carries the count of every match, so that a board
+/// request makes one round trip for both. A ranked query counts the matches it has already
+/// gathered.
+fn push_total(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, source: &Source<'_>) {
+    if let Source::Ranked { .. } = source {
+        sql.push("(SELECT count(*) FROM matches) AS total");
+        return;
+    }
+    sql.push("(");
+    push_count(sql, query, source);
+    sql.push(") AS total");
+}
+
+/// `SELECT <how many offers match the query's filters>` (all pages). Every offer, or one word or
+/// one skill alone: running totals kept by triggers (`offer_totals`, `offer_term_totals`,
+/// `offer_skill_totals`), a few rows however many offers match; otherwise counted through the
+/// GIN indexes.
+fn push_count(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, source: &Source<'_>) {
     match source {
         Source::Newest if query.skills.is_none() && query.employer.is_none() => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
         }
         Source::Newest => {
             sql.push("SELECT count(*) FROM offers o");
-            push_offer_filters(&mut sql, query, None);
+            push_offer_filters(sql, query, None);
         }
         Source::TermList { key } => {
             sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = ")
@@ -335,13 +342,11 @@ async fn count(
             .push_bind(vec![skill.to_string()])
             .push("))[1]");
         }
-        // Only for a page past the last match (a cursor whose offers went away).
         Source::Ranked { keys } => {
             sql.push("SELECT count(*) FROM offers o");
-            push_offer_filters(&mut sql, query, Some(keys));
+            push_offer_filters(sql, query, Some(keys));
         }
     }
-    sql.build_query_scalar().fetch_one(db).await
 }
 
 /// One offer with its employer, for anyone.
