@@ -120,33 +120,12 @@ impl AppConfig {
     }
 }
 
-/// Reads and validates the configuration at ignite, managing `AppConfig` and the services
-/// built from it; a bad configuration stops the launch with its message.
+/// Reads and validates the configuration at ignite and manages `AppConfig`; a bad
+/// configuration stops the launch with its message.
 pub fn stage() -> AdHoc {
     AdHoc::try_on_ignite("Application configuration", |rocket| async {
         match AppConfig::from_figment(rocket.figment()) {
-            Ok(config) => {
-                let tokens = crate::auth::token::TokenKeys::new(&config);
-                let hasher = crate::auth::password::PasswordHasher::new(
-                    config.password_hash_concurrency,
-                    config.password_hash_wait,
-                );
-                let limits = crate::auth::throttle::AbuseLimits {
-                    failed_logins: crate::auth::throttle::Throttle::new(
-                        config.login_max_failures,
-                        config.login_window,
-                    ),
-                    registrations: crate::auth::throttle::Throttle::new(
-                        config.registrations_per_window,
-                        config.registration_window,
-                    ),
-                };
-                Ok(rocket
-                    .manage(config)
-                    .manage(tokens)
-                    .manage(hasher)
-                    .manage(limits))
-            }
+            Ok(config) => Ok(rocket.manage(config)),
             Err(message) => {
                 rocket::error!("Configuration error: {message}");
                 Err(rocket)

@@ -11,7 +11,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Postgres};
 
-use crate::error::ApiError;
+use crate::repo::RepoError;
 
 /// The application's database, configured under `databases.offers` (or `DATABASE_URL`).
 #[derive(Database)]
@@ -30,9 +30,9 @@ impl Db {
         &self.0 .0
     }
 
-    /// A connection for one request's queries, counted while it is awaited. Fails with `503`
-    /// after the pool's acquire timeout rather than queueing forever.
-    pub async fn acquire(&self) -> Result<PoolConnection<Postgres>, ApiError> {
+    /// A connection for one request's queries, counted while it is awaited. Fails as
+    /// unavailable after the pool's acquire timeout rather than queueing forever.
+    pub async fn acquire(&self) -> Result<PoolConnection<Postgres>, RepoError> {
         WAITING.fetch_add(1, Ordering::Relaxed);
         let connection = self.pool().acquire().await;
         WAITING.fetch_sub(1, Ordering::Relaxed);

@@ -1,252 +1,285 @@
-//! `ApiError`: every way an API request can fail, mapped once to a status and a JSON body.
+//! `AppError`: every way a request can fail, whichever door it came through, and the one
+//! mapping of each to a status, a message, field problems and a wait. The API answers it as
+//! JSON (`api::error`), the pages as an HTML page (`web::errors`); both log it once, through
+//! `AppError::report`, when they answer.
 
-use std::io::Cursor;
+use std::error::Error as _;
 
-use rocket::http::{ContentType, Header, Status};
-use rocket::response::{self, Responder};
+use rocket::http::{Method, Status};
 use rocket::Request;
-use rocket_okapi::gen::OpenApiGenerator;
-use rocket_okapi::okapi::openapi3::{MediaType, RefOr, Response as OpenApiResponse, Responses};
-use rocket_okapi::response::OpenApiResponderInner;
-use schemars::JsonSchema;
-use serde::Serialize;
 
 use crate::auth::password::HashError;
+use crate::auth::AuthError;
+use crate::domain::access::NotOwner;
 use crate::domain::fields::{FieldErrors, InputError};
+use crate::ops::observe::RequestContext;
+use crate::repo::RepoError;
 
 pub const NO_INPUT: &str = "No input data provided";
 pub const VALIDATION_FAILED: &str = "Input payload validation failed";
-/// Seconds a client is asked to wait after a 503 or 429.
-pub const RETRY_AFTER_SECONDS: u32 = 1;
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+/// The field of `errors` that says what was wrong with a request body as a whole.
+pub const BODY_FIELD: &str = "body";
 
-/// The JSON body of every error under `/api`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ErrorBody {
-    /// A sentence for people.
-    #[schemars(example = "example_message")]
-    pub message: String,
-    /// Problems per field of the request body, for validation failures only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<String>>>")]
-    pub errors: Option<FieldErrors>,
+/// What a 404 did not find; its message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// A user, by the id as written in the address.
+    User(String),
+    /// An offer, by the id as written in the address.
+    Offer(String),
+    /// Nothing at this address.
+    Route,
 }
 
-fn example_message() -> &'static str {
-    "offer not found 1"
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::User(id) => write!(f, "user not found {id}"),
+            Self::Offer(id) => write!(f, "offer not found {id}"),
+            Self::Route => f.write_str("Not found"),
+        }
+    }
 }
 
-/// Why an API request failed.
-#[derive(Debug, Clone)]
-pub enum ApiError {
-    /// 400 with a sentence only.
-    BadRequest(String),
-    /// 400 naming each bad field.
+/// Why a request failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// 400: the body is missing or unreadable (`message`), with what was wrong when known.
+    #[error("{message}")]
+    BadBody {
+        message: String,
+        problem: Option<String>,
+    },
+    /// 400 naming each bad field of the body.
+    #[error("{VALIDATION_FAILED}")]
     Validation(FieldErrors),
     /// 400 naming each bad query parameter.
+    #[error("invalid query parameters")]
     InvalidQuery(FieldErrors),
-    /// 401 with one of the guard's messages.
-    Unauthorized(&'static str),
-    /// 403: the token's user may not do this.
-    Forbidden,
-    /// 404 with a sentence naming what is missing.
-    NotFound(String),
-    /// 409: the resource already exists.
-    Conflict(String),
+    /// Authentication and account failures (401, 400, 409, 429, 503, 500).
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// 403: the acting user does not own this.
+    #[error(transparent)]
+    NotOwner(#[from] NotOwner),
+    /// 404 naming what is missing.
+    #[error("{0}")]
+    NotFound(Missing),
     /// 405: the path exists, but not for this method.
-    MethodNotAllowed(Vec<rocket::http::Method>),
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<Method>),
     /// 413: the body is over the limit.
+    #[error("payload too large")]
     PayloadTooLarge,
-    /// 429: too many attempts; retry after this many seconds.
-    TooManyRequests(u64),
-    /// 503: no database connection or hashing slot in time; retry shortly.
-    Unavailable,
-    /// 500: a bug or an unexpected database failure; details go to the log only.
-    Internal(String),
-    /// Any other status Rocket produced (e.g. 405), with its reason phrase as the message.
-    Other(Status),
+    /// 503 or 500, from the database.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    /// Any other status Rocket produced, with its reason phrase as the message.
+    #[error("{0}")]
+    Status(Status),
 }
 
-impl ApiError {
-    pub fn status(&self) -> Status {
-        match self {
-            Self::BadRequest(_) | Self::Validation(_) | Self::InvalidQuery(_) => Status::BadRequest,
-            Self::Unauthorized(_) => Status::Unauthorized,
-            Self::Forbidden => Status::Forbidden,
-            Self::NotFound(_) => Status::NotFound,
-            Self::Conflict(_) => Status::Conflict,
-            Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
-            Self::PayloadTooLarge => Status::PayloadTooLarge,
-            Self::TooManyRequests(_) => Status::TooManyRequests,
-            Self::Unavailable => Status::ServiceUnavailable,
-            Self::Internal(_) => Status::InternalServerError,
-            Self::Other(status) => *status,
-        }
-    }
-
-    /// The error a bare status maps to when Rocket itself fails a request (catchers).
-    pub fn from_status(status: Status) -> Self {
-        match status.code {
-            400 => Self::BadRequest("Bad request".to_owned()),
-            401 => Self::Unauthorized(crate::auth::AuthFailure::Missing.message()),
-            403 => Self::Forbidden,
-            404 => Self::NotFound("Not found".to_owned()),
-            413 => Self::PayloadTooLarge,
-            429 => Self::TooManyRequests(u64::from(RETRY_AFTER_SECONDS)),
-            503 => Self::Unavailable,
-            500 => Self::Internal("unhandled server error".to_owned()),
-            _ => Self::Other(status),
-        }
-    }
-
-    fn body(&self) -> ErrorBody {
-        let message = match self {
-            Self::BadRequest(message) | Self::NotFound(message) | Self::Conflict(message) => {
-                message.clone()
-            }
-            Self::Validation(_) => VALIDATION_FAILED.to_owned(),
-            Self::InvalidQuery(errors) => {
-                let names: Vec<&str> = errors.field_names().collect();
-                format!("Invalid query parameter: {}", names.join(", "))
-            }
-            Self::Unauthorized(message) => (*message).to_owned(),
-            Self::Forbidden => "Forbidden".to_owned(),
-            Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
-            Self::PayloadTooLarge => "Payload too large".to_owned(),
-            Self::TooManyRequests(_) => "Too many attempts, try again later".to_owned(),
-            Self::Unavailable => "Service temporarily unavailable, try again shortly".to_owned(),
-            Self::Internal(_) => "Internal server error".to_owned(),
-            Self::Other(status) => status.reason_lossy().to_owned(),
-        };
-        let errors = match self {
-            Self::Validation(errors) | Self::InvalidQuery(errors) => Some(errors.clone()),
-            _ => None,
-        };
-        ErrorBody { message, errors }
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status(), self.body().message)
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl<'r> Responder<'r, 'static> for ApiError {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let Self::Internal(detail) = &self {
-            rocket::error!("{} {}: {detail}", request.method(), request.uri().path());
-        }
-        let body = serde_json::to_vec(&self.body()).map_err(|_| Status::InternalServerError)?;
-        let mut response = rocket::Response::build();
-        response
-            .status(self.status())
-            .header(ContentType::JSON)
-            .sized_body(body.len(), Cursor::new(body));
-        match &self {
-            Self::Unauthorized(_) => {
-                response.header(Header::new(
-                    "WWW-Authenticate",
-                    r#"Bearer realm="job-offers", error="invalid_token""#,
-                ));
-            }
-            Self::MethodNotAllowed(allowed) => {
-                let allowed: Vec<&str> = allowed.iter().map(|method| method.as_str()).collect();
-                response.header(Header::new("Allow", allowed.join(", ")));
-            }
-            Self::Unavailable => {
-                response.header(Header::new("Retry-After", RETRY_AFTER_SECONDS.to_string()));
-            }
-            Self::TooManyRequests(seconds) => {
-                response.header(Header::new("Retry-After", seconds.to_string()));
-            }
-            _ => {}
-        }
-        response.ok()
-    }
-}
-
-impl From<InputError> for ApiError {
+impl From<InputError> for AppError {
     fn from(error: InputError) -> Self {
         match error {
-            InputError::Empty => Self::BadRequest(NO_INPUT.to_owned()),
+            InputError::Empty => Self::BadBody {
+                message: NO_INPUT.to_owned(),
+                problem: None,
+            },
             InputError::Invalid(errors) => Self::Validation(errors),
         }
     }
 }
 
-impl From<HashError> for ApiError {
+impl From<HashError> for AppError {
     fn from(error: HashError) -> Self {
-        match error {
-            HashError::Busy => Self::Unavailable,
-            HashError::Failed => Self::Internal("password hashing failed".to_owned()),
-        }
+        Self::Auth(error.into())
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        if is_unavailable(&error) {
-            rocket::warn!("database unavailable: {error}");
-            Self::Unavailable
+impl AppError {
+    /// `404 offer not found <id>`.
+    pub fn offer_not_found(id: i64) -> Self {
+        Self::NotFound(Missing::Offer(id.to_string()))
+    }
+
+    /// The error a bare status maps to when Rocket itself fails a request (catchers).
+    pub fn from_status(status: Status) -> Self {
+        match status.code {
+            404 => Self::NotFound(Missing::Route),
+            413 => Self::PayloadTooLarge,
+            _ => Self::Status(status),
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        match self {
+            Self::BadBody { .. } | Self::Validation(_) | Self::InvalidQuery(_) => {
+                Status::BadRequest
+            }
+            Self::Auth(error) => match error {
+                AuthError::Token(_) | AuthError::NotSignedIn => Status::Unauthorized,
+                AuthError::BadCredentials => Status::BadRequest,
+                AuthError::UsernameTaken => Status::Conflict,
+                AuthError::Throttled { .. } => Status::TooManyRequests,
+                AuthError::Hash(HashError::Busy) => Status::ServiceUnavailable,
+                AuthError::Repo(error) => repo_status(error),
+                AuthError::Hash(HashError::Failed(_)) | AuthError::NotConfigured(_) => {
+                    Status::InternalServerError
+                }
+            },
+            Self::NotOwner(_) => Status::Forbidden,
+            Self::NotFound(_) => Status::NotFound,
+            Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
+            Self::PayloadTooLarge => Status::PayloadTooLarge,
+            Self::Repo(error) => repo_status(error),
+            Self::Status(status) => *status,
+        }
+    }
+
+    /// The sentence a client is shown. Never anything internal: a 5xx says only what the
+    /// client can do about it.
+    pub fn message(&self) -> String {
+        match self.status().code {
+            500 => return "Internal server error".to_owned(),
+            503 => return "Service temporarily unavailable, try again shortly".to_owned(),
+            _ => {}
+        }
+        match self {
+            Self::InvalidQuery(errors) => {
+                let names: Vec<&str> = errors.field_names().collect();
+                format!("Invalid query parameter: {}", names.join(", "))
+            }
+            Self::Auth(AuthError::Throttled { .. }) => {
+                "Too many attempts, try again later".to_owned()
+            }
+            Self::NotOwner(_) => "Forbidden".to_owned(),
+            Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
+            Self::PayloadTooLarge => "Payload too large".to_owned(),
+            Self::Status(status) => status.reason_lossy().to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The problems per field, for failures that have them.
+    pub fn field_errors(&self) -> Option<FieldErrors> {
+        match self {
+            Self::Validation(errors) | Self::InvalidQuery(errors) => Some(errors.clone()),
+            Self::BadBody {
+                problem: Some(problem),
+                ..
+            } => {
+                let mut errors = FieldErrors::default();
+                errors.add(BODY_FIELD, problem.clone());
+                Some(errors)
+            }
+            _ => None,
+        }
+    }
+
+    /// How many seconds the client should wait before trying again, when waiting helps.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Auth(AuthError::Throttled { retry_after }) => Some(*retry_after),
+            _ if self.status() == Status::ServiceUnavailable => Some(RETRY_AFTER_SECONDS),
+            _ => None,
+        }
+    }
+
+    /// Logs a server-side failure once, as it is answered: the request, its id and the whole
+    /// chain of causes. Client errors are the client's and are not logged here.
+    pub fn report(&self, request: &Request<'_>) {
+        let status = self.status();
+        if status.code < 500 {
+            return;
+        }
+        let request_id = &RequestContext::of(request).id;
+        let line = format!(
+            "{} {} answered {}: {} (request_id={request_id})",
+            request.method(),
+            request.uri().path(),
+            status.code,
+            error_chain(self),
+        );
+        if status == Status::ServiceUnavailable {
+            rocket::warn!("{line}");
         } else {
-            Self::Internal(format!("database error: {error}"))
+            rocket::error!("{line}");
         }
     }
 }
 
-/// Whether a database error means "the database is away or saturated" (retry later) rather
-/// than a bug: pool timeouts, broken connections, and Postgres shutting down or starting up.
-pub fn is_unavailable(error: &sqlx::Error) -> bool {
+fn repo_status(error: &RepoError) -> Status {
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot
-            // connect now; 53300: too many connections.
-            code.starts_with("08") || code.starts_with("57P") || code == "53300"
-        }),
-        _ => false,
+        RepoError::Unavailable(_) => Status::ServiceUnavailable,
+        RepoError::Failed(_) => Status::InternalServerError,
     }
 }
 
-/// Documents the error statuses an API operation can answer with, all with `ErrorBody`.
-impl OpenApiResponderInner for ApiError {
-    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        let schema = gen.json_schema::<ErrorBody>();
-        let mut responses = Responses::default();
-        for (code, description) in DOCUMENTED_ERRORS {
-            let response = OpenApiResponse {
-                description: (*description).to_owned(),
-                content: [(
-                    "application/json".to_owned(),
-                    MediaType {
-                        schema: Some(schema.clone()),
-                        ..Default::default()
-                    },
-                )]
-                .into_iter()
-                .collect(),
-                ..Default::default()
-            };
-            responses
-                .responses
-                .insert((*code).to_owned(), RefOr::Object(response));
+/// `error: cause: cause of the cause …`, for the log.
+pub fn error_chain(error: &AppError) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        // `#[error(transparent)]` repeats its source's text; say each thing once.
+        if !text.ends_with(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
         }
-        Ok(responses)
+        source = cause.source();
     }
+    text
 }
 
-/// Statuses any API operation may answer with; `api::openapi` narrows them per operation.
-pub const DOCUMENTED_ERRORS: &[(&str, &str)] = &[
-    ("400", "The body is missing, not JSON, or invalid (`errors` names each field)."),
-    ("401", "No valid token: missing or malformed header, bad or expired token, or its user is gone."),
-    ("403", "The token's user does not own this resource."),
-    ("404", "No such user or offer (also for ids that are not positive integers)."),
-    ("409", "The username is already taken."),
-    ("413", "The body is larger than 64 KiB."),
-    ("429", "Too many attempts from this client; retry after `Retry-After` seconds."),
-    ("500", "An unexpected server error; nothing internal is disclosed."),
-    ("503", "The database or password hasher is saturated or unreachable; retry after `Retry-After` seconds."),
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn each_failure_has_its_status_message_and_wait() {
+        let throttled = AppError::from(AuthError::Throttled { retry_after: 300 });
+        assert_eq!(throttled.status(), Status::TooManyRequests);
+        assert_eq!(throttled.retry_after(), Some(300));
+        assert_eq!(throttled.message(), "Too many attempts, try again later");
+
+        let taken = AppError::from(AuthError::UsernameTaken);
+        assert_eq!(
+            (taken.status(), taken.message()),
+            (Status::Conflict, "Username already taken".to_owned())
+        );
+        let missing = AppError::NotFound(Missing::Offer("7".to_owned()));
+        assert_eq!(missing.message(), "offer not found 7");
+        assert_eq!(AppError::from(NotOwner).status(), Status::Forbidden);
+    }
+
+    #[test]
+    fn database_failures_keep_their_cause_but_never_show_it() {
+        let away = AppError::from(RepoError::from(sqlx::Error::PoolTimedOut));
+        assert_eq!(away.status(), Status::ServiceUnavailable);
+        assert_eq!(away.retry_after(), Some(RETRY_AFTER_SECONDS));
+
+        let broken = AppError::from(RepoError::Failed(Arc::new(sqlx::Error::Protocol(
+            "secret detail".to_owned(),
+        ))));
+        assert_eq!(broken.status(), Status::InternalServerError);
+        assert_eq!(broken.message(), "Internal server error");
+        let chain = error_chain(&broken);
+        assert!(chain.contains("a database query failed"), "{chain}");
+        assert!(chain.contains("secret detail"), "{chain}");
+    }
+
+    #[test]
+    fn a_body_problem_is_named_under_body() {
+        let error = AppError::BadBody {
+            message: NO_INPUT.to_owned(),
+            problem: Some("Expected a JSON object".to_owned()),
+        };
+        assert_eq!(error.message(), NO_INPUT);
+        let errors = error.field_errors().unwrap();
+        assert_eq!(errors.get(BODY_FIELD).unwrap(), ["Expected a JSON object"]);
+    }
+}

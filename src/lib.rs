@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod ops;
 pub mod repo;
 pub mod web;
@@ -36,6 +37,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(shield)
         .attach(ops::stage())
         .attach(config::stage())
+        .attach(auth::stage())
         .attach(db::stage())
         .attach(api::stage())
         .attach(web::stage())

@@ -5,18 +5,19 @@ use rocket_okapi::openapi;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::input::PathId;
+use super::error::ApiError;
 use super::offers::OfferBody;
-use super::query::{
-    query_string, single_values, BoardLimitSchema, CursorSchema, EmployerSchema, Param,
-    SearchSchema, SkillsSchema,
-};
+use super::query::{BoardLimitSchema, CursorSchema, EmployerSchema, SearchSchema, SkillsSchema};
 use super::responses::{Paged, Success};
+use super::BASE;
 use crate::db::Db;
 use crate::domain::board::{BoardQuery, RawBoardQuery};
-use crate::error::ApiError;
+use crate::error::AppError;
+use crate::http::board_links::BoardFilters;
+use crate::http::query::{single_values, Param};
+use crate::http::PathId;
 use crate::repo;
-use crate::repo::board::BoardOffer;
+use crate::repo::board::{BoardOffer, BoardPage};
 
 /// An offer on the board, with its employer.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -54,6 +55,16 @@ pub struct BoardList {
     pub next_cursor: Option<String>,
 }
 
+impl BoardList {
+    fn new(page: BoardPage, next_cursor: Option<String>) -> Self {
+        Self {
+            offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
+            count: page.count,
+            next_cursor,
+        }
+    }
+}
+
 /// # Search the job board
 ///
 /// Every employer's offers, newest first. `q` searches titles, skills and descriptions (every
@@ -71,44 +82,21 @@ pub async fn search_board(
     cursor: Param<'_, CursorSchema>,
     db: &State<Db>,
 ) -> Result<Paged<BoardList>, ApiError> {
-    let [q, skills, employer, limit, cursor] = single_values([
+    let raw = RawBoardQuery::from(single_values([
         q.named("q"),
         skills.named("skills"),
         employer.named("employer"),
         limit.named("limit"),
         cursor.named("cursor"),
-    ])?;
-    let query = BoardQuery::parse(RawBoardQuery {
-        q,
-        skills,
-        employer,
-        limit,
-        cursor,
-    })
-    .map_err(ApiError::InvalidQuery)?;
-    let mut connection = db.acquire().await?;
-    let page = repo::board::page(&mut connection, &query).await?;
-    drop(connection);
+    ])?);
+    let query = BoardQuery::parse(raw).map_err(AppError::InvalidQuery)?;
+    let page = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {
-        let limit = query.limit.to_string();
-        format!(
-            "/api/v1/offers?{}",
-            query_string(&[
-                ("q", q),
-                ("skills", skills),
-                ("employer", employer),
-                ("limit", Some(&limit)),
-                ("cursor", Some(cursor)),
-            ])
-        )
+        BoardFilters::from_query(&raw, &query).link(&format!("{BASE}/offers"), Some(cursor))
     });
     Ok(Paged {
-        body: BoardList {
-            offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
-            count: page.count,
-            next_cursor,
-        },
+        body: BoardList::new(page, next_cursor),
         next,
     })
 }
@@ -122,9 +110,9 @@ pub async fn public_offer(
     id: PathId<'_>,
     db: &State<Db>,
 ) -> Result<Success<BoardOfferBody>, ApiError> {
-    let id = id.or_not_found("offer")?;
+    let id = id.offer()?;
     let offer = repo::board::find(&mut *db.acquire().await?, id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("offer not found {id}")))?;
+        .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
 }

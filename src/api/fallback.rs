@@ -5,7 +5,8 @@ use rocket::http::Method;
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{Data, Request};
 
-use crate::error::ApiError;
+use super::error::ApiError;
+use crate::error::{AppError, Missing};
 
 /// Methods a client may try. Not HEAD: Rocket answers HEAD through the GET routes, and a HEAD
 /// fallback here would stop it from trying them.
@@ -31,9 +32,9 @@ impl Handler for MethodNotAllowed {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
         let allowed = allowed_methods(request);
         if allowed.is_empty() {
-            return Outcome::from(request, ApiError::NotFound("Not found".to_owned()));
+            return Outcome::from(request, ApiError(AppError::NotFound(Missing::Route)));
         }
-        Outcome::from(request, ApiError::MethodNotAllowed(allowed))
+        Outcome::from(request, ApiError(AppError::MethodNotAllowed(allowed)))
     }
 }
 

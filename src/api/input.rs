@@ -1,31 +1,30 @@
-//! Request guards for API input: the JSON body and numeric path ids. Both always succeed as
-//! guards and carry their problem to the handler, so the handler answers with the contract's
-//! message instead of Rocket's generic catcher.
+//! The JSON body guard of the API. It always succeeds as a guard and carries its problem to
+//! the handler, so the handler answers with the contract's message (and what was wrong with
+//! the body, under `errors.body`) instead of Rocket's generic catcher.
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::marker::PhantomData;
 
 use rocket::data::{self, Data, FromData, ToByteUnit};
-use rocket::request::{FromParam, Request};
+use rocket::request::Request;
 use rocket_okapi::gen::OpenApiGenerator;
 use rocket_okapi::okapi::openapi3::{MediaType, RequestBody};
 use rocket_okapi::request::OpenApiFromData;
-use schemars::gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
 use schemars::JsonSchema;
 use serde_json::Value;
 
 use crate::domain::JsonObject;
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// The default JSON body limit; `limits.json` in Rocket.toml overrides it.
 pub const DEFAULT_JSON_LIMIT_KIB: u64 = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum BodyProblem {
-    /// No body, not JSON, not a JSON object, or a non-JSON content type.
-    Missing,
+    /// No body at all (or only whitespace).
+    Empty,
+    /// A body that cannot be read as a JSON object, and why.
+    Unusable(String),
     TooLarge,
 }
 
@@ -37,21 +36,44 @@ pub struct JsonBody<T> {
 }
 
 impl<T> JsonBody<T> {
-    /// The object, or the error for a missing body (`missing_message`) or an oversized one.
-    pub fn into_object(self, missing_message: &str) -> Result<JsonObject, ApiError> {
+    /// The object, or the error for a missing or unusable body (`missing_message`, with what
+    /// was wrong) or an oversized one.
+    pub fn into_object(self, missing_message: &str) -> Result<JsonObject, AppError> {
         self.object.map_err(|problem| match problem {
-            BodyProblem::Missing => ApiError::BadRequest(missing_message.to_owned()),
-            BodyProblem::TooLarge => ApiError::PayloadTooLarge,
+            BodyProblem::Empty => AppError::BadBody {
+                message: missing_message.to_owned(),
+                problem: None,
+            },
+            BodyProblem::Unusable(problem) => AppError::BadBody {
+                message: missing_message.to_owned(),
+                problem: Some(problem),
+            },
+            BodyProblem::TooLarge => AppError::PayloadTooLarge,
         })
     }
 }
 
+/// JSON, `application/*+json`, or no `Content-Type` at all (read as JSON, as the original
+/// service did).
 fn is_json(request: &Request<'_>) -> bool {
     request.content_type().is_none_or(|content_type| {
         content_type.is_json()
             || (content_type.top() == "application"
                 && content_type.sub().as_str().ends_with("+json"))
     })
+}
+
+/// What the bytes of a body are, as a JSON object.
+fn read_object(bytes: &[u8]) -> Result<JsonObject, BodyProblem> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(BodyProblem::Empty);
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(BodyProblem::Unusable("Expected a JSON object".to_owned())),
+        // serde_json says what it expected and where: "expected value at line 1 column 1".
+        Err(error) => Err(BodyProblem::Unusable(format!("Invalid JSON: {error}"))),
+    }
 }
 
 #[rocket::async_trait]
@@ -64,15 +86,16 @@ impl<'r, T> FromData<'r> for JsonBody<T> {
             .get("json")
             .unwrap_or(DEFAULT_JSON_LIMIT_KIB.kibibytes());
         let object = if !is_json(request) {
-            Err(BodyProblem::Missing)
+            Err(BodyProblem::Unusable(
+                "Expected Content-Type: application/json".to_owned(),
+            ))
         } else {
             match data.open(limit).into_bytes().await {
                 Ok(bytes) if !bytes.is_complete() => Err(BodyProblem::TooLarge),
-                Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(Value::Object(object)) => Ok(object),
-                    _ => Err(BodyProblem::Missing),
-                },
-                Err(_) => Err(BodyProblem::Missing),
+                Ok(bytes) => read_object(&bytes),
+                Err(error) => Err(BodyProblem::Unusable(format!(
+                    "The body could not be read: {error}"
+                ))),
             }
         };
         data::Outcome::Success(Self {
@@ -98,45 +121,23 @@ impl<'r, T: JsonSchema> OpenApiFromData<'r> for JsonBody<T> {
     }
 }
 
-/// A path id that must be a positive 64-bit integer; anything else is the caller's 404.
-pub struct PathId<'a> {
-    raw: &'a str,
-    value: Option<i64>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl PathId<'_> {
-    /// The id, or `404 {"message": "<what> not found <raw>"}`.
-    pub fn or_not_found(&self, what: &str) -> Result<i64, ApiError> {
-        self.value
-            .ok_or_else(|| ApiError::NotFound(format!("{what} not found {}", self.raw)))
-    }
-}
-
-impl<'a> FromParam<'a> for PathId<'a> {
-    type Error = Infallible;
-
-    fn from_param(raw: &'a str) -> Result<Self, Self::Error> {
-        let value = raw.parse::<i64>().ok().filter(|id| *id > 0);
-        Ok(Self { raw, value })
-    }
-}
-
-impl JsonSchema for PathId<'_> {
-    fn schema_name() -> String {
-        "Id".to_owned()
-    }
-
-    fn schema_id() -> Cow<'static, str> {
-        Cow::Borrowed("job_offers::Id")
-    }
-
-    fn json_schema(_gen: &mut SchemaGenerator) -> Schema {
-        let mut schema = SchemaObject {
-            instance_type: Some(InstanceType::Integer.into()),
-            format: Some("int64".to_owned()),
-            ..Default::default()
-        };
-        schema.number().minimum = Some(1.0);
-        schema.into()
+    #[test]
+    fn each_unusable_body_says_what_was_wrong() {
+        assert_eq!(read_object(b"  \n"), Err(BodyProblem::Empty));
+        assert_eq!(
+            read_object(b"[]"),
+            Err(BodyProblem::Unusable("Expected a JSON object".to_owned()))
+        );
+        assert_eq!(
+            read_object(b"{"),
+            Err(BodyProblem::Unusable(
+                "Invalid JSON: EOF while parsing an object at line 1 column 1".to_owned()
+            ))
+        );
+        assert!(read_object(br#"{"a": 1}"#).is_ok());
     }
 }

@@ -2,6 +2,7 @@
 //! that keep every error under `/api` JSON.
 
 pub mod board;
+pub mod error;
 pub mod fallback;
 pub mod input;
 pub mod offers;
@@ -18,8 +19,9 @@ use rocket_okapi::settings::OpenApiSettings;
 use rocket_okapi::swagger_ui::{make_swagger_ui, SwaggerUIConfig};
 use rocket_okapi::{get_openapi_route, openapi_get_routes_spec};
 
-use crate::auth::guard::GuardFailure;
-use crate::error::ApiError;
+use crate::auth::AuthError;
+use crate::error::AppError;
+use error::ApiError;
 
 pub const BASE: &str = "/api/v1";
 /// Where the OpenAPI document is served, relative to `BASE`.
@@ -29,20 +31,18 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// (its message and headers), otherwise the status's generic message.
 #[catch(default)]
 fn api_error(status: Status, request: &Request<'_>) -> ApiError {
-    if let Some(error) = &request.local_cache(|| GuardFailure(None)).0 {
-        if error.status() == status {
-            return error.clone();
-        }
+    if let Some(error) = AuthError::recorded(request, status) {
+        return error.into();
     }
     // Rocket rejects methods it does not know (e.g. QUERY) with an unrouted 400 before any
     // route runs; on a path that exists that is really "method not allowed".
     if status == Status::BadRequest && request.route().is_none() {
         let allowed = fallback::allowed_methods(request);
         if !allowed.is_empty() {
-            return ApiError::MethodNotAllowed(allowed);
+            return AppError::MethodNotAllowed(allowed).into();
         }
     }
-    ApiError::from_status(status)
+    AppError::from_status(status).into()
 }
 
 /// The routes and the OpenAPI document describing them, generated from the same handlers.

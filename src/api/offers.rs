@@ -6,15 +6,19 @@ use rocket_okapi::openapi;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-use super::input::{JsonBody, PathId};
-use super::query::{query_string, single_values, CursorSchema, EmployerLimitSchema, Param};
+use super::error::ApiError;
+use super::input::JsonBody;
+use super::query::{CursorSchema, EmployerLimitSchema};
 use super::responses::{Created, Message, Paged, Success};
-use super::schema;
+use super::{schema, BASE};
 use crate::auth::ApiUser;
 use crate::db::Db;
+use crate::domain::access::require_owner;
 use crate::domain::board::EmployerPage;
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
-use crate::error::{ApiError, NO_INPUT};
+use crate::error::{AppError, Missing, NO_INPUT};
+use crate::http::query::{query_string, single_values, Param};
+use crate::http::PathId;
 use crate::repo;
 
 /// An offer as the API shows it.
@@ -113,19 +117,6 @@ struct OfferPatchFields {
     skills_list: Option<Vec<String>>,
 }
 
-/// Only the token's own user may write under `/users/{user_id}`; the path never decides.
-fn require_owner(user: &ApiUser, user_id: i64) -> Result<(), ApiError> {
-    if user.id == user_id {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-fn offer_not_found(id: i64) -> ApiError {
-    ApiError::NotFound(format!("offer not found {id}"))
-}
-
 /// # List a user's offers
 ///
 /// The user's offers, oldest first, a page at a time (`limit`, 100 by default, up to 1 000;
@@ -140,18 +131,16 @@ pub async fn list(
     _user: ApiUser,
     db: &State<Db>,
 ) -> Result<Paged<OfferList>, ApiError> {
-    let user_id = user_id.or_not_found("user")?;
+    let user_id = user_id.user()?;
     let [limit, cursor] = single_values([limit.named("limit"), cursor.named("cursor")])?;
-    let page = EmployerPage::parse(limit, cursor).map_err(ApiError::InvalidQuery)?;
+    let page = EmployerPage::parse(limit, cursor).map_err(AppError::InvalidQuery)?;
     let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, &page)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user not found {user_id}")))?;
+        .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
     let next = listed.next_cursor().map(|cursor| {
         let limit = page.limit.to_string();
-        format!(
-            "/api/v1/users/{user_id}/offers/?{}",
-            query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor.encode()))])
-        )
+        let query = query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor.encode()))]);
+        format!("{BASE}/users/{user_id}/offers/?{query}")
     });
     Ok(Paged {
         body: OfferList {
@@ -173,12 +162,12 @@ pub async fn create(
     db: &State<Db>,
     body: JsonBody<NewOfferRequest>,
 ) -> Result<Created<OfferBody>, ApiError> {
-    let user_id = user_id.or_not_found("user")?;
-    require_owner(&user, user_id)?;
+    let user_id = user_id.user()?;
+    require_owner(user.id, user_id)?;
     let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
     let offer = repo::offers::insert(&mut *db.acquire().await?, user_id, &new_offer).await?;
     Ok(Created {
-        location: format!("/api/v1/users/{user_id}/offers/{}", offer.id),
+        location: format!("{BASE}/users/{user_id}/offers/{}", offer.id),
         body: offer.into(),
     })
 }
@@ -194,11 +183,10 @@ pub async fn get(
     _user: ApiUser,
     db: &State<Db>,
 ) -> Result<Success<OfferBody>, ApiError> {
-    let user_id = user_id.or_not_found("user")?;
-    let id = id.or_not_found("offer")?;
-    let offer = repo::offers::find(&mut *db.acquire().await?, user_id, id)
+    let (user_id, id) = (user_id.user()?, id.offer()?);
+    let offer = repo::offers::find_owned(&mut *db.acquire().await?, user_id, id)
         .await?
-        .ok_or_else(|| offer_not_found(id))?;
+        .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
 }
 
@@ -215,13 +203,12 @@ pub async fn update(
     db: &State<Db>,
     body: JsonBody<OfferPatchRequest>,
 ) -> Result<Success<OfferBody>, ApiError> {
-    let user_id = user_id.or_not_found("user")?;
-    let id = id.or_not_found("offer")?;
-    require_owner(&user, user_id)?;
+    let (user_id, id) = (user_id.user()?, id.offer()?);
+    require_owner(user.id, user_id)?;
     let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = repo::offers::update(&mut *db.acquire().await?, user_id, id, &patch)
+    let offer = repo::offers::update_owned(&mut *db.acquire().await?, user_id, id, &patch)
         .await?
-        .ok_or_else(|| offer_not_found(id))?;
+        .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
 }
 
@@ -236,11 +223,10 @@ pub async fn delete(
     user: ApiUser,
     db: &State<Db>,
 ) -> Result<Success<Message>, ApiError> {
-    let user_id = user_id.or_not_found("user")?;
-    let id = id.or_not_found("offer")?;
-    require_owner(&user, user_id)?;
-    if !repo::offers::delete(&mut *db.acquire().await?, user_id, id).await? {
-        return Err(offer_not_found(id));
+    let (user_id, id) = (user_id.user()?, id.offer()?);
+    require_owner(user.id, user_id)?;
+    if !repo::offers::delete_owned(&mut *db.acquire().await?, user_id, id).await? {
+        return Err(AppError::offer_not_found(id).into());
     }
     Ok(Success(Message {
         message: format!("offer deleted {id}"),

@@ -5,6 +5,7 @@ use rocket_okapi::openapi;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::error::ApiError;
 use super::input::JsonBody;
 use super::responses::{CreatedWithoutUrl, Success};
 use super::schema;
@@ -12,10 +13,9 @@ use crate::auth::accounts::Accounts;
 use crate::auth::token::TokenKeys;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser};
-use crate::error::ApiError;
+use crate::error::{AppError, NO_INPUT};
 
 const NO_CREDENTIALS: &str = "No username/password provided";
-const BAD_CREDENTIALS: &str = "Invalid username/password";
 
 /// The body of a registration or login.
 #[derive(JsonSchema)]
@@ -83,7 +83,7 @@ pub async fn register(
     accounts: Accounts<'_>,
     body: JsonBody<RegisterRequest>,
 ) -> Result<CreatedWithoutUrl<UserCreated>, ApiError> {
-    let object = body.into_object(crate::error::NO_INPUT)?;
+    let object = body.into_object(NO_INPUT)?;
     let user = accounts.register(&NewUser::from_json(&object)?).await?;
     Ok(CreatedWithoutUrl(UserCreated {
         username: user.username,
@@ -104,14 +104,15 @@ pub async fn login(
 ) -> Result<Success<LoginToken>, ApiError> {
     let object = body.into_object(NO_CREDENTIALS)?;
     let credentials = Credentials::from_json(&object).map_err(|error| match error {
-        InputError::Empty => ApiError::BadRequest(NO_CREDENTIALS.to_owned()),
+        InputError::Empty => AppError::BadBody {
+            message: NO_CREDENTIALS.to_owned(),
+            problem: None,
+        },
         invalid => invalid.into(),
     })?;
-    match accounts.sign_in(&credentials).await? {
-        Some(user) => Ok(Success(LoginToken {
-            id: user.id,
-            token: tokens.issue(user.id, &user.username),
-        })),
-        None => Err(ApiError::BadRequest(BAD_CREDENTIALS.to_owned())),
-    }
+    let user = accounts.sign_in(&credentials).await?;
+    Ok(Success(LoginToken {
+        id: user.id,
+        token: tokens.issue(user.id, &user.username),
+    }))
 }

@@ -10,11 +10,10 @@ use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
 use super::password::PasswordHasher;
 use super::throttle::{login_key, registration_key, AbuseLimits};
+use super::AuthError;
 use crate::db::Db;
-use crate::domain::user::{Credentials, NewUser};
-use crate::error::ApiError;
+use crate::domain::user::{Credentials, NewUser, User};
 use crate::repo;
-use crate::repo::users::User;
 
 /// What registration and sign-in need, gathered from the request: the database, the hasher,
 /// the limits, and who is asking (`Request::client_ip`, which honours the configured
@@ -27,31 +26,31 @@ pub struct Accounts<'r> {
 }
 
 impl Accounts<'_> {
-    /// Creates the account: `409 Username already taken` when the name exists in any case,
-    /// `429` when this client registered too often.
-    pub async fn register(&self, new_user: &NewUser) -> Result<User, ApiError> {
+    /// Creates the account: `UsernameTaken` when the name exists in any letter case,
+    /// `Throttled` when this client registered too often.
+    pub async fn register(&self, new_user: &NewUser) -> Result<User, AuthError> {
         let key = registration_key(self.client);
         self.limits
             .registrations
             .check(&key)
-            .map_err(ApiError::TooManyRequests)?;
+            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
         self.limits.registrations.record(&key);
         let hash = self.hasher.hash(&new_user.password).await?;
         repo::users::insert(&mut *self.db.acquire().await?, &new_user.username, &hash)
             .await?
-            .ok_or_else(|| ApiError::Conflict("Username already taken".to_owned()))
+            .ok_or(AuthError::UsernameTaken)
     }
 
-    /// The account whose username (any case) and password match; `None` otherwise. Unknown
-    /// users cost one dummy verification, so both failures take the same time. After too many
-    /// failures for one username from one client, `429` until the window ends; other clients
-    /// (the real user) are not affected.
-    pub async fn sign_in(&self, credentials: &Credentials) -> Result<Option<User>, ApiError> {
+    /// The account whose username (any case) and password match; `BadCredentials`
+    /// otherwise. Unknown users cost one dummy verification, so both failures take the same
+    /// time. After too many failures for one username from one client, `Throttled` until the
+    /// window ends; other clients (the real user) are not affected.
+    pub async fn sign_in(&self, credentials: &Credentials) -> Result<User, AuthError> {
         let key = login_key(self.client, &credentials.username);
         self.limits
             .failed_logins
             .check(&key)
-            .map_err(ApiError::TooManyRequests)?;
+            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
         let stored =
             repo::users::find_credentials(&mut *self.db.acquire().await?, &credentials.username)
                 .await?;
@@ -66,19 +65,22 @@ impl Accounts<'_> {
             None => (None, None),
         };
         let verified = self.hasher.verify(&credentials.password, hash).await?;
-        let user = account.filter(|_| verified);
-        if user.is_some() {
-            self.limits.failed_logins.clear(&key);
-        } else {
-            self.limits.failed_logins.record(&key);
+        match account.filter(|_| verified) {
+            Some(user) => {
+                self.limits.failed_logins.clear(&key);
+                Ok(user)
+            }
+            None => {
+                self.limits.failed_logins.record(&key);
+                Err(AuthError::BadCredentials)
+            }
         }
-        Ok(user)
     }
 }
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Accounts<'r> {
-    type Error = ApiError;
+    type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let rocket = request.rocket();
@@ -93,10 +95,7 @@ impl<'r> FromRequest<'r> for Accounts<'r> {
                 limits,
                 client: request.client_ip(),
             }),
-            _ => {
-                let error = ApiError::Internal("account services are not managed".to_owned());
-                Outcome::Error((error.status(), error))
-            }
+            _ => AuthError::NotConfigured("the account services").fail(request),
         }
     }
 }

@@ -8,11 +8,11 @@ use rocket_okapi::okapi::openapi3::{
 };
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
-use super::token::TokenKeys;
 use rocket_db_pools::Database;
 
+use super::token::TokenKeys;
+use super::AuthError;
 use crate::db::Db;
-use crate::error::ApiError;
 use crate::repo;
 
 /// The four ways a request can fail authentication, each with the contract's message.
@@ -59,24 +59,20 @@ pub struct ApiUser {
     pub username: String,
 }
 
-/// The error a failed guard produced, kept for the catcher that renders it.
-pub struct GuardFailure(pub Option<ApiError>);
-
-async fn authenticate(request: &Request<'_>) -> Result<ApiUser, ApiError> {
-    let token = bearer_token(request.headers().get_one("Authorization"))
-        .map_err(|failure| ApiError::Unauthorized(failure.message()))?;
+async fn authenticate(request: &Request<'_>) -> Result<ApiUser, AuthError> {
+    let token =
+        bearer_token(request.headers().get_one("Authorization")).map_err(AuthError::Token)?;
     let keys = request
         .rocket()
         .state::<TokenKeys>()
-        .ok_or_else(|| ApiError::Internal("token keys are not managed".to_owned()))?;
+        .ok_or(AuthError::NotConfigured("the token keys"))?;
     let claims = keys
         .verify(token)
-        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid.message()))?;
-    let db = Db::fetch(request.rocket())
-        .ok_or_else(|| ApiError::Internal("database is not managed".to_owned()))?;
+        .ok_or(AuthError::Token(AuthFailure::Invalid))?;
+    let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
     // A token outlives nothing: once its user is deleted, it stops working at once.
     if !repo::users::exists(&mut *db.acquire().await?, claims.id).await? {
-        return Err(ApiError::Unauthorized(AuthFailure::Invalid.message()));
+        return Err(AuthError::Token(AuthFailure::Invalid));
     }
     Ok(ApiUser {
         id: claims.id,
@@ -86,15 +82,12 @@ async fn authenticate(request: &Request<'_>) -> Result<ApiUser, ApiError> {
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ApiUser {
-    type Error = ApiError;
+    type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match authenticate(request).await {
             Ok(user) => Outcome::Success(user),
-            Err(error) => {
-                request.local_cache(|| GuardFailure(Some(error.clone())));
-                Outcome::Error((error.status(), error))
-            }
+            Err(error) => error.fail(request),
         }
     }
 }

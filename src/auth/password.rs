@@ -14,12 +14,20 @@ use rocket::tokio::task;
 use crate::domain::user::Password;
 
 /// Why no hash could be computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HashError {
     /// Every hashing slot stayed busy for the configured wait: the client should retry.
+    #[error("every password hashing slot is busy")]
     Busy,
-    /// The hasher itself failed (a bug or a corrupt stored hash).
-    Failed,
+    /// The hasher itself failed (a bug or a corrupt stored hash), with what went wrong.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+impl HashError {
+    fn failed(cause: impl std::fmt::Display) -> Self {
+        Self::Failed(cause.to_string())
+    }
 }
 
 /// OWASP's Argon2id recommendation: 19 MiB of memory, 2 iterations, 1 lane.
@@ -56,12 +64,12 @@ impl PasswordHasher {
             let mut salt_bytes = [0u8; 64];
             let raw_salt = salt
                 .decode_b64(&mut salt_bytes)
-                .map_err(|_| HashError::Failed)?;
+                .map_err(HashError::failed)?;
             let output = compute(&params, password.as_bytes(), raw_salt, memory)?;
             let phc = PasswordHash {
                 algorithm: argon2::ARGON2ID_IDENT,
                 version: Some(Version::V0x13.into()),
-                params: ParamsString::try_from(&params).map_err(|_| HashError::Failed)?,
+                params: ParamsString::try_from(&params).map_err(HashError::failed)?,
                 salt: Some(salt.as_salt()),
                 hash: Some(output),
             };
@@ -77,15 +85,15 @@ impl PasswordHasher {
         self.run(move |memory| {
             let known_user = stored.is_some();
             let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-            let parsed = PasswordHash::new(&stored).map_err(|_| HashError::Failed)?;
-            let params = Params::try_from(&parsed).map_err(|_| HashError::Failed)?;
+            let parsed = PasswordHash::new(&stored).map_err(HashError::failed)?;
+            let params = Params::try_from(&parsed).map_err(HashError::failed)?;
             let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-                return Err(HashError::Failed);
+                return Err(HashError::failed("the stored hash has no salt or output"));
             };
             let mut salt_bytes = [0u8; 64];
             let raw_salt = salt
                 .decode_b64(&mut salt_bytes)
-                .map_err(|_| HashError::Failed)?;
+                .map_err(HashError::failed)?;
             let output = compute(&params, password.as_bytes(), raw_salt, memory)?;
             // `Output` compares in constant time.
             Ok(known_user && output == expected)
@@ -100,7 +108,7 @@ impl PasswordHasher {
         let permit = rocket::tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| HashError::Busy)?
-            .map_err(|_| HashError::Failed)?;
+            .map_err(HashError::failed)?;
         let memories = self.memories.clone();
         task::spawn_blocking(move || {
             // At most `concurrency` memories ever exist: one per permit.
@@ -118,7 +126,7 @@ impl PasswordHasher {
             result
         })
         .await
-        .map_err(|_| HashError::Failed)?
+        .map_err(HashError::failed)?
     }
 }
 
@@ -136,8 +144,8 @@ fn compute(
     let mut output = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
         .hash_password_into_with_memory(password, salt, &mut output, &mut memory[..blocks])
-        .map_err(|_| HashError::Failed)?;
-    Output::new(&output).map_err(|_| HashError::Failed)
+        .map_err(HashError::failed)?;
+    Output::new(&output).map_err(HashError::failed)
 }
 
 /// A hash of a random password, computed once, that unknown usernames are checked against.

@@ -91,6 +91,23 @@ impl SkillFilter {
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
+
+    /// The skills named, each once: the first spelling of each is kept.
+    pub fn distinct(&self) -> Vec<String> {
+        let mut skills: Vec<String> = Vec::new();
+        for skill in &self.0 {
+            if !skills.iter().any(|kept| same_skill(kept, skill)) {
+                skills.push(skill.clone());
+            }
+        }
+        skills
+    }
+}
+
+/// Whether two skills are one to the board's filter: letter case aside, as the database's
+/// `offer_skill_keys` compares them.
+pub fn same_skill(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// An employer named by user id or by username.
@@ -217,6 +234,19 @@ pub struct RawBoardQuery<'a> {
     pub employer: Option<&'a str>,
     pub limit: Option<&'a str>,
     pub cursor: Option<&'a str>,
+}
+
+impl<'a> From<[Option<&'a str>; 5]> for RawBoardQuery<'a> {
+    /// The parameters in the order `q`, `skills`, `employer`, `limit`, `cursor`.
+    fn from([q, skills, employer, limit, cursor]: [Option<&'a str>; 5]) -> Self {
+        Self {
+            q,
+            skills,
+            employer,
+            limit,
+            cursor,
+        }
+    }
 }
 
 impl BoardQuery {

@@ -1,8 +1,10 @@
-//! Domain types: parse-don't-validate constructors for everything a client sends.
-//! No Rocket and no SQL here; the API and the pages both build on these.
+//! Domain types: parse-don't-validate constructors for everything a client sends, and the
+//! rules both doors share. No Rocket and no SQL here; the API and the pages both build on these.
 
+pub mod access;
 pub mod board;
 pub mod fields;
+pub mod id;
 pub mod offer;
 pub mod user;
 
@@ -10,3 +12,4 @@ pub mod user;
 mod fuzz;
 
 pub use fields::{FieldErrors, JsonObject};
+pub use id::parse_id;

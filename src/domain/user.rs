@@ -17,6 +17,13 @@ pub const PASSWORD: TextRule = TextRule {
 const FIELDS: &[&str] = &["username", "password"];
 const READ_ONLY: &[&str] = &["id"];
 
+/// A stored account, without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+}
+
 /// 3–32 characters of `A–Z a–z 0–9 _ . -`. Case is kept for display; uniqueness ignores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);

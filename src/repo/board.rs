@@ -3,6 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
+use super::RepoError;
 use crate::domain::board::{BoardQuery, Cursor, Direction, Employer, SearchText};
 use crate::domain::offer::Offer;
 
@@ -211,7 +212,7 @@ fn push_list_page(
 
 /// A page of the board: newest first, or by rank then newest when searching; with the count
 /// of every matching offer.
-pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, sqlx::Error> {
+pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, RepoError> {
     let keys = match &query.text {
         Some(text) => Some(search_keys(db, text).await?),
         None => None,
@@ -350,13 +351,13 @@ fn push_count(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, source: 
 }
 
 /// One offer with its employer, for anyone.
-pub async fn find(db: &mut PgConnection, id: i64) -> Result<Option<BoardOffer>, sqlx::Error> {
-    sqlx::query_as::<_, BoardOffer>(
+pub async fn find(db: &mut PgConnection, id: i64) -> Result<Option<BoardOffer>, RepoError> {
+    Ok(sqlx::query_as::<_, BoardOffer>(
         "SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, \
                 o.modification_date, u.username, NULL::real AS rank \
          FROM offers o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
     )
     .bind(id)
     .fetch_optional(db)
-    .await
+    .await?)
 }

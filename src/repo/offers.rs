@@ -1,8 +1,10 @@
-//! Job offers.
+//! Job offers. Every read or write of one offer is scoped to its owner
+//! (`WHERE id = $1 AND user_id = $2`); the doors decide who that owner may be.
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Row};
 
+use super::RepoError;
 use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 
@@ -55,7 +57,7 @@ pub async fn list_for_user(
     db: impl PgExecutor<'_>,
     user_id: i64,
     page: &EmployerPage,
-) -> Result<Option<UserOffers>, sqlx::Error> {
+) -> Result<Option<UserOffers>, RepoError> {
     let after = page.cursor.map_or(0, |cursor| cursor.id);
     let rows = sqlx::query(
         // The total is computed once (a lateral join), not once per listed row.
@@ -96,8 +98,8 @@ pub async fn insert(
     db: impl PgExecutor<'_>,
     user_id: i64,
     offer: &NewOffer,
-) -> Result<Offer, sqlx::Error> {
-    sqlx::query_as::<_, Offer>(concat!(
+) -> Result<Offer, RepoError> {
+    Ok(sqlx::query_as::<_, Offer>(concat!(
         "INSERT INTO offers (user_id, title, description, skills_list) \
          VALUES ($1, $2, $3, $4) RETURNING ",
         offer_columns!()
@@ -107,48 +109,48 @@ pub async fn insert(
     .bind(offer.description.as_str())
     .bind(offer.skills.as_slice())
     .fetch_one(db)
-    .await
+    .await?)
 }
 
-/// The offer `id` of `user_id`, if both exist.
-pub async fn find(
+/// The offer `id` of `owner`, if both exist.
+pub async fn find_owned(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    owner: i64,
     id: i64,
-) -> Result<Option<Offer>, sqlx::Error> {
-    sqlx::query_as::<_, Offer>(concat!(
+) -> Result<Option<Offer>, RepoError> {
+    Ok(sqlx::query_as::<_, Offer>(concat!(
         "SELECT ",
         offer_columns!(),
         " FROM offers WHERE id = $1 AND user_id = $2"
     ))
     .bind(id)
-    .bind(user_id)
+    .bind(owner)
     .fetch_optional(db)
-    .await
+    .await?)
 }
 
-/// The offer `id`, whoever owns it: the pages tell "no such offer" (404) from "not yours" (403).
-pub async fn find_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Offer>, sqlx::Error> {
-    sqlx::query_as::<_, Offer>(concat!(
-        "SELECT ",
-        offer_columns!(),
-        " FROM offers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
+/// Who owns the offer `id`, if it exists: tells "not yours" from "no such offer" where an
+/// address names no owner (the pages).
+pub async fn owner_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<i64>, RepoError> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT user_id FROM offers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
-/// Applies `patch` to the offer and stamps its modification time; `None` when it is not there.
-pub async fn update(
+/// Applies `patch` to `owner`'s offer `id` and stamps its modification time; `None` when
+/// `owner` has no such offer.
+pub async fn update_owned(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    owner: i64,
     id: i64,
     patch: &OfferPatch,
-) -> Result<Option<Offer>, sqlx::Error> {
+) -> Result<Option<Offer>, RepoError> {
     // clock_timestamp(), not now(): now() is the transaction's start and would not advance
     // between two updates inside one transaction.
-    sqlx::query_as::<_, Offer>(concat!(
+    Ok(sqlx::query_as::<_, Offer>(concat!(
         "UPDATE offers SET \
              title = COALESCE($3, title), \
              description = COALESCE($4, description), \
@@ -158,19 +160,19 @@ pub async fn update(
         offer_columns!()
     ))
     .bind(id)
-    .bind(user_id)
+    .bind(owner)
     .bind(patch.title.as_ref().map(|title| title.as_str()))
     .bind(patch.description.as_ref().map(|d| d.as_str()))
     .bind(patch.skills.as_ref().map(|skills| skills.as_slice()))
     .fetch_optional(db)
-    .await
+    .await?)
 }
 
-/// Deletes the offer; `false` when it was not there.
-pub async fn delete(db: impl PgExecutor<'_>, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes `owner`'s offer `id`; `false` when `owner` has no such offer.
+pub async fn delete_owned(db: impl PgExecutor<'_>, owner: i64, id: i64) -> Result<bool, RepoError> {
     let result = sqlx::query("DELETE FROM offers WHERE id = $1 AND user_id = $2")
         .bind(id)
-        .bind(user_id)
+        .bind(owner)
         .execute(db)
         .await?;
     Ok(result.rows_affected() > 0)

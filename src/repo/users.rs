@@ -1,17 +1,21 @@
 //! Accounts.
 
-use sqlx::PgExecutor;
+use sqlx::postgres::PgRow;
+use sqlx::{PgExecutor, Row};
 
-use crate::domain::user::Username;
+use super::RepoError;
+use crate::domain::user::{User, Username};
 
 /// The Postgres error code for a unique-constraint violation.
 const UNIQUE_VIOLATION: &str = "23505";
 
-/// A stored account, without its password hash.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
+impl<'r> sqlx::FromRow<'r, PgRow> for User {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+        })
+    }
 }
 
 /// What sign-in needs: the account and its PHC hash.
@@ -27,7 +31,7 @@ pub async fn insert(
     db: impl PgExecutor<'_>,
     username: &Username,
     password_hash: &str,
-) -> Result<Option<User>, sqlx::Error> {
+) -> Result<Option<User>, RepoError> {
     let inserted = sqlx::query_as::<_, User>(
         "INSERT INTO users (username, password_hash) VALUES ($1, $2) RETURNING id, username",
     )
@@ -40,7 +44,7 @@ pub async fn insert(
         Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some(UNIQUE_VIOLATION) => {
             Ok(None)
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -48,19 +52,21 @@ pub async fn insert(
 pub async fn find_credentials(
     db: impl PgExecutor<'_>,
     username: &str,
-) -> Result<Option<StoredCredentials>, sqlx::Error> {
-    sqlx::query_as::<_, StoredCredentials>(
+) -> Result<Option<StoredCredentials>, RepoError> {
+    Ok(sqlx::query_as::<_, StoredCredentials>(
         "SELECT id, username, password_hash FROM users WHERE lower(username) = lower($1)",
     )
     .bind(username)
     .fetch_optional(db)
-    .await
+    .await?)
 }
 
 /// Whether the account still exists.
-pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
-        .bind(id)
-        .fetch_one(db)
-        .await
+pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> Result<bool, RepoError> {
+    Ok(
+        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
 }

@@ -1,25 +1,24 @@
 //! Sign up, sign in and sign out, over the same account functions as the API.
 
+use std::collections::BTreeMap;
+
 use rocket::form::FromForm;
 use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
 use rocket::{get, post, State};
 use rocket_dyn_templates::Template;
-use serde_json::json;
+use serde::Serialize;
 
 use super::csrf::{CsrfForm, TokenOnly};
-use super::page::{local_path, FormReply, Page, PageError};
-use super::session::{self, SessionSettings};
+use super::errors::PageError;
+use super::page::{FormReply, Page};
+use super::paths::{self, local_path};
 use crate::auth::accounts::Accounts;
-use crate::domain::user::{Credentials, NewUser};
+use crate::auth::session::{self, SessionSettings};
+use crate::auth::AuthError;
+use crate::domain::user::{Credentials, NewUser, User};
 use crate::domain::FieldErrors;
-use crate::error::ApiError;
-
-/// Where a signed-in person lands by default.
-const AFTER_SIGN_IN: &str = "/offers";
-/// The API's answer to a failed login, shown above the form.
-const BAD_CREDENTIALS: &str = "Invalid username/password";
 
 #[derive(FromForm)]
 pub struct AccountForm {
@@ -30,33 +29,55 @@ pub struct AccountForm {
     next: Option<String>,
 }
 
-fn account_page(
-    page: Page<'_>,
-    template: &'static str,
-    username: &str,
-    errors: &FieldErrors,
-    problem: Option<&str>,
+/// The view of the sign-in and sign-up forms.
+#[derive(Debug, Default, Serialize)]
+struct AccountView {
+    values: AccountValues,
+    errors: BTreeMap<String, String>,
+    /// A problem with the form as a whole (wrong credentials), shown above it.
+    problem: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct AccountValues {
+    username: String,
+}
+
+impl AccountView {
+    fn new(username: &str, errors: &FieldErrors, next: Option<&str>) -> Self {
+        Self {
+            values: AccountValues {
+                username: username.to_owned(),
+            },
+            errors: errors.first_per_field(),
+            problem: None,
+            next: next.map(str::to_owned),
+        }
+    }
+}
+
+/// Signs `user` in and goes on to `next`, or to "My offers".
+fn signed_in(
+    cookies: &CookieJar<'_>,
+    settings: &SessionSettings,
+    user: &User,
     next: Option<&str>,
-) -> Template {
-    page.render(
-        template,
-        json!({
-            "values": {"username": username},
-            "errors": errors.first_per_field(),
-            "problem": problem,
-            "next": next,
-        }),
-    )
+    greeting: String,
+) -> FormReply {
+    session::start(cookies, settings, user);
+    let target = next.unwrap_or(paths::MY_OFFERS).to_owned();
+    FormReply::Done(Flash::success(Redirect::to(target), greeting))
 }
 
 #[get("/login?<next>")]
 pub fn sign_in_page(page: Page<'_>, next: Option<String>) -> Either<Redirect, Template> {
     let next = local_path(next.as_deref());
     if page.signed_in() {
-        return Either::Left(Redirect::to(next.unwrap_or(AFTER_SIGN_IN).to_owned()));
+        return Either::Left(Redirect::to(next.unwrap_or(paths::MY_OFFERS).to_owned()));
     }
-    let no_errors = FieldErrors::default();
-    Either::Right(account_page(page, "auth/login", "", &no_errors, None, next))
+    let view = AccountView::new("", &FieldErrors::default(), next);
+    Either::Right(page.render("auth/login", view))
 }
 
 #[post("/login", data = "<form>")]
@@ -72,44 +93,31 @@ pub async fn sign_in(
     let credentials = match Credentials::from_form(&form.username, &form.password) {
         Ok(credentials) => credentials,
         Err(errors) => {
-            let page = account_page(page, "auth/login", &form.username, &errors, None, next);
-            return Ok(FormReply::Invalid(page));
+            let view = AccountView::new(&form.username, &errors, next);
+            return Ok(FormReply::Invalid(page.render("auth/login", view)));
         }
     };
-    let Some(user) = accounts.sign_in(&credentials).await? else {
-        let no_errors = FieldErrors::default();
-        let problem = Some(BAD_CREDENTIALS);
-        let page = account_page(
-            page,
-            "auth/login",
-            &form.username,
-            &no_errors,
-            problem,
-            next,
-        );
-        return Ok(FormReply::Invalid(page));
-    };
-    session::start(cookies, settings, &user);
-    Ok(FormReply::Done(Flash::success(
-        Redirect::to(next.unwrap_or(AFTER_SIGN_IN).to_owned()),
-        format!("Signed in as {}.", user.username),
-    )))
+    match accounts.sign_in(&credentials).await {
+        Ok(user) => {
+            let greeting = format!("Signed in as {}.", user.username);
+            Ok(signed_in(cookies, settings, &user, next, greeting))
+        }
+        Err(error @ AuthError::BadCredentials) => {
+            let mut view = AccountView::new(&form.username, &FieldErrors::default(), next);
+            view.problem = Some(error.to_string());
+            Ok(FormReply::Invalid(page.render("auth/login", view)))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[get("/register")]
 pub fn sign_up_page(page: Page<'_>) -> Either<Redirect, Template> {
     if page.signed_in() {
-        return Either::Left(Redirect::to(AFTER_SIGN_IN));
+        return Either::Left(Redirect::to(paths::MY_OFFERS));
     }
-    let no_errors = FieldErrors::default();
-    Either::Right(account_page(
-        page,
-        "auth/register",
-        "",
-        &no_errors,
-        None,
-        None,
-    ))
+    let view = AccountView::new("", &FieldErrors::default(), None);
+    Either::Right(page.render("auth/register", view))
 }
 
 #[post("/register", data = "<form>")]
@@ -124,32 +132,29 @@ pub async fn sign_up(
     let errors = match NewUser::from_form(&form.username, &form.password) {
         Ok(new_user) => match accounts.register(&new_user).await {
             Ok(user) => {
-                session::start(cookies, settings, &user);
-                return Ok(FormReply::Done(Flash::success(
-                    Redirect::to(AFTER_SIGN_IN),
-                    format!("Welcome, {}! Your account is ready.", user.username),
-                )));
+                let greeting = format!("Welcome, {}! Your account is ready.", user.username);
+                return Ok(signed_in(cookies, settings, &user, None, greeting));
             }
-            Err(ApiError::Conflict(message)) => {
+            Err(error @ AuthError::UsernameTaken) => {
                 let mut errors = FieldErrors::default();
-                errors.add("username", message);
+                errors.add("username", error.to_string());
                 errors
             }
             Err(error) => return Err(error.into()),
         },
         Err(errors) => errors,
     };
-    let page = account_page(page, "auth/register", &form.username, &errors, None, None);
-    Ok(FormReply::Invalid(page))
+    let view = AccountView::new(&form.username, &errors, None);
+    Ok(FormReply::Invalid(page.render("auth/register", view)))
 }
 
 /// Asks before signing out, for someone who typed the address: a GET changes nothing.
 #[get("/logout")]
 pub fn sign_out_page(page: Page<'_>) -> Either<Redirect, Template> {
     if !page.signed_in() {
-        return Either::Left(Redirect::to("/"));
+        return Either::Left(Redirect::to(paths::BOARD));
     }
-    Either::Right(page.render("auth/logout", json!({})))
+    Either::Right(page.render("auth/logout", ()))
 }
 
 #[post("/logout", data = "<_form>")]
@@ -159,5 +164,5 @@ pub fn sign_out(
     _form: CsrfForm<TokenOnly>,
 ) -> Flash<Redirect> {
     session::end(cookies, settings);
-    Flash::success(Redirect::to("/"), "You are signed out.")
+    Flash::success(Redirect::to(paths::BOARD), "You are signed out.")
 }

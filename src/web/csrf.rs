@@ -6,7 +6,7 @@ use rocket::form::{Form, FromForm};
 use rocket::http::{RawStr, Status};
 use rocket::request::Request;
 
-use super::session;
+use crate::auth::session;
 
 /// The default form body limit; `limits.form` in Rocket.toml overrides it.
 const DEFAULT_FORM_LIMIT_KIB: u64 = 64;

@@ -5,10 +5,11 @@
 mod auth;
 mod board;
 mod csrf;
+mod errors;
 mod headers;
 mod offers;
 mod page;
-mod session;
+mod paths;
 mod time;
 
 use rocket::fairing::AdHoc;
@@ -17,10 +18,7 @@ use rocket::fs::FileServer;
 use rocket::{catchers, routes};
 use rocket_dyn_templates::Template;
 
-use session::SessionSettings;
-
 pub use headers::CONTENT_SECURITY_POLICY;
-pub use session::DEFAULT_SESSION_TTL_HOURS;
 
 /// Where the stylesheet and icon are served from, under `/static`.
 const DEFAULT_STATIC_DIR: &str = "static";
@@ -28,13 +26,6 @@ const DEFAULT_STATIC_DIR: &str = "static";
 /// Mounts the pages, their catchers, the security headers and the static files.
 pub fn stage() -> AdHoc {
     AdHoc::try_on_ignite("HTML pages", |rocket| async {
-        let settings = match SessionSettings::from_figment(rocket.figment()) {
-            Ok(settings) => settings,
-            Err(message) => {
-                rocket::error!("Configuration error: {message}");
-                return Err(rocket);
-            }
-        };
         let static_dir = rocket
             .figment()
             .extract_inner::<RelativePathBuf>("static_dir")
@@ -51,7 +42,6 @@ pub fn stage() -> AdHoc {
         Ok(rocket
             .attach(Template::fairing())
             .attach(headers::SecurityHeaders)
-            .manage(settings)
             .mount(
                 "/",
                 routes![
@@ -73,6 +63,6 @@ pub fn stage() -> AdHoc {
                 ],
             )
             .mount("/static", FileServer::from(static_dir))
-            .register("/", catchers![page::sign_in_required, page::error]))
+            .register("/", catchers![errors::sign_in_required, errors::error]))
     })
 }

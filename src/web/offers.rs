@@ -1,57 +1,53 @@
 //! An offer's public page, and "My offers" with the pages to create, edit and delete an offer,
-//! over the same domain parsers and queries as the API.
+//! over the same domain parsers and owner-scoped queries as the API.
 
-use std::convert::Infallible;
+use std::collections::BTreeMap;
 
 use rocket::form::FromForm;
-use rocket::request::FromParam;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, State};
 use rocket_dyn_templates::Template;
-use serde_json::{json, Value};
+use serde::Serialize;
+use sqlx::PgConnection;
 
-use super::board::Filters;
+use super::board::{employer_href, view as board_view};
 use super::csrf::{CsrfForm, TokenOnly};
-use super::page::{FormReply, Page, PageError};
-use super::session::PageUser;
+use super::errors::PageError;
+use super::page::{FormReply, Page};
+use super::paths;
 use super::time::{age, Timestamp};
+use crate::auth::{AuthError, PageUser};
 use crate::db::Db;
+use crate::domain::access::require_owner;
 use crate::domain::board::{EmployerPage, EMPLOYER_PAGE};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
 use crate::domain::FieldErrors;
-use crate::error::ApiError;
+use crate::error::AppError;
+use crate::http::board_links::BoardFilters;
+use crate::http::PathId;
 use crate::repo;
 
-/// An offer id in a page address; anything but a positive integer is a 404 page.
-pub struct OfferId(Option<i64>);
-
-impl FromParam<'_> for OfferId {
-    type Error = Infallible;
-
-    fn from_param(raw: &str) -> Result<Self, Self::Error> {
-        Ok(Self(raw.parse::<i64>().ok().filter(|id| *id > 0)))
+/// Why `user` has no offer `id`: it is someone else's (403) or nobody's (404).
+async fn refusal(db: &mut PgConnection, user: &PageUser, id: i64) -> PageError {
+    match repo::offers::owner_of(db, id).await {
+        Ok(Some(owner)) => match require_owner(user.id, owner) {
+            Err(not_owner) => not_owner.into(),
+            // Theirs after all: it changed hands between the two queries, so say it is gone.
+            Ok(()) => AppError::offer_not_found(id).into(),
+        },
+        Ok(None) => AppError::offer_not_found(id).into(),
+        Err(error) => error.into(),
     }
 }
 
-fn not_found() -> PageError {
-    ApiError::NotFound("offer not found".to_owned()).into()
-}
-
-/// The offer, whoever owns it; 404 when there is none.
-async fn find(db: &Db, id: &OfferId) -> Result<Offer, PageError> {
-    let id = id.0.ok_or_else(not_found)?;
-    repo::offers::find_by_id(&mut *db.acquire().await?, id)
-        .await?
-        .ok_or_else(not_found)
-}
-
-/// The offer when `user` owns it: 404 when there is none, 403 when it is someone else's.
-async fn find_own(db: &Db, user: &PageUser, id: &OfferId) -> Result<Offer, PageError> {
-    let offer = find(db, id).await?;
-    if offer.user_id != user.id {
-        return Err(ApiError::Forbidden.into());
+/// The signed-in user's offer `id`: 404 when there is none, 403 when it is someone else's.
+async fn own_offer(db: &Db, user: &PageUser, id: &PathId<'_>) -> Result<Offer, PageError> {
+    let id = id.offer()?;
+    let mut connection = db.acquire().await?;
+    match repo::offers::find_owned(&mut *connection, user.id, id).await? {
+        Some(offer) => Ok(offer),
+        None => Err(refusal(&mut connection, user, id).await),
     }
-    Ok(offer)
 }
 
 /// What the offer form posts; every field defaults to empty so that a missing one is reported
@@ -76,55 +72,103 @@ impl OfferForm {
             skills_list: self.skills_list.replace("\r\n", "\n"),
         }
     }
+
+    fn values(&self) -> FormValues {
+        FormValues {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            skills_list: self.skills_list.clone(),
+        }
+    }
 }
 
-fn offer_view(offer: &Offer, user: Option<&PageUser>) -> Value {
-    json!({
-        "id": offer.id,
-        "title": offer.title,
-        "description": offer.description,
-        "skills": offer.skills_list,
-        "created": Timestamp::of(&offer.creation_date),
-        "modified": Timestamp::of(&offer.modification_date),
-        "mine": user.is_some_and(|user| offer.user_id == user.id),
-    })
+/// An offer in "My offers".
+#[derive(Debug, Serialize)]
+struct OfferRow {
+    id: i64,
+    title: String,
+    skills: Vec<String>,
+    modified: Timestamp,
 }
 
-/// The new/edit form page. `offer` is the offer being edited, if any.
-fn form_page(
-    page: Page<'_>,
-    offer: Option<&Offer>,
-    values: Value,
-    errors: &FieldErrors,
-) -> Template {
-    let (heading, action, submit) = match offer {
-        Some(offer) => (
-            "Edit offer",
-            format!("/offers/{}/edit", offer.id),
-            "Save changes",
-        ),
-        None => ("New offer", "/offers".to_owned(), "Publish offer"),
-    };
-    page.render(
-        "offers/form",
-        json!({
-            "heading": heading,
-            "action": action,
-            "submit": submit,
-            "offer_id": offer.map(|offer| offer.id),
-            "offer_title": offer.map(|offer| offer.title.as_str()),
-            "values": values,
-            "errors": errors.first_per_field(),
-        }),
-    )
+#[derive(Debug, Serialize)]
+struct ListView {
+    offers: Vec<OfferRow>,
 }
 
-fn submitted(form: &OfferForm) -> Value {
-    json!({
-        "title": form.title,
-        "description": form.description,
-        "skills_list": form.skills_list,
-    })
+/// An offer's public page.
+#[derive(Debug, Serialize)]
+struct OfferPageView {
+    id: i64,
+    title: String,
+    description: String,
+    skills: Vec<board_view::SkillChip>,
+    created: Timestamp,
+    modified: Timestamp,
+    age: String,
+    employer: String,
+    employer_href: String,
+    /// Whether the visitor owns it (and gets Edit and Delete).
+    mine: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct PublicView {
+    offer: OfferPageView,
+}
+
+#[derive(Debug, Serialize)]
+struct OfferRef {
+    id: i64,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DeleteView {
+    offer: OfferRef,
+}
+
+/// What the offer form shows in its fields.
+#[derive(Debug, Default, Serialize)]
+struct FormValues {
+    title: String,
+    description: String,
+    skills_list: String,
+}
+
+/// The new/edit form.
+#[derive(Debug, Serialize)]
+struct FormView {
+    heading: &'static str,
+    action: String,
+    submit: &'static str,
+    offer_id: Option<i64>,
+    offer_title: Option<String>,
+    values: FormValues,
+    errors: BTreeMap<String, String>,
+}
+
+impl FormView {
+    /// The form for a new offer, or for editing `offer`.
+    fn new(offer: Option<&Offer>, values: FormValues, errors: &FieldErrors) -> Self {
+        let (heading, action, submit) = match offer {
+            Some(offer) => (
+                "Edit offer",
+                format!("/offers/{}/edit", offer.id),
+                "Save changes",
+            ),
+            None => ("New offer", paths::MY_OFFERS.to_owned(), "Publish offer"),
+        };
+        Self {
+            heading,
+            action,
+            submit,
+            offer_id: offer.map(|offer| offer.id),
+            offer_title: offer.map(|offer| offer.title.clone()),
+            values,
+            errors: errors.first_per_field(),
+        }
+    }
 }
 
 /// "My offers": the signed-in user's offers, most recently changed first.
@@ -141,17 +185,22 @@ pub async fn list(user: PageUser, page: Page<'_>, db: &State<Db>) -> Result<Temp
         .map(|page| page.offers)
         .unwrap_or_default();
     offers.sort_by_key(|offer| std::cmp::Reverse(offer.modification_date));
-    let offers: Vec<Value> = offers
-        .iter()
-        .map(|offer| offer_view(offer, Some(&user)))
+    let offers = offers
+        .into_iter()
+        .map(|offer| OfferRow {
+            id: offer.id,
+            modified: Timestamp::of(&offer.modification_date),
+            title: offer.title,
+            skills: offer.skills_list,
+        })
         .collect();
-    Ok(page.render("offers/list", json!({ "offers": offers })))
+    Ok(page.render("offers/list", ListView { offers }))
 }
 
 #[get("/offers/new")]
 pub fn new(_user: PageUser, page: Page<'_>) -> Template {
-    let values = json!({"title": "", "description": "", "skills_list": ""});
-    form_page(page, None, values, &FieldErrors::default())
+    let view = FormView::new(None, FormValues::default(), &FieldErrors::default());
+    page.render("offers/form", view)
 }
 
 #[post("/offers", data = "<form>")]
@@ -165,50 +214,47 @@ pub async fn create(
     match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
         Ok(new_offer) => {
             repo::offers::insert(&mut *db.acquire().await?, user.id, &new_offer).await?;
-            Ok(FormReply::Done(Flash::success(
-                Redirect::to("/offers"),
-                "Offer created",
-            )))
+            let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
+            Ok(FormReply::Done(done))
         }
-        Err(errors) => Ok(FormReply::Invalid(form_page(
-            page,
-            None,
-            submitted(&form),
-            &errors,
-        ))),
+        Err(errors) => {
+            let view = FormView::new(None, form.values(), &errors);
+            Ok(FormReply::Invalid(page.render("offers/form", view)))
+        }
     }
 }
 
 /// An offer's public page: anyone may read it; its owner also gets Edit and Delete.
 #[get("/offers/<id>")]
 pub async fn view(
-    user: Result<PageUser, Option<ApiError>>,
+    user: Result<PageUser, AuthError>,
     page: Page<'_>,
     db: &State<Db>,
-    id: OfferId,
+    id: PathId<'_>,
 ) -> Result<Template, PageError> {
-    let user = match user {
-        Ok(user) => Some(user),
-        Err(None) => None,
-        Err(Some(error)) => return Err(error.into()),
+    let visitor = match user {
+        Ok(user) => Some(user.id),
+        Err(AuthError::NotSignedIn) => None,
+        Err(error) => return Err(error.into()),
     };
-    let id = id.0.ok_or_else(not_found)?;
+    let id = id.offer()?;
     let listed = repo::board::find(&mut *db.acquire().await?, id)
         .await?
-        .ok_or_else(not_found)?;
-    let mut offer = offer_view(&listed.offer, user.as_ref());
-    let no_filter = Filters::default();
-    let skills: Vec<_> = listed
-        .offer
-        .skills_list
-        .iter()
-        .map(|skill| no_filter.chip(skill))
-        .collect();
-    offer["skills"] = json!(skills);
-    offer["age"] = json!(age(listed.offer.creation_date, chrono::Utc::now()));
-    offer["employer"] = json!(listed.username);
-    offer["employer_href"] = json!(Filters::employer(&listed.username).href());
-    Ok(page.render("offers/view", json!({ "offer": offer })))
+        .ok_or_else(|| AppError::offer_not_found(id))?;
+    let offer = listed.offer;
+    let view = OfferPageView {
+        id: offer.id,
+        skills: board_view::chips(&BoardFilters::default(), &offer.skills_list),
+        created: Timestamp::of(&offer.creation_date),
+        modified: Timestamp::of(&offer.modification_date),
+        age: age(offer.creation_date, chrono::Utc::now()),
+        employer_href: employer_href(&listed.username),
+        employer: listed.username,
+        mine: visitor == Some(offer.user_id),
+        title: offer.title,
+        description: offer.description,
+    };
+    Ok(page.render("offers/view", PublicView { offer: view }))
 }
 
 #[get("/offers/<id>/edit")]
@@ -216,20 +262,16 @@ pub async fn edit(
     user: PageUser,
     page: Page<'_>,
     db: &State<Db>,
-    id: OfferId,
+    id: PathId<'_>,
 ) -> Result<Template, PageError> {
-    let offer = find_own(db, &user, &id).await?;
-    let values = json!({
-        "title": offer.title,
-        "description": offer.description,
-        "skills_list": Skills::typed(&offer.skills_list),
-    });
-    Ok(form_page(
-        page,
-        Some(&offer),
-        values,
-        &FieldErrors::default(),
-    ))
+    let offer = own_offer(db, &user, &id).await?;
+    let values = FormValues {
+        title: offer.title.clone(),
+        description: offer.description.clone(),
+        skills_list: Skills::typed(&offer.skills_list),
+    };
+    let view = FormView::new(Some(&offer), values, &FieldErrors::default());
+    Ok(page.render("offers/form", view))
 }
 
 #[post("/offers/<id>/edit", data = "<form>")]
@@ -237,34 +279,31 @@ pub async fn update(
     user: PageUser,
     page: Page<'_>,
     db: &State<Db>,
-    id: OfferId,
+    id: PathId<'_>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
-    let offer = find_own(db, &user, &id).await?;
+    let offer = own_offer(db, &user, &id).await?;
     let patch = OfferPatch::from_edit_form(
         &form.title,
         &form.description,
         &form.skills_list,
         &offer.skills_list,
     );
-    match patch {
-        Ok(patch) => {
-            let updated =
-                repo::offers::update(&mut *db.acquire().await?, user.id, offer.id, &patch)
-                    .await?
-                    .ok_or_else(not_found)?;
-            Ok(FormReply::Done(Flash::success(
-                Redirect::to(format!("/offers/{}", updated.id)),
-                "Offer updated",
-            )))
+    let patch = match patch {
+        Ok(patch) => patch,
+        Err(errors) => {
+            let view = FormView::new(Some(&offer), form.values(), &errors);
+            return Ok(FormReply::Invalid(page.render("offers/form", view)));
         }
-        Err(errors) => Ok(FormReply::Invalid(form_page(
-            page,
-            Some(&offer),
-            submitted(&form),
-            &errors,
+    };
+    let mut connection = db.acquire().await?;
+    match repo::offers::update_owned(&mut *connection, user.id, offer.id, &patch).await? {
+        Some(updated) => Ok(FormReply::Done(Flash::success(
+            Redirect::to(paths::offer(updated.id)),
+            "Offer updated",
         ))),
+        None => Err(refusal(&mut connection, &user, offer.id).await),
     }
 }
 
@@ -274,25 +313,32 @@ pub async fn confirm_delete(
     user: PageUser,
     page: Page<'_>,
     db: &State<Db>,
-    id: OfferId,
+    id: PathId<'_>,
 ) -> Result<Template, PageError> {
-    let offer = find_own(db, &user, &id).await?;
-    Ok(page.render(
-        "offers/delete",
-        json!({ "offer": offer_view(&offer, Some(&user)) }),
-    ))
+    let offer = own_offer(db, &user, &id).await?;
+    let view = DeleteView {
+        offer: OfferRef {
+            id: offer.id,
+            title: offer.title,
+        },
+    };
+    Ok(page.render("offers/delete", view))
 }
 
 #[post("/offers/<id>/delete", data = "<_form>")]
 pub async fn delete(
     user: PageUser,
     db: &State<Db>,
-    id: OfferId,
+    id: PathId<'_>,
     _form: CsrfForm<TokenOnly>,
 ) -> Result<Flash<Redirect>, PageError> {
-    let offer = find_own(db, &user, &id).await?;
-    if !repo::offers::delete(&mut *db.acquire().await?, user.id, offer.id).await? {
-        return Err(not_found());
+    let id = id.offer()?;
+    let mut connection = db.acquire().await?;
+    if !repo::offers::delete_owned(&mut *connection, user.id, id).await? {
+        return Err(refusal(&mut connection, &user, id).await);
     }
-    Ok(Flash::success(Redirect::to("/offers"), "Offer deleted"))
+    Ok(Flash::success(
+        Redirect::to(paths::MY_OFFERS),
+        "Offer deleted",
+    ))
 }

@@ -1,35 +1,111 @@
-//! What every page shares: the layout's context (who is signed in, the CSRF token of the
-//! sign-out form, the flash message), the responses of form handlers, and the HTML error pages.
+//! What every page shares: the layout's view (who is signed in, the CSRF token of the sign-out
+//! form, the flash message, the field limits), rendering a page's typed view inside it, and
+//! the replies of form handlers.
 
 use std::convert::Infallible;
 
-use rocket::http::{Header, Status};
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
-use rocket::response::{self, Flash, Redirect, Responder};
-use rocket::{catch, uri};
+use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use super::csrf::CsrfRefused;
-use super::session;
-use crate::error::{ApiError, RETRY_AFTER_SECONDS};
+use crate::auth::session;
+use crate::domain::board::MAX_QUERY_CHARS;
+use crate::domain::{offer, user};
 
-/// The context of `base.html.tera`, under the key `layout`.
+/// The layout's view (`base.html.tera`), under the key `layout` of every page.
 #[derive(Debug, Serialize)]
-struct Layout {
+pub struct Layout {
     /// The signed-in user's name, for the navigation.
-    user: Option<String>,
-    csrf_token: String,
-    flash: Option<FlashView>,
+    pub user: Option<String>,
+    pub csrf_token: String,
+    pub flash: Option<FlashView>,
     /// The request's path, so that the navigation can mark the current page.
-    path: String,
+    pub path: String,
+    pub limits: Limits,
 }
 
 #[derive(Debug, Serialize)]
-struct FlashView {
+pub struct FlashView {
     kind: &'static str,
     message: String,
+}
+
+/// The limits forms show and enforce in the browser: the domain's, so the pages, the API and
+/// the OpenAPI document give the same numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    pub title: usize,
+    pub description: usize,
+    /// `description`, written for people ("10 000").
+    pub description_text: String,
+    pub skills: usize,
+    pub skill: usize,
+    pub username_min: usize,
+    pub username_max: usize,
+    pub password_min: usize,
+    pub password_max: usize,
+    pub search: usize,
+}
+
+impl Limits {
+    fn of_domain() -> Self {
+        Self {
+            title: offer::TITLE.max_chars,
+            description: offer::DESCRIPTION.max_chars,
+            description_text: grouped(offer::DESCRIPTION.max_chars),
+            skills: offer::MAX_SKILLS,
+            skill: offer::SKILL.max_chars,
+            username_min: user::USERNAME_MIN,
+            username_max: user::USERNAME_MAX,
+            password_min: user::PASSWORD.min_chars,
+            password_max: user::PASSWORD.max_chars,
+            search: MAX_QUERY_CHARS,
+        }
+    }
+}
+
+/// `10000` as `10 000`: digits in groups of three, as the pages write numbers.
+fn grouped(number: usize) -> String {
+    let digits = number.to_string();
+    let mut text = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            text.push(' ');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+impl Layout {
+    /// The layout of an error page: no flash (it waits for the next real page) and no
+    /// CSRF cookie for an anonymous visitor, since an error page holds no form but sign-out.
+    pub fn for_error(request: &Request<'_>) -> Self {
+        let session = session::current(request);
+        Self {
+            user: session.as_ref().map(|session| session.username.clone()),
+            csrf_token: session
+                .map(|session| session.csrf_token)
+                .unwrap_or_default(),
+            flash: None,
+            path: String::new(),
+            limits: Limits::of_domain(),
+        }
+    }
+}
+
+/// A page's view inside the layout.
+#[derive(Serialize)]
+struct WithLayout<V> {
+    #[serde(flatten)]
+    view: V,
+    layout: Layout,
+}
+
+/// Renders `name` with `view` and `layout`.
+pub fn render<V: Serialize>(name: &'static str, view: V, layout: Layout) -> Template {
+    Template::render(name, WithLayout { view, layout })
 }
 
 /// A page being rendered for this request. The flash message is only read (and so consumed)
@@ -47,8 +123,8 @@ impl Page<'_> {
         self.user.is_some()
     }
 
-    /// Renders `name` with `context` (a JSON object) plus the layout's context.
-    pub fn render(self, name: &'static str, mut context: Value) -> Template {
+    /// Renders `name` with `view` inside the layout.
+    pub fn render<V: Serialize>(self, name: &'static str, view: V) -> Template {
         let flash = self.flash.map(|flash| FlashView {
             kind: match flash.kind() {
                 "error" => "error",
@@ -62,9 +138,9 @@ impl Page<'_> {
             csrf_token: self.csrf_token,
             flash,
             path: self.path,
+            limits: Limits::of_domain(),
         };
-        context["layout"] = serde_json::to_value(layout).expect("the layout serializes");
-        Template::render(name, context)
+        render(name, view, layout)
     }
 }
 
@@ -100,158 +176,15 @@ pub enum FormReply {
     Invalid(Template),
 }
 
-/// An `ApiError` met by a page handler, answered with the HTML error page of its status.
-#[derive(Debug)]
-pub struct PageError(pub ApiError);
-
-impl From<ApiError> for PageError {
-    fn from(error: ApiError) -> Self {
-        Self(error)
-    }
-}
-
-impl From<sqlx::Error> for PageError {
-    fn from(error: sqlx::Error) -> Self {
-        Self(error.into())
-    }
-}
-
-impl<'r> Responder<'r, 'static> for PageError {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let ApiError::Internal(detail) = &self.0 {
-            rocket::error!("{} {}: {detail}", request.method(), request.uri().path());
-        }
-        error_page(self.0.status(), request).respond_to(request)
-    }
-}
-
-/// The error page of `status`, in the site's layout.
-pub struct ErrorPage {
-    status: Status,
-    template: Template,
-}
-
-impl<'r> Responder<'r, 'static> for ErrorPage {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let mut response = self.template.respond_to(request)?;
-        response.set_status(self.status);
-        if matches!(self.status.code, 429 | 503) {
-            response.set_header(Header::new("Retry-After", RETRY_AFTER_SECONDS.to_string()));
-        }
-        Ok(response)
-    }
-}
-
-/// Renders the error page of `status` for `request`. Error pages hold no form but sign-out,
-/// so an anonymous visitor gets no CSRF cookie from them.
-pub fn error_page(status: Status, request: &Request<'_>) -> ErrorPage {
-    let session = session::current(request);
-    let layout = Layout {
-        user: session.as_ref().map(|session| session.username.clone()),
-        csrf_token: session
-            .map(|session| session.csrf_token)
-            .unwrap_or_default(),
-        flash: None,
-        path: String::new(),
-    };
-    let csrf_refused = request.local_cache(|| CsrfRefused(false)).0;
-    let (title, message) = match status.code {
-        404 => (
-            "Page not found",
-            "There is nothing at this address. The offer may have been deleted, or the link may \
-             be mistyped.",
-        ),
-        403 if csrf_refused => (
-            "This form has expired",
-            "The form was sent without its security token, or from another site. Go back, \
-             reload the page and send it again.",
-        ),
-        403 => (
-            "Not allowed",
-            "This belongs to another account, so you cannot change it.",
-        ),
-        413 => (
-            "Too much text",
-            "What you sent is larger than the site accepts. Shorten it and try again.",
-        ),
-        429 => (
-            "Too many attempts",
-            "There were too many attempts from your connection. Wait a minute, then try again.",
-        ),
-        503 => (
-            "Temporarily unavailable",
-            "The service is busy or restarting. Please try again in a moment.",
-        ),
-        500 => (
-            "Something went wrong",
-            "An unexpected error stopped this page. It has been logged; please try again.",
-        ),
-        _ => (status.reason_lossy(), "The request could not be handled."),
-    };
-    let context = json!({
-        "layout": layout,
-        "status": status.code,
-        "title": title,
-        "message": message,
-    });
-    ErrorPage {
-        status,
-        template: Template::render("errors/error", context),
-    }
-}
-
-/// Where sign-in sends a person afterwards: a path on this site, never another origin.
-/// `//host` and `/\host` are protocol-relative in browsers, so both are refused.
-pub fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|path| {
-        path.starts_with('/')
-            && !path.starts_with("//")
-            && !path.starts_with("/\\")
-            && !path.chars().any(|c| c.is_control() || c.is_whitespace())
-    })
-}
-
-/// A page needed a signed-in user and had none: on to the sign-in page, then back here.
-#[catch(401)]
-pub fn sign_in_required(request: &Request<'_>) -> Flash<Redirect> {
-    session::discard(request);
-    let here = request.uri();
-    let next = match (request.method(), here.query()) {
-        (rocket::http::Method::Get, Some(query)) => format!("{}?{}", here.path(), query),
-        _ => here.path().to_string(),
-    };
-    let next = local_path(Some(&next)).map(str::to_owned);
-    Flash::warning(
-        Redirect::to(uri!(super::auth::sign_in_page(next))),
-        "Please sign in to continue.",
-    )
-}
-
-/// Every other error outside `/api` (which has its JSON catchers): an HTML page.
-#[catch(default)]
-pub fn error(status: Status, request: &Request<'_>) -> ErrorPage {
-    error_page(status, request)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::grouped;
 
     #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        for good in ["/", "/offers", "/offers/3/edit?x=1"] {
-            assert_eq!(local_path(Some(good)), Some(good));
-        }
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "offers",
-            "/a\nb",
-            "",
-        ] {
-            assert_eq!(local_path(Some(bad)), None, "{bad:?}");
-        }
-        assert_eq!(local_path(None), None);
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(50), "50");
+        assert_eq!(grouped(200), "200");
+        assert_eq!(grouped(10_000), "10 000");
+        assert_eq!(grouped(1_234_567), "1 234 567");
     }
 }

@@ -392,7 +392,20 @@ async fn values_at_the_limits_are_accepted() {
 async fn a_missing_or_malformed_body_says_no_input_and_stores_nothing() {
     let app = spawn_app().await;
     let user = app.user("user").await;
-    for body in ["", "{", "[]", "42", "{\"title\": \"unterminated}"] {
+    let cases = [
+        ("", None),
+        (
+            "{",
+            Some("Invalid JSON: EOF while parsing an object at line 1 column 1"),
+        ),
+        ("[]", Some("Expected a JSON object")),
+        ("42", Some("Expected a JSON object")),
+        (
+            "{\"title\": \"unterminated}",
+            Some("Invalid JSON: EOF while parsing a string at line 1 column 24"),
+        ),
+    ];
+    for (body, problem) in cases {
         let response = app
             .client
             .post(offers_uri(&user))
@@ -402,9 +415,12 @@ async fn a_missing_or_malformed_body_says_no_input_and_stores_nothing() {
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::BadRequest, "{body:?}");
+        let answer = body_json(response).await;
+        assert_eq!(answer["message"], "No input data provided", "{body:?}");
         assert_eq!(
-            body_json(response).await,
-            json!({"message": "No input data provided"})
+            answer.get("errors"),
+            problem.map(|problem| json!({"body": [problem]})).as_ref(),
+            "{body:?}"
         );
     }
     assert_eq!(app.offer_count().await, 0);

@@ -259,7 +259,7 @@ async fn signing_up_signs_in_with_a_private_http_only_lax_cookie_that_expires() 
     assert_eq!(
         cookie.max_age(),
         Some(rocket::time::Duration::hours(
-            job_offers::web::DEFAULT_SESSION_TTL_HOURS as i64
+            job_offers::auth::session::DEFAULT_SESSION_TTL_HOURS as i64
         ))
     );
     assert!(cookie.expires().is_some());

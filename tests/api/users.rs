@@ -60,9 +60,23 @@ async fn a_taken_username_is_a_conflict_whatever_its_case() {
 }
 
 #[rocket::async_test]
-async fn register_without_a_json_object_says_no_input() {
+async fn register_without_a_json_object_says_no_input_and_what_was_wrong() {
     let app = spawn_app().await;
-    for body in ["", "not json", "[]", "\"user\"", "null", "{\"username\": "] {
+    let cases = [
+        ("", None),
+        (
+            "not json",
+            Some("Invalid JSON: expected ident at line 1 column 2"),
+        ),
+        ("[]", Some("Expected a JSON object")),
+        ("\"user\"", Some("Expected a JSON object")),
+        ("null", Some("Expected a JSON object")),
+        (
+            "{\"username\": ",
+            Some("Invalid JSON: EOF while parsing a value at line 1 column 13"),
+        ),
+    ];
+    for (body, problem) in cases {
         let response = app
             .client
             .post("/api/v1/users/register")
@@ -71,12 +85,34 @@ async fn register_without_a_json_object_says_no_input() {
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::BadRequest, "body {body:?}");
-        assert_eq!(
-            body_json(response).await,
-            json!({"message": "No input data provided"}),
-            "body {body:?}"
-        );
+        let expected = match problem {
+            Some(problem) => {
+                json!({"message": "No input data provided", "errors": {"body": [problem]}})
+            }
+            None => json!({"message": "No input data provided"}),
+        };
+        assert_eq!(body_json(response).await, expected, "body {body:?}");
     }
+}
+
+#[rocket::async_test]
+async fn a_body_sent_as_another_content_type_is_named_as_the_problem() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post("/api/v1/users/register")
+        .header(ContentType::Form)
+        .body("username=user&password=password")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert_eq!(
+        body_json(response).await,
+        json!({
+            "message": "No input data provided",
+            "errors": {"body": ["Expected Content-Type: application/json"]}
+        })
+    );
 }
 
 #[rocket::async_test]
@@ -226,12 +262,17 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 #[rocket::async_test]
 async fn login_without_credentials_says_so() {
     let app = spawn_app().await;
-    for body in [
-        "",
-        "{}",
-        "{\"username\": \"user\"}",
-        "{\"password\": \"x\"}",
-        "[1]",
+    let no_credentials = json!({"message": "No username/password provided"});
+    let not_an_object = json!({
+        "message": "No username/password provided",
+        "errors": {"body": ["Expected a JSON object"]}
+    });
+    for (body, expected) in [
+        ("", &no_credentials),
+        ("{}", &no_credentials),
+        ("{\"username\": \"user\"}", &no_credentials),
+        ("{\"password\": \"x\"}", &no_credentials),
+        ("[1]", &not_an_object),
     ] {
         let response = app
             .client
@@ -241,11 +282,7 @@ async fn login_without_credentials_says_so() {
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::BadRequest, "{body}");
-        assert_eq!(
-            body_json(response).await,
-            json!({"message": "No username/password provided"}),
-            "{body}"
-        );
+        assert_eq!(&body_json(response).await, expected, "{body}");
     }
 }
 

@@ -5,16 +5,16 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rocket::figment::Figment;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::OffsetDateTime;
 use rocket_db_pools::Database;
 use serde::{Deserialize, Serialize};
 
+use super::AuthError;
 use crate::db::Db;
-use crate::error::ApiError;
+use crate::domain::user::User;
 use crate::repo;
-use crate::repo::users::User;
 
 /// How long a sign-in lasts, unless `session_ttl_hours` says otherwise.
 pub const DEFAULT_SESSION_TTL_HOURS: u64 = 12;
@@ -220,35 +220,26 @@ pub struct PageUser {
     pub username: String,
 }
 
-async fn page_user(request: &Request<'_>) -> Result<Option<PageUser>, ApiError> {
-    let Some(session) = current(request) else {
-        return Ok(None);
-    };
-    let db = Db::fetch(request.rocket())
-        .ok_or_else(|| ApiError::Internal("database is not managed".to_owned()))?;
+async fn page_user(request: &Request<'_>) -> Result<PageUser, AuthError> {
+    let session = current(request).ok_or(AuthError::NotSignedIn)?;
+    let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
     if !repo::users::exists(&mut *db.acquire().await?, session.user_id).await? {
-        return Ok(None);
+        return Err(AuthError::NotSignedIn);
     }
-    Ok(Some(PageUser {
+    Ok(PageUser {
         id: session.user_id,
         username: session.username,
-    }))
+    })
 }
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for PageUser {
-    type Error = Option<ApiError>;
+    type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match page_user(request).await {
-            Ok(Some(user)) => Outcome::Success(user),
-            Ok(None) => Outcome::Error((Status::Unauthorized, None)),
-            Err(error) => {
-                if let ApiError::Internal(detail) = &error {
-                    rocket::error!("{} {}: {detail}", request.method(), request.uri().path());
-                }
-                Outcome::Error((error.status(), Some(error)))
-            }
+            Ok(user) => Outcome::Success(user),
+            Err(error) => error.fail(request),
         }
     }
 }

@@ -1,0 +1,169 @@
+//! `/`: the public job board, for everyone. The same parameters, parser, queries and links as
+//! `GET /api/v1/offers`, shown as a page: a search box, skill chips that filter, removable
+//! filters, and Next and Previous links that keep the query in the address.
+
+mod filters;
+pub mod view;
+
+use chrono::{DateTime, Utc};
+use rocket::http::Status;
+use rocket::{get, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::errors::PageError;
+use super::page::Page;
+use super::time::{age, Timestamp};
+use crate::db::Db;
+use crate::domain::board::{BoardQuery, RawBoardQuery};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::http::board_links::BoardFilters;
+use crate::http::query::{single_values, Param};
+use crate::repo;
+use crate::repo::board::{BoardOffer, BoardPage};
+
+pub use filters::employer_href;
+
+/// What every state of the board shows: the introduction, the search form, the filters.
+#[derive(Debug, Serialize)]
+struct Frame {
+    intro: bool,
+    post_href: &'static str,
+    /// The words as typed, even when they did not parse.
+    q: String,
+    hidden: Vec<view::HiddenField>,
+    active: Vec<view::ActiveFilter>,
+    filtering: bool,
+}
+
+impl Frame {
+    fn new(page: &Page<'_>, typed: Option<&str>, filters: &BoardFilters) -> Self {
+        let signed_in = page.signed_in();
+        Self {
+            intro: !signed_in,
+            post_href: if signed_in {
+                "/offers/new"
+            } else {
+                "/register"
+            },
+            q: typed.unwrap_or_default().to_owned(),
+            hidden: view::hidden_fields(filters),
+            active: view::active(filters),
+            filtering: filters.is_filtering(),
+        }
+    }
+}
+
+/// The board with its results.
+#[derive(Debug, Serialize)]
+struct ResultsView {
+    #[serde(flatten)]
+    frame: Frame,
+    count: i64,
+    offers: Vec<Row>,
+    no_match: String,
+    first_href: String,
+    previous_href: Option<String>,
+    next_href: Option<String>,
+}
+
+/// The board for a query that did not parse: what was wrong, and what is left without it.
+#[derive(Debug, Serialize)]
+struct ProblemsView {
+    #[serde(flatten)]
+    frame: Frame,
+    problems: Vec<String>,
+    usable_href: String,
+}
+
+/// An offer as the board lists it.
+#[derive(Debug, Serialize)]
+struct Row {
+    id: i64,
+    title: String,
+    employer: String,
+    employer_href: String,
+    skills: Vec<view::SkillChip>,
+    age: String,
+    created: Timestamp,
+}
+
+impl Row {
+    fn new(listed: &BoardOffer, filters: &BoardFilters, now: DateTime<Utc>) -> Self {
+        let offer = &listed.offer;
+        Self {
+            id: offer.id,
+            title: offer.title.clone(),
+            employer: listed.username.clone(),
+            employer_href: employer_href(&listed.username),
+            skills: view::chips(filters, &offer.skills_list),
+            age: age(offer.creation_date, now),
+            created: Timestamp::of(&offer.creation_date),
+        }
+    }
+}
+
+impl ResultsView {
+    fn new(frame: Frame, filters: &BoardFilters, results: &BoardPage) -> Self {
+        let now = Utc::now();
+        Self {
+            frame,
+            count: results.count,
+            offers: results
+                .offers
+                .iter()
+                .map(|listed| Row::new(listed, filters, now))
+                .collect(),
+            no_match: view::no_match(filters),
+            first_href: filters::board_href(filters, None),
+            previous_href: filters::previous_href(filters, results),
+            next_href: filters::next_href(filters, results),
+        }
+    }
+}
+
+/// The board for parameters that did not parse, with status 400.
+fn problems_page(page: Page<'_>, raw: &RawBoardQuery<'_>, errors: &FieldErrors) -> Template {
+    let usable = BoardFilters::usable_parts(raw);
+    let view = ProblemsView {
+        frame: Frame::new(&page, raw.q, &usable),
+        problems: filters::problems(errors),
+        usable_href: filters::board_href(&usable, None),
+    };
+    page.render("board", view)
+}
+
+#[get("/?<q>&<skills>&<employer>&<limit>&<cursor>")]
+pub async fn board(
+    q: Param<'_>,
+    skills: Param<'_>,
+    employer: Param<'_>,
+    limit: Param<'_>,
+    cursor: Param<'_>,
+    page: Page<'_>,
+    db: &State<Db>,
+) -> Result<(Status, Template), PageError> {
+    let raw = RawBoardQuery::from([&q, &skills, &employer, &limit, &cursor].map(Param::first));
+    let named = [
+        q.named("q"),
+        skills.named("skills"),
+        employer.named("employer"),
+        limit.named("limit"),
+        cursor.named("cursor"),
+    ];
+    let parsed =
+        single_values(named).and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
+    let query = match parsed {
+        Ok(query) => query,
+        Err(AppError::InvalidQuery(errors)) => {
+            return Ok((Status::BadRequest, problems_page(page, &raw, &errors)));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
+    let filters = BoardFilters::from_query(&raw, &query);
+    let frame = Frame::new(&page, raw.q, &filters);
+    let view = ResultsView::new(frame, &filters, &results);
+    Ok((Status::Ok, page.render("board", view)))
+}

@@ -1,0 +1,48 @@
+//! The pages' own addresses that other pages send people to, and where a person may be sent
+//! back to after signing in.
+
+/// The job board.
+pub const BOARD: &str = "/";
+/// The sign-in page; `?next=` says where to go afterwards.
+pub const SIGN_IN: &str = "/login";
+/// Where a signed-in person lands by default: "My offers".
+pub const MY_OFFERS: &str = "/offers";
+
+/// Where sign-in sends a person afterwards: a path on this site, never another origin.
+/// `//host` and `/\host` are protocol-relative in browsers, so both are refused.
+pub fn local_path(next: Option<&str>) -> Option<&str> {
+    next.filter(|path| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.starts_with("/\\")
+            && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+}
+
+/// The offer's public page.
+pub fn offer(id: i64) -> String {
+    format!("/offers/{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        for good in ["/", "/offers", "/offers/3/edit?x=1"] {
+            assert_eq!(local_path(Some(good)), Some(good));
+        }
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "offers",
+            "/a\nb",
+            "",
+        ] {
+            assert_eq!(local_path(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(local_path(None), None);
+    }
+}
