@@ -165,7 +165,7 @@ psql_db() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U j
 
 declare -A ds_url ds_pid ds_users ds_db
 server_env=(ROCKET_LOG_LEVEL=off ROCKET_ACCESS_LOG=false
-  ROCKET_LOGIN_ATTEMPTS_PER_MINUTE=1000000 ROCKET_REGISTRATIONS_PER_MINUTE=1000000)
+  ROCKET_LOGIN_MAX_FAILURES=1000000 ROCKET_REGISTRATIONS_PER_WINDOW=1000000)
 # shellcheck disable=SC2206 # word splitting wanted: VAR=value settings
 [ -z "${BENCH_SERVER_ENV:-}" ] || server_env+=($BENCH_SERVER_ENV)
 if [ -n "${BENCH_POOL_SIZE:-}" ]; then

@@ -9,8 +9,9 @@
 #       compose CLI is installed)
 #
 # Runs from any directory. The tools are pinned in scripts/deploy-requirements.txt
-# and installed into .venv-deploy/ at the repository root (created when missing,
-# re-installed when the requirements change). Needs python3 >= 3.10 and PyPI.
+# and installed into .venv-deploy/ at the repository root by scripts/lib/venv.sh
+# (created when missing, re-installed when the requirements change; as root, Debian's
+# python3 and python3-venv are installed when missing). Needs python3 >= 3.10 and PyPI.
 #
 #   scripts/check_deploy.sh            # everything
 #   scripts/check_deploy.sh --help     # options of the checker
@@ -34,39 +35,23 @@ esac
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'check_deploy: %s\n' "$*" >&2; exit 2; }
 
+# shellcheck source=scripts/lib/venv.sh
+source "$REPO_ROOT/scripts/lib/venv.sh"
+
+if [ "$PYTHON" = python3 ]; then apt_ensure python3 || true; fi
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found (python >= 3.10 is required)"
 "$PYTHON" - <<'PY' || die "python >= 3.10 is required (helm-python-sdk)"
 import sys
 sys.exit(0 if sys.version_info >= (3, 10) else 1)
 PY
 
-# Pip for the venv: its own, or (Debian's python3 without python3-venv/ensurepip)
-# the interpreter's pip targeting the venv with --python.
-PIP=("$VENV/bin/python" -m pip)
-# (Re)create the venv when missing or unusable (e.g. restored from a CI cache
-# made with another interpreter).
-if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then
-    log "creating virtual environment $VENV"
+# A venv made by an older interpreter (e.g. restored from a CI cache) is made again.
+if [ -f "$VENV/pyvenv.cfg" ] &&
+    ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then
+    log "re-creating virtual environment $VENV"
     rm -rf "$VENV"
-    if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
-        rm -rf "$VENV"
-        log "python -m venv failed (no ensurepip?); creating it without pip"
-        "$PYTHON" -m venv --without-pip "$VENV"
-    fi
 fi
-if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-    "$PYTHON" -m pip --version >/dev/null 2>&1 || die "no pip available to install into $VENV"
-    PIP=("$PYTHON" -m pip --python "$VENV/bin/python")
-fi
-
-STAMP="$VENV/.check-deploy-requirements.sha256"
-WANT="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]]; then
-    log "installing pinned tools from scripts/deploy-requirements.txt"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "${PIP[@]}" install --quiet --no-input \
-        --timeout 60 --retries 3 --require-virtualenv -r "$REQUIREMENTS"
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+venv_ensure "$VENV" "$REQUIREMENTS" || die "could not install the pinned tools into $VENV"
 
 export PYTHONDONTWRITEBYTECODE=1
 exec "$VENV/bin/python" "$REPO_ROOT/scripts/check_deploy.py" "$@"

@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL that it starts and always stops.
 # With DATABASE_URL (or TEST_DATABASE_URL) set, uses that server instead (it must allow
-# CREATE DATABASE). Extra arguments go to the test runner (e.g. a test name filter).
+# CREATE DATABASE).
+#
+# Arguments are test-name filters, any number of them: a test runs when its full name (e.g.
+# `board::search_ranks_title_above_skills_above_description`) contains one of them. They work
+# the same with cargo-nextest (used when installed) and with `cargo test`. No argument runs
+# every test.
+#
+#   scripts/test.sh                      # every test
+#   scripts/test.sh board                # the tests whose name contains "board"
+#   scripts/test.sh 'fuzz::' 'hostile::' # both groups
+#
+# Installs what is missing when run as root with apt-get (CI, a fresh container): Debian's
+# postgresql (scripts/lib/postgres.sh), chromium and chromium-driver (scripts/lib/browser.sh),
+# and python3 (which finds a free port for the throwaway cluster).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
+# shellcheck source=scripts/lib/apt.sh
+source scripts/lib/apt.sh
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/browser.sh
 source scripts/lib/browser.sh
 
 if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
+  [ -n "${TEST_PG_PORT:-}" ] || apt_ensure python3
   datadir=$(pg_dir_for "test-$$" "$repo")
   cleanup() {
     pg_stop
@@ -27,8 +43,9 @@ browser_ensure
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-targets --no-fail-fast "$@"
-  # nextest does not run doctests.
-  cargo test --workspace --doc --quiet
+  # nextest does not run doctests; the same filters apply to them.
+  cargo test --workspace --doc --quiet -- "$@"
 else
-  cargo test --workspace --no-fail-fast "$@"
+  # `cargo test` takes one filter of its own; after `--`, the test harness takes any number.
+  cargo test --workspace --no-fail-fast -- "$@"
 fi
