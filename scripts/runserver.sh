@@ -15,4 +15,16 @@ if [ -z "${DATABASE_URL:-}" ]; then
   echo "Development database: $DATABASE_URL (stop it with: $PG_BIN/pg_ctl -D $PG_DATADIR stop)"
 fi
 
+# A cookie key kept between runs (in target/, never committed), so that a restart keeps you
+# signed in and Rocket has no reason to warn about a generated one.
+if [ -z "${ROCKET_SECRET_KEY:-}" ]; then
+  key_file="${CARGO_TARGET_DIR:-$repo/target}/dev-secret-key"
+  if [ ! -s "$key_file" ]; then
+    mkdir -p "$(dirname "$key_file")"
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$key_file")
+  fi
+  ROCKET_SECRET_KEY=$(cat "$key_file")
+  export ROCKET_SECRET_KEY
+fi
+
 exec cargo run --bin job-offers "$@"

@@ -79,6 +79,9 @@ impl rocket_db_pools::Pool for OffersPool {
             .parse::<PgConnectOptions>()
             .map_err(rocket_db_pools::Error::Init)?
             .application_name("job-offers")
+            // PostgreSQL's NOTICEs (e.g. "relation already exists, skipping" from the
+            // migrations' bookkeeping) are for people at a psql prompt, not the server's log.
+            .options([("client_min_messages", "warning")])
             .disable_statement_logging();
         PgPoolOptions::new()
             .max_connections(config.max_connections)

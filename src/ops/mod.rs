@@ -1,5 +1,6 @@
 //! Operations: health probes, Prometheus metrics, request ids and access logs, error tracking.
 
+pub mod console;
 pub mod error_tracking;
 pub mod health;
 pub mod metrics;
