@@ -4,6 +4,7 @@
 //! `AppError::report`, when they answer.
 
 use std::error::Error as _;
+use std::marker::PhantomData;
 
 use rocket::http::{Method, Status};
 use rocket::Request;
@@ -208,6 +209,35 @@ impl AppError {
         } else {
             rocket::error!("{line}");
         }
+    }
+}
+
+/// An `AppError` on its way out through one door; `D` names the door, whose module says how
+/// it answers (`api::error::Json`, `web::errors::Html`). Any layer's error converts into it
+/// with `?`.
+pub struct Failure<D> {
+    pub error: AppError,
+    door: PhantomData<fn() -> D>,
+}
+
+impl<D> Failure<D> {
+    pub fn new(error: AppError) -> Self {
+        Self {
+            error,
+            door: PhantomData,
+        }
+    }
+}
+
+impl<D, E: Into<AppError>> From<E> for Failure<D> {
+    fn from(error: E) -> Self {
+        Self::new(error.into())
+    }
+}
+
+impl<D> std::fmt::Debug for Failure<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
     }
 }
 

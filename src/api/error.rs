@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::domain::fields::FieldErrors;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 
 /// The JSON body of every error under `/api`.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -33,19 +33,15 @@ fn example_message() -> &'static str {
     "offer not found 1"
 }
 
-/// An API request's failure.
-#[derive(Debug)]
-pub struct ApiError(pub AppError);
+/// The API's door: failures answered as JSON.
+pub enum Json {}
 
-impl<E: Into<AppError>> From<E> for ApiError {
-    fn from(error: E) -> Self {
-        Self(error.into())
-    }
-}
+/// An API request's failure.
+pub type ApiError = Failure<Json>;
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let error = self.0;
+        let error = self.error;
         error.report(request);
         let status = error.status();
         let body = ErrorBody {

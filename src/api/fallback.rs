@@ -32,9 +32,9 @@ impl Handler for MethodNotAllowed {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
         let allowed = allowed_methods(request);
         if allowed.is_empty() {
-            return Outcome::from(request, ApiError(AppError::NotFound(Missing::Route)));
+            return Outcome::from(request, ApiError::new(AppError::NotFound(Missing::Route)));
         }
-        Outcome::from(request, ApiError(AppError::MethodNotAllowed(allowed)))
+        Outcome::from(request, ApiError::new(AppError::MethodNotAllowed(allowed)))
     }
 }
 

@@ -11,25 +11,22 @@ use super::csrf::CsrfRefused;
 use super::page::{render, Layout};
 use super::paths;
 use crate::auth::{session, AuthError};
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::http::query::query_string;
 
-/// A page request's failure.
-#[derive(Debug)]
-pub struct PageError(pub AppError);
+/// The pages' door: failures answered as an HTML page.
+pub enum Html {}
 
-impl<E: Into<AppError>> From<E> for PageError {
-    fn from(error: E) -> Self {
-        Self(error.into())
-    }
-}
+/// A page request's failure.
+pub type PageError = Failure<Html>;
 
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        self.0.report(request);
-        let mut response = error_page(&self.0, request).respond_to(request)?;
-        response.set_status(self.0.status());
-        if let Some(seconds) = self.0.retry_after() {
+        let error = self.error;
+        error.report(request);
+        let mut response = error_page(&error, request).respond_to(request)?;
+        response.set_status(error.status());
+        if let Some(seconds) = error.retry_after() {
             response.set_header(Header::new("Retry-After", seconds.to_string()));
         }
         Ok(response)
@@ -143,8 +140,8 @@ pub fn sign_in_required(request: &Request<'_>) -> Flash<Redirect> {
 #[catch(default)]
 pub fn error(status: Status, request: &Request<'_>) -> PageError {
     match AuthError::recorded(request, status) {
-        Some(error) => PageError(error.into()),
-        None => PageError(AppError::from_status(status)),
+        Some(error) => error.into(),
+        None => AppError::from_status(status).into(),
     }
 }
 
