@@ -6,6 +6,8 @@ use std::time::Duration;
 use rocket::fairing::AdHoc;
 use serde::Deserialize;
 
+use crate::network::TrustedProxies;
+
 /// Used only by the `debug` and `test` profiles, so that a fresh checkout runs with no set-up.
 /// Every other profile refuses to start without a real secret.
 const DEVELOPMENT_JWT_SECRET: &str = "INSECURE-development-only-jwt-secret-do-not-deploy";
@@ -35,6 +37,76 @@ struct RawConfig {
     registrations_per_window: u32,
     #[serde(default = "default_registration_window_secs")]
     registration_window_secs: u64,
+    #[serde(default = "default_login_client_max_failures")]
+    login_client_max_failures: u32,
+    #[serde(default = "default_login_user_free_failures")]
+    login_user_free_failures: u32,
+    #[serde(default = "default_login_user_max_delay_secs")]
+    login_user_max_delay_secs: u64,
+    #[serde(default = "default_searches_per_window")]
+    searches_per_window: u32,
+    #[serde(default = "default_search_window_secs")]
+    search_window_secs: u64,
+    #[serde(default = "default_offers_per_window")]
+    offers_per_window: u32,
+    #[serde(default = "default_offer_window_secs")]
+    offer_window_secs: u64,
+    #[serde(default = "default_max_offers_per_user")]
+    max_offers_per_user: u32,
+    #[serde(default)]
+    trusted_proxies: ListOrText,
+}
+
+/// A list given as TOML array or as one comma-separated string (an environment variable).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+enum ListOrText {
+    #[default]
+    Empty,
+    List(Vec<String>),
+    Text(String),
+}
+
+impl ListOrText {
+    fn joined(&self) -> String {
+        match self {
+            Self::Empty => String::new(),
+            Self::List(items) => items.join(","),
+            Self::Text(text) => text.clone(),
+        }
+    }
+}
+
+fn default_login_client_max_failures() -> u32 {
+    30
+}
+
+fn default_login_user_free_failures() -> u32 {
+    10
+}
+
+fn default_login_user_max_delay_secs() -> u64 {
+    60
+}
+
+fn default_searches_per_window() -> u32 {
+    120
+}
+
+fn default_search_window_secs() -> u64 {
+    60
+}
+
+fn default_offers_per_window() -> u32 {
+    60
+}
+
+fn default_offer_window_secs() -> u64 {
+    3600
+}
+
+fn default_max_offers_per_user() -> u32 {
+    1000
 }
 
 fn default_login_max_failures() -> u32 {
@@ -58,7 +130,7 @@ fn default_token_ttl_hours() -> u64 {
 }
 
 fn default_password_hash_wait_ms() -> u64 {
-    2_000
+    0
 }
 
 /// Validated settings, managed as Rocket state.
@@ -68,14 +140,30 @@ pub struct AppConfig {
     pub token_ttl: Duration,
     /// How many Argon2id hashes may run at once (each holds 19 MiB and a CPU for ~50 ms).
     pub password_hash_concurrency: usize,
-    /// How long a login may wait for a hashing slot before it is told to retry (503).
+    /// How long a login may wait for a hashing slot before it is told to retry (503); none
+    /// by default: a full hasher answers at once rather than holding the connection.
     pub password_hash_wait: Duration,
     /// Failed sign-ins allowed per (client, username) in `login_window` before 429.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Failed sign-ins allowed per client, whatever the usernames, in `login_window`.
+    pub login_client_max_failures: u32,
+    /// Failed sign-ins of one username, from any client, before each further attempt waits.
+    pub login_user_free_failures: u32,
+    /// The longest wait between two attempts on one username.
+    pub login_user_max_delay: Duration,
     /// Registrations allowed per client in `registration_window` before 429.
     pub registrations_per_window: u32,
     pub registration_window: Duration,
+    /// Board searches (words or skills) allowed per client in `search_window`.
+    pub searches_per_window: u32,
+    pub search_window: Duration,
+    /// Offers one account may create in `offer_window`, and have at all.
+    pub offers_per_window: u32,
+    pub offer_window: Duration,
+    pub max_offers_per_user: u32,
+    /// The proxies whose forwarded-for headers are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppConfig {
@@ -107,15 +195,35 @@ impl AppConfig {
             return Err("ROCKET_TOKEN_TTL_HOURS must be at least 1".to_owned());
         }
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let trusted_proxies = TrustedProxies::parse(&raw.trusted_proxies.joined())?;
+        let window = |seconds: u64, variable: &str| {
+            if seconds == 0 {
+                Err(format!("{variable} must be at least 1"))
+            } else {
+                Ok(Duration::from_secs(seconds))
+            }
+        };
         Ok(Self {
             jwt_secret,
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
             password_hash_concurrency: raw.password_hash_concurrency.unwrap_or(cores).max(1),
             password_hash_wait: Duration::from_millis(raw.password_hash_wait_ms),
             login_max_failures: raw.login_max_failures.max(1),
-            login_window: Duration::from_secs(raw.login_window_secs),
+            login_window: window(raw.login_window_secs, "ROCKET_LOGIN_WINDOW_SECS")?,
+            login_client_max_failures: raw.login_client_max_failures.max(1),
+            login_user_free_failures: raw.login_user_free_failures.max(1),
+            login_user_max_delay: Duration::from_secs(raw.login_user_max_delay_secs),
             registrations_per_window: raw.registrations_per_window.max(1),
-            registration_window: Duration::from_secs(raw.registration_window_secs),
+            registration_window: window(
+                raw.registration_window_secs,
+                "ROCKET_REGISTRATION_WINDOW_SECS",
+            )?,
+            searches_per_window: raw.searches_per_window.max(1),
+            search_window: window(raw.search_window_secs, "ROCKET_SEARCH_WINDOW_SECS")?,
+            offers_per_window: raw.offers_per_window.max(1),
+            offer_window: window(raw.offer_window_secs, "ROCKET_OFFER_WINDOW_SECS")?,
+            max_offers_per_user: raw.max_offers_per_user.max(1),
+            trusted_proxies,
         })
     }
 }
@@ -165,6 +273,24 @@ mod tests {
         let config = AppConfig::from_figment(&figment("release", Some(&secret))).unwrap();
         assert_eq!(config.jwt_secret, secret);
         assert_eq!(config.token_ttl, Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_one_string() {
+        let text =
+            figment("debug", None).merge(Serialized::global("trusted_proxies", "10.0.0.0/8,::1"));
+        let list = figment("debug", None)
+            .merge(Serialized::global("trusted_proxies", ["10.0.0.0/8", "::1"]));
+        let from_text = AppConfig::from_figment(&text).unwrap().trusted_proxies;
+        assert_eq!(
+            from_text,
+            AppConfig::from_figment(&list).unwrap().trusted_proxies
+        );
+        assert_eq!(from_text, TrustedProxies::parse("10.0.0.0/8 ::1").unwrap());
+        let bad = figment("debug", None).merge(Serialized::global("trusted_proxies", "nope"));
+        assert!(AppConfig::from_figment(&bad)
+            .unwrap_err()
+            .contains("ROCKET_TRUSTED_PROXIES"));
     }
 
     #[test]

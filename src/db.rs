@@ -58,6 +58,14 @@ struct PoolConfig {
     acquire_timeout_ms: u64,
     /// Seconds an idle connection is kept.
     idle_timeout: Option<u64>,
+    /// Milliseconds any one statement may run before PostgreSQL cancels it (the request then
+    /// gets a 503): a query that expensive would only starve the others.
+    #[serde(default = "default_statement_timeout_ms")]
+    statement_timeout_ms: u64,
+}
+
+fn default_statement_timeout_ms() -> u64 {
+    2_000
 }
 
 fn default_max_connections() -> u32 {
@@ -81,7 +89,10 @@ impl rocket_db_pools::Pool for OffersPool {
             .application_name("job-offers")
             // PostgreSQL's NOTICEs (e.g. "relation already exists, skipping" from the
             // migrations' bookkeeping) are for people at a psql prompt, not the server's log.
-            .options([("client_min_messages", "warning")])
+            .options([
+                ("client_min_messages", "warning".to_owned()),
+                ("statement_timeout", config.statement_timeout_ms.to_string()),
+            ])
             .disable_statement_logging();
         PgPoolOptions::new()
             .max_connections(config.max_connections)
@@ -107,6 +118,21 @@ impl rocket_db_pools::Pool for OffersPool {
     async fn close(&self) {}
 }
 
+/// Applies pending migrations over a connection of its own without the statement timeout: a
+/// migration may rightly take longer than any request.
+async fn migrate(pool: &sqlx::PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("statement_timeout", "0")]);
+    let migrations = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    let migrated = sqlx::migrate!("./migrations").run(&migrations).await;
+    migrations.close().await;
+    migrated
+}
+
 /// Opens the pool, then applies pending migrations. sqlx takes a Postgres advisory lock while
 /// migrating, so instances started together wait for each other instead of racing.
 pub fn stage() -> AdHoc {
@@ -117,7 +143,7 @@ pub fn stage() -> AdHoc {
                 let Some(db) = Db::fetch(&rocket) else {
                     return Err(rocket);
                 };
-                match sqlx::migrate!("./migrations").run(db.pool()).await {
+                match migrate(db.pool()).await {
                     Ok(()) => Ok(rocket),
                     Err(error) => {
                         rocket::error!("Database migrations failed: {error}");

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod network;
 pub mod ops;
 pub mod repo;
 pub mod web;

@@ -10,6 +10,7 @@ use super::offers::OfferBody;
 use super::query::{BoardLimitSchema, CursorSchema, EmployerSchema, SearchSchema, SkillsSchema};
 use super::responses::{Paged, Success};
 use super::BASE;
+use crate::auth::throttle::Limiter;
 use crate::db::Db;
 use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::error::AppError;
@@ -72,6 +73,7 @@ impl BoardList {
 /// keeps offers having all the listed skills (case-insensitive); `employer` keeps one
 /// employer's. Pages of `limit` offers (20 by default, up to 100); pass `next_cursor` as
 /// `cursor` for the next page, also given as `Link: <…>; rel="next"`. No token needed.
+/// Searches (`q` or `skills`) are limited per client (`searches_per_window`, then 429).
 #[openapi(tag = "Board")]
 #[get("/offers?<q>&<skills>&<employer>&<limit>&<cursor>")]
 pub async fn search_board(
@@ -80,6 +82,7 @@ pub async fn search_board(
     employer: Param<'_, EmployerSchema>,
     limit: Param<'_, BoardLimitSchema>,
     cursor: Param<'_, CursorSchema>,
+    limiter: Limiter<'_>,
     db: &State<Db>,
 ) -> Result<Paged<BoardList>, ApiError> {
     let raw = RawBoardQuery::from(single_values([
@@ -90,6 +93,9 @@ pub async fn search_board(
         cursor.named("cursor"),
     ])?);
     let query = BoardQuery::parse(raw).map_err(AppError::InvalidQuery)?;
+    if query.is_search() {
+        limiter.search().await?;
+    }
     let page = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {

@@ -104,9 +104,9 @@ pub const DOCUMENTED_ERRORS: &[(&str, &str)] = &[
     ("401", "No valid token: missing or malformed header, bad or expired token, or its user is gone."),
     ("403", "The token's user does not own this resource."),
     ("404", "No such user or offer (also for ids that are not positive integers)."),
-    ("409", "The username is already taken."),
+    ("409", "The username is already taken, or the account has as many offers as an account may have."),
     ("413", "The body is larger than 64 KiB."),
-    ("429", "Too many attempts from this client; retry after `Retry-After` seconds."),
+    ("429", "Too many attempts (sign-ins, registrations, searches, new offers); retry after `Retry-After` seconds."),
     ("500", "An unexpected server error; nothing internal is disclosed."),
     ("503", "The database or password hasher is saturated or unreachable; retry after `Retry-After` seconds."),
 ];

@@ -84,7 +84,9 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
     (
         "offers_create",
         "createOffer",
-        &["400", "401", "403", "404", "413", "500", "503"],
+        &[
+            "400", "401", "403", "404", "409", "413", "429", "500", "503",
+        ],
     ),
     ("offers_get", "getOffer", &["401", "404", "500", "503"]),
     (
@@ -97,7 +99,11 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "deleteOffer",
         &["401", "403", "404", "500", "503"],
     ),
-    ("board_search_board", "searchBoard", &["400", "500", "503"]),
+    (
+        "board_search_board",
+        "searchBoard",
+        &["400", "429", "500", "503"],
+    ),
     (
         "board_public_offer",
         "getPublishedOffer",

@@ -11,6 +11,7 @@ use super::input::JsonBody;
 use super::query::{CursorSchema, EmployerLimitSchema};
 use super::responses::{Created, Message, Paged, Success};
 use super::{schema, BASE};
+use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
 use crate::db::Db;
 use crate::domain::access::require_owner;
@@ -119,7 +120,7 @@ struct OfferPatchFields {
 
 /// # List a user's offers
 ///
-/// The user's offers, oldest first, a page at a time (`limit`, 100 by default, up to 1 000;
+/// The user's offers, oldest first, a page at a time (`limit`, 100 by default and at most;
 /// `count` is the user's total). When more follow, `Link: <…>; rel="next"` gives the next
 /// page's URL. Any signed-in user may read any user's offers.
 #[openapi(tag = "Offers")]
@@ -153,19 +154,26 @@ pub async fn list(
 
 /// # Create an offer
 ///
-/// Publishes a new offer for the signed-in user, who must be `user_id`.
+/// Publishes a new offer for the signed-in user, who must be `user_id`. An account creates at
+/// most `offers_per_window` offers an hour (then 429) and has at most `max_offers_per_user`
+/// (then 409).
 #[openapi(tag = "Offers")]
 #[post("/users/<user_id>/offers", data = "<body>")]
 pub async fn create(
     user_id: PathId<'_>,
     user: ApiUser,
+    limiter: Limiter<'_>,
     db: &State<Db>,
     body: JsonBody<NewOfferRequest>,
 ) -> Result<Created<OfferBody>, ApiError> {
     let user_id = user_id.user()?;
     require_owner(user.id, user_id)?;
     let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = repo::offers::insert(&mut *db.acquire().await?, user_id, &new_offer).await?;
+    limiter.offer_creation(user_id).await?;
+    let max = limiter.limits.max_offers;
+    let offer = repo::offers::insert(&mut *db.acquire().await?, user_id, &new_offer, max)
+        .await?
+        .ok_or(AppError::OfferQuota(max))?;
     Ok(Created {
         location: format!("{BASE}/users/{user_id}/offers/{}", offer.id),
         body: offer.into(),

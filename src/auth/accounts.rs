@@ -1,5 +1,6 @@
-//! Registration and sign-in, shared by the API and the pages, with the abuse limits of both:
-//! failed sign-ins per (client, username) and registrations per client.
+//! Registration and sign-in, shared by the API and the pages, with the attempt limits of both
+//! (`throttle`): registrations per client; failed sign-ins per client and username, per
+//! client, and per username, all checked before any password is hashed.
 
 use std::net::IpAddr;
 
@@ -9,15 +10,16 @@ use rocket_okapi::gen::OpenApiGenerator;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
 use super::password::PasswordHasher;
-use super::throttle::{login_key, registration_key, AbuseLimits};
+use super::throttle::AbuseLimits;
 use super::AuthError;
+use crate::config::AppConfig;
 use crate::db::Db;
-use crate::domain::user::{Credentials, NewUser, User};
+use crate::domain::user::{Credentials, NewUser, Password, User, Username};
+use crate::network::client_address;
 use crate::repo;
 
 /// What registration and sign-in need, gathered from the request: the database, the hasher,
-/// the limits, and who is asking (`Request::client_ip`, which honours the configured
-/// `ip_header` behind a proxy).
+/// the limits, and who is asking (the client address behind any trusted proxy).
 pub struct Accounts<'r> {
     db: &'r Db,
     hasher: &'r PasswordHasher,
@@ -29,12 +31,13 @@ impl Accounts<'_> {
     /// Creates the account: `UsernameTaken` when the name exists in any letter case,
     /// `Throttled` when this client registered too often.
     pub async fn register(&self, new_user: &NewUser) -> Result<User, AuthError> {
-        let key = registration_key(self.client);
-        self.limits
-            .registrations
-            .check(&key)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
-        self.limits.registrations.record(&key);
+        let wait = self
+            .limits
+            .registration(&mut *self.db.acquire().await?, self.client)
+            .await?;
+        if let Some(retry_after) = wait {
+            return Err(AuthError::Throttled { retry_after });
+        }
         let hash = self.hasher.hash(&new_user.password).await?;
         repo::users::insert(&mut *self.db.acquire().await?, &new_user.username, &hash)
             .await?
@@ -42,18 +45,22 @@ impl Accounts<'_> {
     }
 
     /// The account whose username (any case) and password match; `BadCredentials`
-    /// otherwise. Unknown users cost one dummy verification, so both failures take the same
-    /// time. After too many failures for one username from one client, `Throttled` until the
-    /// window ends; other clients (the real user) are not affected.
+    /// otherwise. A username or password that no account can have is refused at once, before
+    /// any hashing and without counting it anywhere. Unknown users cost one dummy
+    /// verification, so an unknown name and a wrong password take the same time. Past a
+    /// limit, `Throttled`, decided before hashing.
     pub async fn sign_in(&self, credentials: &Credentials) -> Result<User, AuthError> {
-        let key = login_key(self.client, &credentials.username);
-        self.limits
-            .failed_logins
-            .check(&key)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
-        let stored =
-            repo::users::find_credentials(&mut *self.db.acquire().await?, &credentials.username)
-                .await?;
+        let name = &credentials.username;
+        if Username::parse(name).is_err() || Password::parse(&credentials.password).is_err() {
+            return Err(AuthError::BadCredentials);
+        }
+        let stored = {
+            let mut db = self.db.acquire().await?;
+            if let Some(retry_after) = self.limits.login_wait(&mut db, self.client, name).await? {
+                return Err(AuthError::Throttled { retry_after });
+            }
+            repo::users::find_credentials(&mut *db, name).await?
+        };
         let (account, hash) = match stored {
             Some(stored) => (
                 Some(User {
@@ -65,13 +72,16 @@ impl Accounts<'_> {
             None => (None, None),
         };
         let verified = self.hasher.verify(&credentials.password, hash).await?;
+        let mut db = self.db.acquire().await?;
         match account.filter(|_| verified) {
             Some(user) => {
-                self.limits.failed_logins.clear(&key);
+                self.limits
+                    .login_succeeded(&mut db, self.client, name)
+                    .await?;
                 Ok(user)
             }
             None => {
-                self.limits.failed_logins.record(&key);
+                self.limits.login_failed(&mut db, self.client, name).await?;
                 Err(AuthError::BadCredentials)
             }
         }
@@ -88,12 +98,13 @@ impl<'r> FromRequest<'r> for Accounts<'r> {
             Db::fetch(rocket),
             rocket.state::<PasswordHasher>(),
             rocket.state::<AbuseLimits>(),
+            rocket.state::<AppConfig>(),
         ) {
-            (Some(db), Some(hasher), Some(limits)) => Outcome::Success(Self {
+            (Some(db), Some(hasher), Some(limits), Some(config)) => Outcome::Success(Self {
                 db,
                 hasher,
                 limits,
-                client: request.client_ip(),
+                client: client_address(request, &config.trusted_proxies),
             }),
             _ => AuthError::NotConfigured("the account services").fail(request),
         }

@@ -11,6 +11,7 @@ pub mod token;
 
 use rocket::fairing::AdHoc;
 use rocket::request::Outcome;
+use rocket_db_pools::Database;
 
 pub use guard::{ApiUser, AuthFailure};
 pub use session::PageUser;
@@ -89,17 +90,17 @@ pub fn stage() -> AdHoc {
             config.password_hash_concurrency,
             config.password_hash_wait,
         );
-        let limits = throttle::AbuseLimits {
-            failed_logins: throttle::Throttle::new(config.login_max_failures, config.login_window),
-            registrations: throttle::Throttle::new(
-                config.registrations_per_window,
-                config.registration_window,
-            ),
-        };
         Ok(rocket
             .manage(token::TokenKeys::new(&config))
             .manage(hasher)
-            .manage(limits)
-            .manage(sessions))
+            .manage(throttle::AbuseLimits::new(&config))
+            .manage(sessions)
+            .attach(AdHoc::on_liftoff("Attempt limits sweeper", |rocket| {
+                Box::pin(async move {
+                    if let Some(db) = crate::db::Db::fetch(rocket) {
+                        rocket::tokio::spawn(throttle::sweep_forever(db.pool().clone()));
+                    }
+                })
+            })))
     })
 }

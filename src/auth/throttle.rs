@@ -1,137 +1,416 @@
-//! In-memory attempt limits: failed sign-ins per (client, username) and registrations per
-//! client, each in a fixed window. Per process: with several replicas each keeps its own
-//! counts, which still bounds an attacker to `replicas × limit` guesses per window.
+//! Attempt limits, shared by every replica and kept across restarts through PostgreSQL
+//! (`repo::limits`). Keys are digests of fixed size, so no client can grow them; the windows run
+//! on the database's clock; expired rows are swept, never the table cleared whole.
+//!
+//! Sign-in has three limits, checked before any password is hashed:
+//! - per client and username (`login_max_failures` in `login_window`): one client guessing one
+//!   account; a success clears it;
+//! - per client, whatever the usernames (`login_client_max_failures`): one client spraying
+//!   guesses over many accounts; a success does not clear it, or an attacker with an account
+//!   of their own could reset it between guesses;
+//! - per username, from every client: after `login_user_free_failures` failures in the window,
+//!   each further attempt waits 1 s, 2 s, 4 s … (at most `login_user_max_delay`) after the
+//!   last failure. Growing delays rather than a lockout: many clients together still get only
+//!   a trickle of guesses (at the 60 s cap, 60 an hour), while the account's owner, who gets
+//!   the same delays, is slowed but never locked out, and a success clears them.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Past this many tracked keys, expired windows are dropped; if all are live, counting
-/// restarts rather than letting a flood of distinct keys grow memory without bound.
-const MAX_TRACKED_KEYS: usize = 100_000;
+use chrono::{DateTime, Utc};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket_db_pools::Database;
+use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: Instant,
-    count: u32,
+use super::AuthError;
+use crate::config::AppConfig;
+use crate::db::Db;
+use crate::network::client_address;
+use crate::repo::limits::{self, Counter, Key};
+use crate::repo::RepoError;
+
+/// At most `max` attempts per key in each window of `length`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub max: u32,
+    pub length: Duration,
 }
 
-/// At most `limit` events per key in each `window`.
-#[derive(Debug)]
-pub struct Throttle {
-    limit: u32,
-    window: Duration,
-    windows: Mutex<HashMap<String, Window>>,
+/// After `free` failures in the window, each attempt waits a doubling delay after the last
+/// failure, up to `cap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrowingDelay {
+    pub free: u32,
+    pub window: Duration,
+    pub cap: Duration,
 }
 
-impl Throttle {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        Self {
-            limit,
-            window,
-            windows: Mutex::new(HashMap::new()),
+/// Whole seconds from `now` until `then`, at least 1.
+fn seconds_until(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
+    let millis = (then - now).num_milliseconds().max(0) as u64;
+    millis.div_ceil(1000).max(1)
+}
+
+impl Window {
+    /// The wait `counter` imposes when the window is used up.
+    pub fn wait(&self, counter: Option<&Counter>) -> Option<u64> {
+        let counter = counter.filter(|counter| counter.count >= self.max)?;
+        Some(seconds_until(counter.now, counter.expires_at))
+    }
+
+    /// The wait after counting one more attempt (`counter` includes it).
+    fn wait_after(&self, counter: &Counter) -> Option<u64> {
+        (counter.count > self.max).then(|| seconds_until(counter.now, counter.expires_at))
+    }
+}
+
+impl GrowingDelay {
+    /// The delay owed after `failures` failures: none within the free ones, then 1 s, 2 s, 4 s
+    /// … up to the cap.
+    pub fn delay(&self, failures: u32) -> Duration {
+        match failures.checked_sub(self.free) {
+            None => Duration::ZERO,
+            Some(beyond) => Duration::from_secs(1u64 << beyond.min(20)).min(self.cap),
         }
     }
 
-    /// `Err(seconds to wait)` when `key` has used up its window.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        match windows.get(key) {
-            Some(window) if window.count >= self.limit => {
-                let elapsed = window.started.elapsed();
-                if elapsed >= self.window {
-                    Ok(())
-                } else {
-                    Err((self.window - elapsed).as_secs().max(1))
+    /// The wait `counter` imposes now.
+    pub fn wait(&self, counter: Option<&Counter>) -> Option<u64> {
+        let counter = counter?;
+        let delay = chrono::Duration::from_std(self.delay(counter.count)).ok()?;
+        let ready = counter.last_at + delay;
+        (delay > chrono::Duration::zero() && ready > counter.now)
+            .then(|| seconds_until(counter.now, ready))
+    }
+}
+
+/// A limit's key: which limit, and whose attempts.
+fn key(limit: &str, whose: &[u8]) -> Key {
+    let mut digest = Sha256::new();
+    digest.update(limit.as_bytes());
+    digest.update([0]);
+    digest.update(whose);
+    digest.finalize().into()
+}
+
+/// A client as the limits count it: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// network, in which addresses are free to rotate).
+fn client_part(client: Option<IpAddr>) -> Vec<u8> {
+    match client {
+        Some(IpAddr::V4(ip)) => ip.octets().to_vec(),
+        Some(IpAddr::V6(ip)) => ip.octets()[..8].to_vec(),
+        None => b"unknown".to_vec(),
+    }
+}
+
+/// A username as sign-in matches it: ASCII letters in lower case, exactly as PostgreSQL's
+/// `lower()` treats the ASCII-only usernames that can exist.
+fn username_part(username: &str) -> Vec<u8> {
+    username.to_ascii_lowercase().into_bytes()
+}
+
+/// Every limit, configured once, managed as Rocket state.
+#[derive(Debug, Clone)]
+pub struct AbuseLimits {
+    pub login_pair: Window,
+    pub login_client: Window,
+    pub login_username: GrowingDelay,
+    pub registrations: Window,
+    pub searches: Window,
+    pub offers: Window,
+    pub max_offers: u32,
+}
+
+/// The keys of one sign-in attempt: (client, username), client, username.
+struct LoginKeys([Key; 3]);
+
+impl LoginKeys {
+    fn new(client: Option<IpAddr>, username: &str) -> Self {
+        let client = client_part(client);
+        let username = username_part(username);
+        let pair = [client.as_slice(), &[0], username.as_slice()].concat();
+        Self([
+            key("login-pair", &pair),
+            key("login-client", &client),
+            key("login-username", &username),
+        ])
+    }
+}
+
+impl AbuseLimits {
+    pub fn new(config: &AppConfig) -> Self {
+        Self {
+            login_pair: Window {
+                max: config.login_max_failures,
+                length: config.login_window,
+            },
+            login_client: Window {
+                max: config.login_client_max_failures,
+                length: config.login_window,
+            },
+            login_username: GrowingDelay {
+                free: config.login_user_free_failures,
+                window: config.login_window,
+                cap: config.login_user_max_delay,
+            },
+            registrations: Window {
+                max: config.registrations_per_window,
+                length: config.registration_window,
+            },
+            searches: Window {
+                max: config.searches_per_window,
+                length: config.search_window,
+            },
+            offers: Window {
+                max: config.offers_per_window,
+                length: config.offer_window,
+            },
+            max_offers: config.max_offers_per_user,
+        }
+    }
+
+    /// `Some(seconds)` when a sign-in as `username` from `client` must wait: one read of the
+    /// three counters, before any hashing.
+    pub async fn login_wait(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+        username: &str,
+    ) -> Result<Option<u64>, RepoError> {
+        let LoginKeys(keys) = LoginKeys::new(client, username);
+        let counters = limits::read(db, &keys).await?;
+        let waits = [
+            self.login_pair.wait(counters[0].as_ref()),
+            self.login_client.wait(counters[1].as_ref()),
+            self.login_username.wait(counters[2].as_ref()),
+        ];
+        Ok(waits.into_iter().flatten().max())
+    }
+
+    /// Counts a failed sign-in against its three limits, in one statement.
+    pub async fn login_failed(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+        username: &str,
+    ) -> Result<(), RepoError> {
+        let LoginKeys([pair, client, username]) = LoginKeys::new(client, username);
+        let attempts = [
+            (pair, self.login_pair.length.as_secs()),
+            (client, self.login_client.length.as_secs()),
+            (username, self.login_username.window.as_secs()),
+        ];
+        limits::record(db, &attempts).await.map(drop)
+    }
+
+    /// A success clears the failures of its username (from this client and from all); the
+    /// client's budget across usernames stays.
+    pub async fn login_succeeded(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+        username: &str,
+    ) -> Result<(), RepoError> {
+        let LoginKeys([pair, _, username]) = LoginKeys::new(client, username);
+        limits::clear(db, &[pair, username]).await
+    }
+
+    /// Counts one attempt of `what` under `window`; `Some(seconds)` when over the limit.
+    async fn hit(
+        &self,
+        db: &mut PgConnection,
+        window: &Window,
+        what: &str,
+        whose: &[u8],
+    ) -> Result<Option<u64>, RepoError> {
+        let attempt = [(key(what, whose), window.length.as_secs())];
+        let counters = limits::record(db, &attempt).await?;
+        Ok(counters
+            .first()
+            .and_then(|counter| window.wait_after(counter)))
+    }
+
+    /// A registration from `client`.
+    pub async fn registration(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+    ) -> Result<Option<u64>, RepoError> {
+        self.hit(db, &self.registrations, "register", &client_part(client))
+            .await
+    }
+
+    /// A board search (words or skills) from `client`.
+    pub async fn search(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+    ) -> Result<Option<u64>, RepoError> {
+        self.hit(db, &self.searches, "search", &client_part(client))
+            .await
+    }
+
+    /// A new offer by the account `user_id`.
+    pub async fn offer_creation(
+        &self,
+        db: &mut PgConnection,
+        user_id: i64,
+    ) -> Result<Option<u64>, RepoError> {
+        self.hit(db, &self.offers, "create-offer", &user_id.to_be_bytes())
+            .await
+    }
+}
+
+/// Who is asking and the limits that apply: the guard of every limited route.
+pub struct Limiter<'r> {
+    pub db: &'r Db,
+    pub limits: &'r AbuseLimits,
+    pub client: Option<IpAddr>,
+}
+
+impl Limiter<'_> {
+    /// Counts a board search; `Throttled` past the client's limit.
+    pub async fn search(&self) -> Result<(), AuthError> {
+        let wait = self
+            .limits
+            .search(&mut *self.db.acquire().await?, self.client)
+            .await?;
+        wait.map_or(Ok(()), |retry_after| {
+            Err(AuthError::Throttled { retry_after })
+        })
+    }
+
+    /// Counts a new offer of `user_id`; `Throttled` past the account's rate.
+    pub async fn offer_creation(&self, user_id: i64) -> Result<(), AuthError> {
+        let wait = self
+            .limits
+            .offer_creation(&mut *self.db.acquire().await?, user_id)
+            .await?;
+        wait.map_or(Ok(()), |retry_after| {
+            Err(AuthError::Throttled { retry_after })
+        })
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Limiter<'r> {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let rocket = request.rocket();
+        match (
+            Db::fetch(rocket),
+            rocket.state::<AbuseLimits>(),
+            rocket.state::<AppConfig>(),
+        ) {
+            (Some(db), Some(limits), Some(config)) => Outcome::Success(Self {
+                db,
+                limits,
+                client: client_address(request, &config.trusted_proxies),
+            }),
+            _ => AuthError::NotConfigured("the attempt limits").fail(request),
+        }
+    }
+}
+
+impl<'r> OpenApiFromRequest<'r> for Limiter<'r> {
+    fn from_request_input(
+        _gen: &mut OpenApiGenerator,
+        _name: String,
+        _required: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
+        Ok(RequestHeaderInput::None)
+    }
+}
+
+/// Sweeps ended windows every minute, in batches, for as long as the server runs. Any replica
+/// may sweep; they skip each other's locked rows.
+pub async fn sweep_forever(db: sqlx::PgPool) {
+    let mut ticks = rocket::tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        loop {
+            match limits::sweep(&db, 10_000).await {
+                Ok(10_000) => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    rocket::warn!("sweeping attempt limits failed: {error}");
+                    break;
                 }
             }
-            _ => Ok(()),
         }
     }
-
-    /// Counts one event for `key`.
-    pub fn record(&self, key: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= MAX_TRACKED_KEYS && !windows.contains_key(key) {
-            let window = self.window;
-            windows.retain(|_, w| w.started.elapsed() < window);
-            if windows.len() >= MAX_TRACKED_KEYS {
-                windows.clear();
-            }
-        }
-        let now = Instant::now();
-        let entry = windows.entry(key.to_owned()).or_insert(Window {
-            started: now,
-            count: 0,
-        });
-        if entry.started.elapsed() >= self.window {
-            *entry = Window {
-                started: now,
-                count: 0,
-            };
-        }
-        entry.count += 1;
-    }
-
-    /// Forgets `key` (a successful sign-in clears its failures).
-    pub fn clear(&self, key: &str) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
-    }
-}
-
-/// The key of sign-in failures: one client guessing one account.
-pub fn login_key(client: Option<IpAddr>, username: &str) -> String {
-    format!("{}|{}", client_label(client), username.to_lowercase())
-}
-
-/// The key of registrations: one client.
-pub fn registration_key(client: Option<IpAddr>) -> String {
-    client_label(client)
-}
-
-fn client_label(client: Option<IpAddr>) -> String {
-    client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-}
-
-/// Both limits, managed as Rocket state.
-#[derive(Debug)]
-pub struct AbuseLimits {
-    pub failed_logins: Throttle,
-    pub registrations: Throttle,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
-    #[test]
-    fn the_limit_applies_per_key_and_ends_with_the_window() {
-        let throttle = Throttle::new(2, Duration::from_millis(50));
-        throttle.record("a");
-        throttle.record("a");
-        assert!(throttle.check("a").is_err());
-        assert!(throttle.check("b").is_ok());
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(throttle.check("a").is_ok());
+    fn at(seconds: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    fn counter(count: u32, last: i64, expires: i64, now: i64) -> Counter {
+        Counter {
+            count,
+            last_at: at(last),
+            expires_at: at(expires),
+            now: at(now),
+        }
     }
 
     #[test]
-    fn clearing_a_key_lifts_its_limit() {
-        let throttle = Throttle::new(1, Duration::from_secs(60));
-        throttle.record("a");
-        assert!(throttle.check("a").is_err());
-        throttle.clear("a");
-        assert!(throttle.check("a").is_ok());
+    fn a_window_holds_off_until_it_ends() {
+        let window = Window {
+            max: 3,
+            length: Duration::from_secs(300),
+        };
+        assert_eq!(window.wait(None), None);
+        assert_eq!(window.wait(Some(&counter(2, 0, 300, 10))), None);
+        assert_eq!(window.wait(Some(&counter(3, 0, 300, 10))), Some(290));
+        assert_eq!(window.wait_after(&counter(3, 0, 300, 10)), None);
+        assert_eq!(window.wait_after(&counter(4, 0, 300, 10)), Some(290));
     }
 
     #[test]
-    fn login_keys_ignore_username_case() {
-        let ip = Some("127.0.0.1".parse().unwrap());
-        assert_eq!(login_key(ip, "Alice"), login_key(ip, "alice"));
-        assert_ne!(login_key(ip, "alice"), login_key(None, "alice"));
+    fn delays_double_after_the_free_failures_up_to_the_cap() {
+        let delay = GrowingDelay {
+            free: 10,
+            window: Duration::from_secs(300),
+            cap: Duration::from_secs(60),
+        };
+        let secs = |failures| delay.delay(failures).as_secs();
+        assert_eq!((secs(9), secs(10), secs(11), secs(13)), (0, 1, 2, 8));
+        assert_eq!((secs(16), secs(17), secs(u32::MAX)), (60, 60, 60));
+        assert_eq!(delay.wait(Some(&counter(9, 100, 300, 100))), None);
+        assert_eq!(delay.wait(Some(&counter(13, 100, 300, 103))), Some(5));
+        assert_eq!(delay.wait(Some(&counter(13, 100, 300, 108))), None);
+    }
+
+    #[test]
+    fn keys_have_one_size_and_ignore_what_sign_in_ignores() {
+        let long = "x".repeat(100_000);
+        assert_eq!(key("login-username", long.as_bytes()).len(), 32);
+        let a = LoginKeys::new(None, "Alice").0;
+        let b = LoginKeys::new(None, "aLICE").0;
+        assert_eq!(a, b);
+        // Only ASCII is folded: a dotted capital I is not an `i` (it cannot be in a username).
+        assert_ne!(
+            LoginKeys::new(None, "İ").0[2],
+            LoginKeys::new(None, "i").0[2]
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_bit_network() {
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_part(Some(one)), client_part(Some(other)));
+        assert_ne!(client_part(Some(one)), client_part(Some(elsewhere)));
     }
 }

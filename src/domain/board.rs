@@ -8,6 +8,9 @@ use super::fields::{collect, FieldErrors, HAS_NUL};
 use super::user::Username;
 
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Every search word is one more index probe and ranking term: a query of dozens of words
+/// would cost many times a normal one.
+pub const MAX_QUERY_WORDS: usize = 8;
 pub const MAX_FILTER_SKILLS: usize = 10;
 pub const MAX_FILTER_SKILL_CHARS: usize = 50;
 
@@ -23,9 +26,11 @@ pub const BOARD_PAGE: PageSize = PageSize {
     default: 20,
     max: 100,
 };
+/// At most 100 offers per page: a page of offers of 10 000 characters each is already a few
+/// megabytes.
 pub const EMPLOYER_PAGE: PageSize = PageSize {
     default: 100,
-    max: 1000,
+    max: 100,
 };
 
 /// Free-text search of at most 200 characters; tokenized by Postgres (`offer_words`), the same
@@ -43,8 +48,14 @@ impl SearchText {
         if raw.chars().count() > MAX_QUERY_CHARS {
             return Err(format!("At most {MAX_QUERY_CHARS} characters."));
         }
-        let has_word = raw.chars().any(char::is_alphanumeric);
-        Ok(has_word.then(|| Self(raw.to_owned())))
+        let words = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .count();
+        if words > MAX_QUERY_WORDS {
+            return Err(format!("At most {MAX_QUERY_WORDS} words."));
+        }
+        Ok((words > 0).then(|| Self(raw.to_owned())))
     }
 
     pub fn as_str(&self) -> &str {
@@ -250,6 +261,12 @@ impl<'a> From<[Option<&'a str>; 5]> for RawBoardQuery<'a> {
 }
 
 impl BoardQuery {
+    /// Whether the query searches (words or skills): the queries that cost the database
+    /// work in proportion to their matches, and count against a client's search limit.
+    pub fn is_search(&self) -> bool {
+        self.text.is_some() || self.skills.is_some()
+    }
+
     /// Parses every parameter, naming each bad one.
     pub fn parse(raw: RawBoardQuery<'_>) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -334,6 +351,17 @@ mod tests {
     }
 
     #[test]
+    fn a_search_has_at_most_eight_words() {
+        assert!(SearchText::parse("one two three four five six seven eight")
+            .unwrap()
+            .is_some());
+        assert_eq!(
+            SearchText::parse("one two three four five six seven eight nine"),
+            Err("At most 8 words.".to_owned())
+        );
+    }
+
+    #[test]
     fn skill_filters_are_trimmed_and_bounded() {
         let skills = SkillFilter::parse(" Rust, c++ ,,node.js ")
             .unwrap()
@@ -368,7 +396,8 @@ mod tests {
         assert!(parse_limit(Some("0"), BOARD_PAGE).is_err());
         assert!(parse_limit(Some("-1"), BOARD_PAGE).is_err());
         assert!(parse_limit(Some("ten"), BOARD_PAGE).is_err());
-        assert_eq!(parse_limit(Some("1000"), EMPLOYER_PAGE), Ok(1000));
+        assert_eq!(parse_limit(Some("100"), EMPLOYER_PAGE), Ok(100));
+        assert!(parse_limit(Some("101"), EMPLOYER_PAGE).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! or a `RepoError` that says whether the database is away (retry later) or the query failed.
 
 pub mod board;
+pub mod limits;
 pub mod offers;
 pub mod users;
 
@@ -38,8 +39,9 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
         sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot
-            // connect now; 53300: too many connections.
-            code.starts_with("08") || code.starts_with("57P") || code == "53300"
+            // connect now; 53300: too many connections; 57014: the statement timed out
+            // (`statement_timeout`: the database is too busy for this query now).
+            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "57014"
         }),
         _ => false,
     }

@@ -93,22 +93,44 @@ pub async fn list_for_user(
     }))
 }
 
-/// Stores a new offer for `user_id`.
+/// Up to `limit` of `owner`'s offers, most recently changed first ("My offers").
+pub async fn recently_changed(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    limit: u32,
+) -> Result<Vec<Offer>, RepoError> {
+    Ok(sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers WHERE user_id = $1 ORDER BY modification_date DESC, id DESC LIMIT $2"
+    ))
+    .bind(owner)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?)
+}
+
+/// Stores a new offer for `user_id`, unless the account already has `max_offers` offers
+/// (`None`). One statement: the count and the insert see the same snapshot, so concurrent
+/// creations can overshoot by at most the number of them in flight.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     user_id: i64,
     offer: &NewOffer,
-) -> Result<Offer, RepoError> {
+    max_offers: u32,
+) -> Result<Option<Offer>, RepoError> {
     Ok(sqlx::query_as::<_, Offer>(concat!(
         "INSERT INTO offers (user_id, title, description, skills_list) \
-         VALUES ($1, $2, $3, $4) RETURNING ",
+         SELECT $1, $2, $3, $4 \
+         WHERE (SELECT count(*) FROM offers WHERE user_id = $1) < $5 RETURNING ",
         offer_columns!()
     ))
     .bind(user_id)
     .bind(offer.title.as_str())
     .bind(offer.description.as_str())
     .bind(offer.skills.as_slice())
-    .fetch_one(db)
+    .bind(i64::from(max_offers))
+    .fetch_optional(db)
     .await?)
 }
 

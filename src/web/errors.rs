@@ -72,6 +72,7 @@ fn error_view(error: &AppError, csrf_refused: bool) -> ErrorView {
             "Not allowed",
             "This belongs to another account, so you cannot change it.".to_owned(),
         ),
+        409 => ("This cannot be done now", error.message()),
         413 => (
             "Too much text",
             "What you sent is larger than the site accepts. Shorten it and try again.".to_owned(),

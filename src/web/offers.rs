@@ -16,10 +16,10 @@ use super::errors::PageError;
 use super::page::{FormReply, Page};
 use super::paths;
 use super::time::{age, Timestamp};
+use crate::auth::throttle::{AbuseLimits, Limiter};
 use crate::auth::{AuthError, PageUser};
 use crate::db::Db;
 use crate::domain::access::require_owner;
-use crate::domain::board::{EmployerPage, EMPLOYER_PAGE};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -171,29 +171,26 @@ impl FormView {
     }
 }
 
-/// "My offers": the signed-in user's offers, most recently changed first.
+/// "My offers": the signed-in user's offers, most recently changed first; all of them, since
+/// an account holds at most `max_offers_per_user`.
 #[get("/offers")]
-pub async fn list(user: PageUser, page: Page<'_>, db: &State<Db>) -> Result<Template, PageError> {
-    // The employer list's largest page: a recruiter's own offers fit on one screen of
-    // history; the public board pages through everything.
-    let everything = EmployerPage {
-        limit: EMPLOYER_PAGE.max,
-        cursor: None,
-    };
-    let mut offers = repo::offers::list_for_user(&mut *db.acquire().await?, user.id, &everything)
-        .await?
-        .map(|page| page.offers)
-        .unwrap_or_default();
-    offers.sort_by_key(|offer| std::cmp::Reverse(offer.modification_date));
-    let offers = offers
-        .into_iter()
-        .map(|offer| OfferRow {
-            id: offer.id,
-            modified: Timestamp::of(&offer.modification_date),
-            title: offer.title,
-            skills: offer.skills_list,
-        })
-        .collect();
+pub async fn list(
+    user: PageUser,
+    page: Page<'_>,
+    db: &State<Db>,
+    limits: &State<AbuseLimits>,
+) -> Result<Template, PageError> {
+    let offers =
+        repo::offers::recently_changed(&mut *db.acquire().await?, user.id, limits.max_offers)
+            .await?
+            .into_iter()
+            .map(|offer| OfferRow {
+                id: offer.id,
+                modified: Timestamp::of(&offer.modification_date),
+                title: offer.title,
+                skills: offer.skills_list,
+            })
+            .collect();
     Ok(page.render("offers/list", ListView { offers }))
 }
 
@@ -207,13 +204,18 @@ pub fn new(_user: PageUser, page: Page<'_>) -> Template {
 pub async fn create(
     user: PageUser,
     page: Page<'_>,
+    limiter: Limiter<'_>,
     db: &State<Db>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
     match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
         Ok(new_offer) => {
-            repo::offers::insert(&mut *db.acquire().await?, user.id, &new_offer).await?;
+            limiter.offer_creation(user.id).await?;
+            let max = limiter.limits.max_offers;
+            repo::offers::insert(&mut *db.acquire().await?, user.id, &new_offer, max)
+                .await?
+                .ok_or(AppError::OfferQuota(max))?;
             let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
             Ok(FormReply::Done(done))
         }

@@ -7,13 +7,14 @@ pub mod view;
 
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
-use rocket::{get, State};
+use rocket::{get, FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::errors::PageError;
 use super::page::Page;
 use super::time::{age, Timestamp};
+use crate::auth::throttle::Limiter;
 use crate::db::Db;
 use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::domain::FieldErrors;
@@ -134,26 +135,43 @@ fn problems_page(page: Page<'_>, raw: &RawBoardQuery<'_>, errors: &FieldErrors) 
     page.render("board", view)
 }
 
-#[get("/?<q>&<skills>&<employer>&<limit>&<cursor>")]
+/// The board's query parameters, every occurrence kept.
+#[derive(FromForm)]
+pub struct BoardParams<'r> {
+    q: Param<'r>,
+    skills: Param<'r>,
+    employer: Param<'r>,
+    limit: Param<'r>,
+    cursor: Param<'r>,
+}
+
+impl<'r> BoardParams<'r> {
+    /// The query as sent (first values), and what it parses to: a problem per bad or repeated
+    /// parameter.
+    fn read(&self) -> (RawBoardQuery<'r>, Result<BoardQuery, AppError>) {
+        let all = [&self.q, &self.skills, &self.employer, &self.limit, &self.cursor];
+        let raw = RawBoardQuery::from(all.map(Param::first));
+        let named = [
+            self.q.named("q"),
+            self.skills.named("skills"),
+            self.employer.named("employer"),
+            self.limit.named("limit"),
+            self.cursor.named("cursor"),
+        ];
+        let parsed = single_values(named)
+            .and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
+        (raw, parsed)
+    }
+}
+
+#[get("/?<params..>")]
 pub async fn board(
-    q: Param<'_>,
-    skills: Param<'_>,
-    employer: Param<'_>,
-    limit: Param<'_>,
-    cursor: Param<'_>,
+    params: BoardParams<'_>,
     page: Page<'_>,
+    limiter: Limiter<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Template), PageError> {
-    let raw = RawBoardQuery::from([&q, &skills, &employer, &limit, &cursor].map(Param::first));
-    let named = [
-        q.named("q"),
-        skills.named("skills"),
-        employer.named("employer"),
-        limit.named("limit"),
-        cursor.named("cursor"),
-    ];
-    let parsed =
-        single_values(named).and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
+    let (raw, parsed) = params.read();
     let query = match parsed {
         Ok(query) => query,
         Err(AppError::InvalidQuery(errors)) => {
@@ -161,6 +179,9 @@ pub async fn board(
         }
         Err(error) => return Err(error.into()),
     };
+    if query.is_search() {
+        limiter.search().await?;
+    }
     let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let filters = BoardFilters::from_query(&raw, &query);
     let frame = Frame::new(&page, raw.q, &filters);
