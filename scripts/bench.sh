@@ -164,8 +164,7 @@ psql_db() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U j
 # --- data sets: one database and one server each ----------------------------------------
 
 declare -A ds_url ds_pid ds_users ds_db
-server_env=(ROCKET_LOG_LEVEL=off ROCKET_ACCESS_LOG=false
-  ROCKET_LOGIN_MAX_FAILURES=1000000 ROCKET_REGISTRATIONS_PER_WINDOW=1000000)
+server_env=(ROCKET_LOG_LEVEL=off ROCKET_ACCESS_LOG=false "${SERVER_NO_LIMITS[@]}")
 # shellcheck disable=SC2206 # word splitting wanted: VAR=value settings
 [ -z "${BENCH_SERVER_ENV:-}" ] || server_env+=($BENCH_SERVER_ENV)
 if [ -n "${BENCH_POOL_SIZE:-}" ]; then

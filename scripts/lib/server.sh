@@ -4,6 +4,14 @@
 
 server_log() { printf '[server] %s\n' "$*" >&2; }
 
+# Settings that lift every attempt limit, for tools that send floods from one client on
+# purpose (fuzzing, benchmarks): pass "${SERVER_NO_LIMITS[@]}" to server_start.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SERVER_NO_LIMITS=(ROCKET_LOGIN_MAX_FAILURES=1000000 ROCKET_LOGIN_CLIENT_MAX_FAILURES=1000000
+  ROCKET_LOGIN_USER_FREE_FAILURES=1000000 ROCKET_REGISTRATIONS_PER_WINDOW=1000000
+  ROCKET_SEARCHES_PER_WINDOW=1000000 ROCKET_OFFERS_PER_WINDOW=1000000
+  ROCKET_MAX_OFFERS_PER_USER=1000000000)
+
 # server_start DBNAME PORT [extra env assignments...]: builds nothing; runs target/release/job-offers.
 server_start() {
   local db=$1 port=$2
