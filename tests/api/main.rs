@@ -1,5 +1,6 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
+mod attacker;
 mod auth;
 mod board;
 mod board_pages;

@@ -149,7 +149,13 @@ impl<'r> BoardParams<'r> {
     /// The query as sent (first values), and what it parses to: a problem per bad or repeated
     /// parameter.
     fn read(&self) -> (RawBoardQuery<'r>, Result<BoardQuery, AppError>) {
-        let all = [&self.q, &self.skills, &self.employer, &self.limit, &self.cursor];
+        let all = [
+            &self.q,
+            &self.skills,
+            &self.employer,
+            &self.limit,
+            &self.cursor,
+        ];
         let raw = RawBoardQuery::from(all.map(Param::first));
         let named = [
             self.q.named("q"),
