@@ -1,6 +1,7 @@
 //! Requests under `/api` that no route takes: `405` with `Allow` when the path exists for other
 //! methods (RFC 9110 §15.5.6), otherwise the JSON `404`.
 
+use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Method;
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{Data, Request};
@@ -71,6 +72,35 @@ fn segments_match(template: &[&str], path: &[&str]) -> bool {
         (expected.starts_with('<') && expected.ends_with('>') && !actual.is_empty())
             || expected == actual
     })
+}
+
+/// Undoes Rocket's `_method` override under `/api`: an HTML form (a POST with a `_method=DELETE`
+/// field, which any site can make a browser send) must never reach the API as another
+/// method. The request stays the POST it was, which the API routes answer as such.
+pub struct NoMethodOverride;
+
+#[rocket::async_trait]
+impl Fairing for NoMethodOverride {
+    fn info(&self) -> Info {
+        Info {
+            name: "No method override under /api",
+            kind: Kind::Request,
+        }
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
+        let is_api = request.uri().path().starts_with("/api/");
+        let is_form = request.content_type().is_some_and(|ct| ct.is_form());
+        if !is_api || !is_form || request.method() == Method::Post {
+            return;
+        }
+        // The same look Rocket took: the body's first field names the method.
+        let overridden = std::str::from_utf8(data.peek("_method=delete".len()).await)
+            .is_ok_and(|start| start.to_ascii_lowercase().starts_with("_method="));
+        if overridden {
+            request.set_method(Method::Post);
+        }
+    }
 }
 
 /// One fallback route per method.

@@ -198,6 +198,7 @@ pub fn stage() -> AdHoc {
                 }),
             )
             .mount("/api", fallback::routes())
+            .attach(fallback::NoMethodOverride)
             .register("/api", catchers![api_error])
     })
 }

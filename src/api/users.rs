@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::input::JsonBody;
-use super::responses::{CreatedWithoutUrl, Success};
+use super::responses::{CreatedWithoutUrl, NoStore};
 use super::schema;
 use crate::auth::accounts::Accounts;
 use crate::auth::token::TokenKeys;
@@ -101,7 +101,7 @@ pub async fn login(
     accounts: Accounts<'_>,
     tokens: &State<TokenKeys>,
     body: JsonBody<LoginRequest>,
-) -> Result<Success<LoginToken>, ApiError> {
+) -> Result<NoStore<LoginToken>, ApiError> {
     let object = body.into_object(NO_CREDENTIALS)?;
     let credentials = Credentials::from_json(&object).map_err(|error| match error {
         InputError::Empty => AppError::BadBody {
@@ -111,7 +111,7 @@ pub async fn login(
         invalid => invalid.into(),
     })?;
     let user = accounts.sign_in(&credentials).await?;
-    Ok(Success(LoginToken {
+    Ok(NoStore(LoginToken {
         id: user.id,
         token: tokens.issue(user.id, &user.username),
     }))

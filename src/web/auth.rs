@@ -74,9 +74,10 @@ fn signed_in(
 pub fn sign_in_page(page: Page<'_>, next: Option<String>) -> Either<Redirect, Template> {
     let next = local_path(next.as_deref());
     if page.signed_in() {
-        return Either::Left(Redirect::to(next.unwrap_or(paths::MY_OFFERS).to_owned()));
+        let target = next.unwrap_or_else(|| paths::MY_OFFERS.to_owned());
+        return Either::Left(Redirect::to(target));
     }
-    let view = AccountView::new("", &FieldErrors::default(), next);
+    let view = AccountView::new("", &FieldErrors::default(), next.as_deref());
     Either::Right(page.render("auth/login", view))
 }
 
@@ -90,6 +91,7 @@ pub async fn sign_in(
 ) -> Result<FormReply, PageError> {
     let form = form.0;
     let next = local_path(form.next.as_deref());
+    let next = next.as_deref();
     let credentials = match Credentials::from_form(&form.username, &form.password) {
         Ok(credentials) => credentials,
         Err(errors) => {

@@ -129,7 +129,7 @@ pub fn sign_in_required(request: &Request<'_>) -> Flash<Redirect> {
         Some(next) => format!(
             "{}?{}",
             paths::SIGN_IN,
-            query_string(&[("next", Some(next))])
+            query_string(&[("next", Some(&next))])
         ),
         None => paths::SIGN_IN.to_owned(),
     };

@@ -8,15 +8,27 @@ pub const SIGN_IN: &str = "/login";
 /// Where a signed-in person lands by default: "My offers".
 pub const MY_OFFERS: &str = "/offers";
 
-/// Where sign-in sends a person afterwards: a path on this site, never another origin.
+/// Where sign-in sends a person afterwards: a path on this site, never another origin, and
+/// always a valid address (characters outside ASCII percent-encoded, as browsers send them).
 /// `//host` and `/\host` are protocol-relative in browsers, so both are refused.
-pub fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|path| {
+pub fn local_path(next: Option<&str>) -> Option<String> {
+    let path = next.filter(|path| {
         path.starts_with('/')
             && !path.starts_with("//")
             && !path.starts_with("/\\")
             && !path.chars().any(|c| c.is_control() || c.is_whitespace())
-    })
+    })?;
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii() {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    rocket::http::uri::Origin::parse(&encoded)
+        .is_ok()
+        .then_some(encoded)
 }
 
 /// The offer's public page.
@@ -30,9 +42,11 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        for good in ["/", "/offers", "/offers/3/edit?x=1"] {
-            assert_eq!(local_path(Some(good)), Some(good));
+        for good in ["/", "/offers", "/offers/3/edit?x=1", "/%C3%A9"] {
+            assert_eq!(local_path(Some(good)).as_deref(), Some(good));
         }
+        assert_eq!(local_path(Some("/é")).as_deref(), Some("/%C3%A9"));
+        assert_eq!(local_path(Some("/a\"b")), None);
         for bad in [
             "https://evil.example",
             "//evil.example",

@@ -377,3 +377,57 @@ async fn a_statement_past_the_timeout_is_cancelled_and_answers_503() {
     assert_eq!(error.status().code, 503);
     assert_eq!(error.retry_after(), Some(1));
 }
+
+#[rocket::async_test]
+async fn a_form_cannot_turn_into_another_method_under_the_api() {
+    let app = spawn_app_with(|figment| figment).await;
+    let user = app.user("alice").await;
+    let offer = app.publish(&user, "Kept", &[], "Stays").await;
+    let response = app
+        .client
+        .post(format!("/api/v1/users/{}/offers/{offer}", user.id))
+        .header(user.auth())
+        .header(ContentType::Form)
+        .body("_method=DELETE")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::MethodNotAllowed);
+    assert_eq!(app.offer_count().await, 1);
+}
+
+#[rocket::async_test]
+async fn a_token_response_is_never_cached() {
+    let app = spawn_app_with(|figment| figment).await;
+    app.register("alice").await;
+    let response = login(&app.client, from(1), "alice", PASSWORD, &[]).await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.headers().get_one("Cache-Control"),
+        Some("no-store")
+    );
+}
+
+#[rocket::async_test]
+async fn ids_written_any_other_way_than_canonically_are_not_found() {
+    let app = spawn_app_with(|figment| figment).await;
+    let user = app.user("alice").await;
+    let offer = app.publish(&user, "Job", &[], "Work").await;
+    assert_eq!(offer, 1, "the test writes id 1 in other ways");
+    for id in ["+1", "01", "1.0", " 1"] {
+        let id = id.replace(' ', "%20");
+        let api = app
+            .client
+            .get(format!("/api/v1/offers/{id}"))
+            .dispatch()
+            .await;
+        assert_eq!(api.status(), Status::NotFound, "API /offers/{id}");
+        assert_eq!(
+            body_json(api).await,
+            json!({"message": format!("offer not found {}", id.replace("%20", " "))})
+        );
+        let page = app.client.get(format!("/offers/{id}")).dispatch().await;
+        assert_eq!(page.status(), Status::NotFound, "page /offers/{id}");
+    }
+    let canonical = app.client.get("/api/v1/offers/1").dispatch().await;
+    assert_eq!(canonical.status(), Status::Ok);
+}
