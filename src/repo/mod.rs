@@ -3,6 +3,7 @@
 
 pub mod board;
 pub mod offers;
+pub mod sessions;
 pub mod users;
 
 use std::sync::Arc;
