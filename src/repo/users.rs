@@ -61,16 +61,6 @@ pub async fn find_credentials(
     .await?)
 }
 
-/// Whether the account still exists.
-pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> Result<bool, RepoError> {
-    Ok(
-        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
-    )
-}
-
 /// The id and credentials version of the account a sign-in names (any case). Read before its
 /// password is checked, so that a password changed meanwhile leaves the new token or session
 /// with the old version, which is refused.
