@@ -124,7 +124,9 @@ impl AppError {
                 Status::BadRequest
             }
             Self::Auth(error) => match error {
-                AuthError::Token(_) | AuthError::NotSignedIn => Status::Unauthorized,
+                AuthError::Token(_) | AuthError::NotSignedIn | AuthError::Revoked => {
+                    Status::Unauthorized
+                }
                 AuthError::BadCredentials => Status::BadRequest,
                 AuthError::UsernameTaken => Status::Conflict,
                 AuthError::Throttled { .. } => Status::TooManyRequests,

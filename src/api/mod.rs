@@ -54,6 +54,8 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
     let (mut routes, mut spec) = openapi_get_routes_spec![
         settings: users::register,
         users::login,
+        users::change_password,
+        users::sign_out_everywhere,
         offers::list,
         offers::create,
         offers::get,
@@ -76,6 +78,16 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
         &["400", "409", "413", "429", "500", "503"],
     ),
     ("users_login", "login", &["400", "413", "429", "500", "503"]),
+    (
+        "users_change_password",
+        "changePassword",
+        &["400", "401", "403", "404", "413", "429", "500", "503"],
+    ),
+    (
+        "users_sign_out_everywhere",
+        "signOutEverywhere",
+        &["401", "403", "404", "500", "503"],
+    ),
     (
         "offers_list",
         "listOffers",
@@ -160,7 +172,9 @@ fn describe(spec: &mut OpenApi) {
     spec.tags = vec![
         Tag {
             name: "Users".to_owned(),
-            description: Some("Registration and login.".to_owned()),
+            description: Some(
+                "Registration, login, password changes and signing out everywhere.".to_owned(),
+            ),
             ..Default::default()
         },
         Tag {

@@ -104,24 +104,6 @@ impl<T: JsonSchema> OpenApiResponderInner for Success<T> {
     }
 }
 
-/// `200 OK` with a JSON body that no cache may keep: tokens and credentials (RFC 6749 §5.1).
-pub struct NoStore<T>(pub T);
-
-impl<'r, T: Serialize> Responder<'r, 'static> for NoStore<T> {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let mut response = Success(self.0).respond_to(request)?;
-        response.set_header(Header::new("Cache-Control", "no-store"));
-        response.set_header(Header::new("Pragma", "no-cache"));
-        Ok(response)
-    }
-}
-
-impl<T: JsonSchema> OpenApiResponderInner for NoStore<T> {
-    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        Success::<T>::responses(gen)
-    }
-}
-
 /// `201 Created` with a JSON body and the new resource's URL in `Location`.
 pub struct Created<T> {
     pub body: T,

@@ -1,19 +1,29 @@
-//! `POST /users/register` and `POST /users/login`.
+//! `POST /users/register`, `POST /users/login`, and the credentials that end:
+//! `PUT /users/{id}/password` and `DELETE /users/{id}/tokens`.
 
-use rocket::{post, State};
+use rocket::http::Header;
+use rocket::response::{self, Responder};
+use rocket::{delete, post, put, Request, State};
+use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{Responses, SchemaObject};
 use rocket_okapi::openapi;
+use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::error::ApiError;
 use super::input::JsonBody;
-use super::responses::{CreatedWithoutUrl, NoStore};
+use super::responses::{CreatedWithoutUrl, Message, Success};
 use super::schema;
 use crate::auth::accounts::Accounts;
+use crate::auth::credentials::{CredentialStore, Holder, PasswordChange};
 use crate::auth::token::TokenKeys;
+use crate::auth::ApiUser;
+use crate::domain::access::require_owner;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser};
 use crate::error::{AppError, NO_INPUT};
+use crate::http::PathId;
 
 const NO_CREDENTIALS: &str = "No username/password provided";
 
@@ -99,9 +109,10 @@ pub async fn register(
 #[post("/users/login", data = "<body>")]
 pub async fn login(
     accounts: Accounts<'_>,
+    store: CredentialStore<'_>,
     tokens: &State<TokenKeys>,
     body: JsonBody<LoginRequest>,
-) -> Result<NoStore<LoginToken>, ApiError> {
+) -> Result<NoStore<Success<LoginToken>>, ApiError> {
     let object = body.into_object(NO_CREDENTIALS)?;
     let credentials = Credentials::from_json(&object).map_err(|error| match error {
         InputError::Empty => AppError::BadBody {
@@ -110,9 +121,110 @@ pub async fn login(
         },
         invalid => invalid.into(),
     })?;
+    let version = store.version_for_sign_in(&credentials.username).await?;
     let user = accounts.sign_in(&credentials).await?;
-    Ok(NoStore(LoginToken {
+    Ok(NoStore(Success(LoginToken {
         id: user.id,
-        token: tokens.issue(user.id, &user.username),
+        token: tokens.issue(user.id, &user.username, version.of(&user)),
+    })))
+}
+
+/// The body of a password change.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `PasswordChange::from_json` parses the body.
+pub struct PasswordChangeRequest {
+    #[schemars(schema_with = "schema::any_text", example = "example_password")]
+    current_password: String,
+    #[schemars(schema_with = "schema::password")]
+    new_password: String,
+}
+
+/// A response that no cache may keep (`Cache-Control: no-store`): it answers a request that
+/// carried a password.
+pub struct NoStore<R>(pub R);
+
+impl<'r, R: Responder<'r, 'static>> Responder<'r, 'static> for NoStore<R> {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = self.0.respond_to(request)?;
+        response.set_header(Header::new("Cache-Control", "no-store"));
+        Ok(response)
+    }
+}
+
+impl<R: OpenApiResponderInner> OpenApiResponderInner for NoStore<R> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        use rocket_okapi::okapi::openapi3::{Header as OpenApiHeader, ParameterValue, RefOr};
+        let mut responses = R::responses(gen)?;
+        for response in responses.responses.values_mut() {
+            let RefOr::Object(response) = response else {
+                continue;
+            };
+            let schema = SchemaObject {
+                enum_values: Some(vec!["no-store".into()]),
+                ..gen.json_schema::<String>()
+            };
+            let header = OpenApiHeader {
+                description: Some("`no-store`: the answer is never cached.".to_owned()),
+                required: true,
+                deprecated: false,
+                allow_empty_value: false,
+                value: ParameterValue::Schema {
+                    style: None,
+                    explode: None,
+                    allow_reserved: false,
+                    schema,
+                    example: None,
+                    examples: None,
+                },
+                extensions: Default::default(),
+            };
+            response
+                .headers
+                .insert("Cache-Control".to_owned(), RefOr::Object(header));
+        }
+        Ok(responses)
+    }
+}
+
+/// # Change the password
+///
+/// Replaces the password of the token's user, who must be `user_id`, when `current_password`
+/// is the current one. Every token and browser session of the user issued before stops
+/// working at once, this request's token included: sign in again with the new password. A
+/// wrong current password counts as a failed sign-in of the account from this client.
+#[openapi(tag = "Users")]
+#[put("/users/<user_id>/password", data = "<body>")]
+pub async fn change_password(
+    user_id: PathId<'_>,
+    user: ApiUser,
+    store: CredentialStore<'_>,
+    body: JsonBody<PasswordChangeRequest>,
+) -> Result<NoStore<Success<Message>>, ApiError> {
+    let user_id = user_id.user()?;
+    require_owner(user.id, user_id)?;
+    let change = PasswordChange::from_json(&body.into_object(NO_INPUT)?)?;
+    store.change_password(&Holder::from(&user), &change).await?;
+    Ok(NoStore(Success(Message {
+        message: "Password changed".to_owned(),
+    })))
+}
+
+/// # Sign out everywhere
+///
+/// Ends every token and browser session of the token's user, who must be `user_id`, issued
+/// before now, this request's token included. Tokens from later sign-ins work.
+#[openapi(tag = "Users")]
+#[delete("/users/<user_id>/tokens")]
+pub async fn sign_out_everywhere(
+    user_id: PathId<'_>,
+    user: ApiUser,
+    store: CredentialStore<'_>,
+) -> Result<Success<Message>, ApiError> {
+    let user_id = user_id.user()?;
+    require_owner(user.id, user_id)?;
+    store.sign_out_everywhere(&Holder::from(&user)).await?;
+    Ok(Success(Message {
+        message: "Signed out everywhere".to_owned(),
     }))
 }

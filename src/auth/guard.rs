@@ -35,6 +35,18 @@ impl AuthFailure {
     }
 }
 
+/// The request's one `Authorization` header value. Two or more are malformed: which one a
+/// proxy or framework would read is anybody's guess, so none is.
+pub fn authorization_header<'h>(
+    mut values: impl Iterator<Item = &'h str>,
+) -> Result<Option<&'h str>, AuthFailure> {
+    let first = values.next();
+    match values.next() {
+        Some(_) => Err(AuthFailure::Malformed),
+        None => Ok(first),
+    }
+}
+
 /// Extracts the token from an `Authorization` header value.
 pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthFailure> {
     let header = header.map(str::trim).unwrap_or_default();
@@ -52,31 +64,41 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthFailure> {
     }
 }
 
-/// The user a valid token names, who still exists.
+/// The user a valid token names, who still exists, and whose credentials have not changed
+/// since the token was issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiUser {
     pub id: i64,
     pub username: String,
+    /// The credentials version the token was issued at, which is still the user's.
+    pub credentials_version: i64,
 }
 
 async fn authenticate(request: &Request<'_>) -> Result<ApiUser, AuthError> {
-    let token =
-        bearer_token(request.headers().get_one("Authorization")).map_err(AuthError::Token)?;
+    let header =
+        authorization_header(request.headers().get("Authorization")).map_err(AuthError::Token)?;
+    let token = bearer_token(header).map_err(AuthError::Token)?;
     let keys = request
         .rocket()
         .state::<TokenKeys>()
         .ok_or(AuthError::NotConfigured("the token keys"))?;
-    let claims = keys
-        .verify(token)
+    let verified = keys
+        .verify_versioned(token)
         .ok_or(AuthError::Token(AuthFailure::Invalid))?;
+    let (claims, version) = (verified.claims, verified.credentials_version);
     let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
-    // A token outlives nothing: once its user is deleted, it stops working at once.
-    if !repo::users::exists(&mut *db.acquire().await?, claims.id).await? {
+    // A token outlives nothing: once its user is deleted, changes their password or signs out
+    // everywhere, it stops working at once. One query either way.
+    let current =
+        repo::users::holds_credentials_version(&mut *db.acquire().await?, claims.id, version)
+            .await?;
+    if !current {
         return Err(AuthError::Token(AuthFailure::Invalid));
     }
     Ok(ApiUser {
         id: claims.id,
         username: claims.username,
+        credentials_version: version,
     })
 }
 
@@ -132,6 +154,23 @@ mod tests {
         assert_eq!(bearer_token(Some("JWT abc")), Ok("abc"));
         assert_eq!(bearer_token(Some("Bearer abc")), Ok("abc"));
         assert_eq!(bearer_token(Some("bearer  abc ")), Ok("abc"));
+    }
+
+    #[test]
+    fn two_authorization_headers_are_malformed() {
+        assert_eq!(authorization_header(std::iter::empty()), Ok(None));
+        assert_eq!(
+            authorization_header(["JWT a"].into_iter()),
+            Ok(Some("JWT a"))
+        );
+        assert_eq!(
+            authorization_header(["JWT a", "JWT a"].into_iter()),
+            Err(AuthFailure::Malformed)
+        );
+        assert_eq!(
+            authorization_header(["JWT a", ""].into_iter()),
+            Err(AuthFailure::Malformed)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the configuration once, by `stage`.
 
 pub mod accounts;
+pub mod credentials;
 pub mod guard;
 pub mod password;
 pub mod session;
@@ -30,6 +31,10 @@ pub enum AuthError {
     NotSignedIn,
     #[error("Invalid username/password")]
     BadCredentials,
+    /// The token or session was valid when checked, but its credentials changed (a password
+    /// change or "sign out everywhere" elsewhere) before this request could act on them.
+    #[error("Invalid Token")]
+    Revoked,
     #[error("Username already taken")]
     UsernameTaken,
     /// Too many attempts from this client; it may try again after `retry_after` seconds.
@@ -55,7 +60,9 @@ impl AuthError {
     /// status of the recorded error.
     pub fn fail<T>(self, request: &rocket::Request<'_>) -> Outcome<T, AuthError> {
         let status = match self {
-            Self::Token(_) | Self::NotSignedIn => rocket::http::Status::Unauthorized,
+            Self::Token(_) | Self::NotSignedIn | Self::Revoked => {
+                rocket::http::Status::Unauthorized
+            }
             _ => rocket::http::Status::InternalServerError,
         };
         request.local_cache(|| GuardFailure(Some((status, self.clone()))));

@@ -1,8 +1,10 @@
-//! The browser session: a private (encrypted and authenticated) cookie naming the signed-in user
-//! and holding the CSRF token of their forms, and the `PageUser` guard built on it. The JSON API
-//! never reads this cookie; it only accepts the `Authorization` header.
+//! The browser session: a row in `sessions` per sign-in, named by a private (encrypted and
+//! authenticated) cookie that also holds the CSRF token of its forms, and the `PageUser` guard
+//! built on it. Signing out deletes the row, so a copied cookie is worthless afterwards; a
+//! password change or "sign out everywhere" ends every session of the user. The JSON API never
+//! reads this cookie; it only accepts the `Authorization` header.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rocket::figment::Figment;
 use rocket::http::{Cookie, CookieJar, SameSite};
@@ -89,20 +91,23 @@ impl SessionSettings {
     }
 }
 
-/// What the session cookie holds. Its issue time is checked on every request, so a cookie kept
-/// past its `Max-Age` is refused too.
+/// What the session cookie holds: the secret that names the server-side session (only its
+/// SHA-256 is stored), and the CSRF token of the session's forms. Both are new at every
+/// sign-in, so a sign-in never keeps a session id an attacker may have planted or seen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionCookie {
+    secret: String,
+    csrf_token: String,
+}
+
+/// A live browser session: its row exists, has not expired, and was opened at its user's
+/// current credentials version.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub user_id: i64,
     pub username: String,
+    pub credentials_version: i64,
     pub csrf_token: String,
-    pub issued_at: u64,
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 fn settings<'r>(request: &'r Request<'_>) -> Option<&'r SessionSettings> {
@@ -117,47 +122,116 @@ pub fn random_token() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-struct CachedSession(Option<Session>);
-
-fn read_session(request: &Request<'_>) -> Option<Session> {
-    let settings = settings(request)?;
-    let cookie = request
-        .cookies()
-        .get_private(settings.session_cookie_name())?;
-    let session: Session = serde_json::from_str(cookie.value()).ok()?;
-    let now = unix_now();
-    let fresh = session.issued_at <= now + 60 && now < session.issued_at + settings.ttl.as_secs();
-    fresh.then_some(session)
+/// The stored id of the session a cookie's secret names.
+fn session_id(secret: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret.as_bytes()).into()
 }
 
-/// The request's session, when its cookie is genuine and unexpired. The user may since have
-/// been deleted: `PageUser` checks that.
-pub fn current(request: &Request<'_>) -> Option<Session> {
-    request
-        .local_cache(|| CachedSession(read_session(request)))
-        .0
-        .clone()
+/// The session cookie of `cookies`, when it is genuine (decrypts and authenticates) and has
+/// the shape this version writes.
+fn read_cookie(cookies: &CookieJar<'_>, settings: &SessionSettings) -> Option<SessionCookie> {
+    let cookie = cookies.get_private(settings.session_cookie_name())?;
+    let session: SessionCookie = serde_json::from_str(cookie.value()).ok()?;
+    (session.secret.len() == 64 && session.csrf_token.len() == 64).then_some(session)
 }
 
-/// Signs `user` in: a new session with a new CSRF token replaces whatever the browser held.
-pub fn start(cookies: &CookieJar<'_>, settings: &SessionSettings, user: &User) {
-    let session = Session {
-        user_id: user.id,
-        username: user.username.clone(),
-        csrf_token: random_token(),
-        issued_at: unix_now(),
+/// The answer of the session lookup, made at most once per request.
+struct CheckedSession(Result<Option<Session>, AuthError>);
+
+async fn look_up(request: &Request<'_>) -> Result<Option<Session>, AuthError> {
+    let Some(cookie) = settings(request).and_then(|s| read_cookie(request.cookies(), s)) else {
+        return Ok(None);
     };
-    let value = serde_json::to_string(&session).expect("a session serializes");
+    let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
+    let found =
+        repo::sessions::find_live(&mut *db.acquire().await?, &session_id(&cookie.secret)).await?;
+    Ok(found.map(|user| Session {
+        user_id: user.user_id,
+        username: user.username,
+        credentials_version: user.credentials_version,
+        csrf_token: cookie.csrf_token,
+    }))
+}
+
+/// The request's session, checked against the database once per request (one query, only
+/// when the browser sends a session cookie): `Ok(None)` without a cookie, or when its session
+/// expired, was signed out, or was ended by a password change or "sign out everywhere".
+pub async fn check<'r>(request: &'r Request<'_>) -> &'r Result<Option<Session>, AuthError> {
+    &request
+        .local_cache_async(async { CheckedSession(look_up(request).await) })
+        .await
+        .0
+}
+
+/// The request's live session, if any; a failed lookup counts as none (the layout of a page
+/// then shows nobody signed in; `PageUser` answers the failure itself).
+pub async fn current(request: &Request<'_>) -> Option<Session> {
+    check(request).await.as_ref().ok().cloned().flatten()
+}
+
+/// The session found by an earlier `check` of this request, for code that cannot wait (the
+/// layout of an error page). When nothing checked it, nobody counts as signed in.
+pub fn checked(request: &Request<'_>) -> Option<Session> {
+    request
+        .local_cache(|| CheckedSession(Ok(None)))
+        .0
+        .as_ref()
+        .ok()
+        .cloned()
+        .flatten()
+}
+
+/// Signs `user` in at credentials `version`: a new session, with a new secret and a new CSRF
+/// token, replaces whatever the browser held (whose own session, if any, ends). Sweeps a batch
+/// of expired sessions on the way.
+pub async fn start(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    settings: &SessionSettings,
+    user: &User,
+    version: i64,
+) -> Result<(), AuthError> {
+    let mut connection = db.acquire().await?;
+    if let Some(previous) = read_cookie(cookies, settings) {
+        repo::sessions::delete(&mut *connection, &session_id(&previous.secret)).await?;
+    }
+    repo::sessions::sweep_expired(&mut *connection).await?;
+    let cookie = SessionCookie {
+        secret: random_token(),
+        csrf_token: random_token(),
+    };
+    let id = session_id(&cookie.secret);
+    repo::sessions::insert(&mut *connection, &id, user.id, version, settings.ttl).await?;
+    let value = serde_json::to_string(&cookie).expect("a session cookie serializes");
     cookies.add_private(settings.cookie(settings.session_cookie_name(), value));
     cookies.remove_private(settings.removal(settings.csrf_cookie_name()));
+    Ok(())
 }
 
-/// Signs the browser out.
-pub fn end(cookies: &CookieJar<'_>, settings: &SessionSettings) {
+/// Signs the browser out: its session ends on the server (a copy of the cookie, replayed, is
+/// refused), then the cookie goes. When the database cannot be reached the cookie stays, so
+/// that signing out can be tried again.
+pub async fn end(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    settings: &SessionSettings,
+) -> Result<(), AuthError> {
+    if let Some(cookie) = read_cookie(cookies, settings) {
+        repo::sessions::delete(&mut *db.acquire().await?, &session_id(&cookie.secret)).await?;
+    }
+    forget(cookies, settings);
+    Ok(())
+}
+
+/// Removes the session cookie from the browser, leaving the server's session as it is (for
+/// sessions already ended there).
+pub fn forget(cookies: &CookieJar<'_>, settings: &SessionSettings) {
     cookies.remove_private(settings.removal(settings.session_cookie_name()));
 }
 
-/// Forgets a session cookie that no longer names a usable session (expired, user deleted).
+/// Forgets a session cookie that no longer names a usable session (expired, signed out,
+/// credentials changed, user deleted).
 pub fn discard(request: &Request<'_>) {
     if let Some(settings) = settings(request) {
         if request
@@ -165,7 +239,7 @@ pub fn discard(request: &Request<'_>) {
             .get_private(settings.session_cookie_name())
             .is_some()
         {
-            end(request.cookies(), settings);
+            forget(request.cookies(), settings);
         }
     }
 }
@@ -175,8 +249,8 @@ struct CreatedCsrfToken(Option<String>);
 /// The token the forms of this page must carry: the session's, or before sign-in the one in
 /// the pre-session cookie, which is created here on first use. Sign-in and sign-up forms are
 /// thus protected too (no login CSRF).
-pub fn form_token(request: &Request<'_>) -> String {
-    if let Some(token) = expected_token(request) {
+pub async fn form_token(request: &Request<'_>) -> String {
+    if let Some(token) = expected_token(request).await {
         return token;
     }
     let created = request.local_cache(|| {
@@ -191,9 +265,10 @@ pub fn form_token(request: &Request<'_>) -> String {
     created.0.clone().unwrap_or_default()
 }
 
-/// The token a form sent with this request must match, if the browser has one.
-pub fn expected_token(request: &Request<'_>) -> Option<String> {
-    if let Some(session) = current(request) {
+/// The token a form sent with this request must match, if the browser has one: its live
+/// session's, else its pre-session cookie's.
+pub async fn expected_token(request: &Request<'_>) -> Option<String> {
+    if let Some(session) = current(request).await {
         return Some(session.csrf_token);
     }
     let settings = settings(request)?;
@@ -212,24 +287,26 @@ pub fn tokens_match(sent: &str, expected: &str) -> bool {
             == 0
 }
 
-/// The signed-in user of a page, who still exists. Without one the request fails with 401,
-/// which the pages' catcher turns into a redirect to the sign-in page and back.
+/// The signed-in user of a page, whose session is live. Without one the request fails with
+/// 401, which the pages' catcher turns into a redirect to the sign-in page and back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageUser {
     pub id: i64,
     pub username: String,
+    /// The credentials version the session was opened at, which is still the user's.
+    pub credentials_version: i64,
 }
 
 async fn page_user(request: &Request<'_>) -> Result<PageUser, AuthError> {
-    let session = current(request).ok_or(AuthError::NotSignedIn)?;
-    let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
-    if !repo::users::exists(&mut *db.acquire().await?, session.user_id).await? {
-        return Err(AuthError::NotSignedIn);
+    match check(request).await {
+        Ok(Some(session)) => Ok(PageUser {
+            id: session.user_id,
+            username: session.username.clone(),
+            credentials_version: session.credentials_version,
+        }),
+        Ok(None) => Err(AuthError::NotSignedIn),
+        Err(error) => Err(error.clone()),
     }
-    Ok(PageUser {
-        id: session.user_id,
-        username: session.username,
-    })
 }
 
 #[rocket::async_trait]
@@ -280,6 +357,16 @@ mod tests {
                 DEFAULT_SESSION_TTL_HOURS as i64
             ))
         );
+    }
+
+    #[test]
+    fn a_session_is_stored_under_the_sha256_of_its_secret() {
+        let id = session_id("abc");
+        assert_eq!(
+            id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(session_id(&random_token()), session_id(&random_token()));
     }
 
     #[test]

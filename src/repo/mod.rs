@@ -4,6 +4,7 @@
 pub mod board;
 pub mod limits;
 pub mod offers;
+pub mod sessions;
 pub mod users;
 
 use std::sync::Arc;

@@ -61,12 +61,93 @@ pub async fn find_credentials(
     .await?)
 }
 
-/// Whether the account still exists.
-pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> Result<bool, RepoError> {
-    Ok(
-        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
+/// The id and credentials version of the account a sign-in names (any case). Read before its
+/// password is checked, so that a password changed meanwhile leaves the new token or session
+/// with the old version, which is refused.
+pub async fn credentials_version_by_name(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> Result<Option<(i64, i64)>, RepoError> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT id, credentials_version FROM users WHERE lower(username) = lower($1)",
     )
+    .bind(username)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Whether the account exists and its credentials are still at `version`: the one query a
+/// token costs.
+pub async fn holds_credentials_version(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    version: i64,
+) -> Result<bool, RepoError> {
+    Ok(sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2)",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_one(db)
+    .await?)
+}
+
+/// The account's password hash, if its credentials are still at `version`.
+pub async fn password_hash_at_version(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    version: i64,
+) -> Result<Option<String>, RepoError> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT password_hash FROM users WHERE id = $1 AND credentials_version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Replaces the password of an account whose credentials are still at `version`, moves them
+/// to the next version and deletes every browser session of the account, in one statement;
+/// `false` (and nothing changed) when the version had already moved on.
+pub async fn replace_password(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    version: i64,
+    password_hash: &str,
+) -> Result<bool, RepoError> {
+    Ok(sqlx::query_scalar::<_, bool>(
+        "WITH changed AS (
+             UPDATE users SET password_hash = $3, credentials_version = credentials_version + 1
+             WHERE id = $1 AND credentials_version = $2
+             RETURNING id
+         ), ended AS (
+             DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed)
+         )
+         SELECT EXISTS (SELECT 1 FROM changed)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(password_hash)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Moves the account's credentials to the next version and deletes every browser session of
+/// the account, in one statement: every token and session issued before stops working.
+/// `false` when there is no such account.
+pub async fn end_every_credential(db: impl PgExecutor<'_>, id: i64) -> Result<bool, RepoError> {
+    Ok(sqlx::query_scalar::<_, bool>(
+        "WITH bumped AS (
+             UPDATE users SET credentials_version = credentials_version + 1
+             WHERE id = $1
+             RETURNING id
+         ), ended AS (
+             DELETE FROM sessions WHERE user_id IN (SELECT id FROM bumped)
+         )
+         SELECT EXISTS (SELECT 1 FROM bumped)",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?)
 }

@@ -1,4 +1,5 @@
-//! Sign up, sign in and sign out, over the same account functions as the API.
+//! Sign up, sign in and sign out, and the account page (change the password, sign out
+//! everywhere), over the same account and credential functions as the API.
 
 use std::collections::BTreeMap;
 
@@ -15,10 +16,19 @@ use super::errors::PageError;
 use super::page::{FormReply, Page};
 use super::paths::{self, local_path};
 use crate::auth::accounts::Accounts;
+use crate::auth::credentials::{CredentialStore, Holder, PasswordChange, FIRST_VERSION};
 use crate::auth::session::{self, SessionSettings};
-use crate::auth::AuthError;
+use crate::auth::{AuthError, PageUser};
+use crate::db::Db;
 use crate::domain::user::{Credentials, NewUser, User};
 use crate::domain::FieldErrors;
+
+const PASSWORD_CHANGED: &str = "Your password is changed and you are signed out everywhere, \
+                                in this browser too. Sign in with your new password.";
+const SIGNED_OUT_EVERYWHERE: &str =
+    "You are signed out everywhere, in this browser too. Sign in again to continue.";
+/// Beside the current password of the password form, when it is not the account's.
+const WRONG_CURRENT_PASSWORD: &str = "This is not your current password.";
 
 #[derive(FromForm)]
 pub struct AccountForm {
@@ -57,17 +67,49 @@ impl AccountView {
     }
 }
 
-/// Signs `user` in and goes on to `next`, or to "My offers".
-fn signed_in(
-    cookies: &CookieJar<'_>,
-    settings: &SessionSettings,
-    user: &User,
-    next: Option<&str>,
-    greeting: String,
-) -> FormReply {
-    session::start(cookies, settings, user);
-    let target = next.unwrap_or(paths::MY_OFFERS).to_owned();
-    FormReply::Done(Flash::success(Redirect::to(target), greeting))
+/// A browser being signed in: where its session is kept and how its cookie is issued.
+pub struct SignIn<'r> {
+    db: &'r State<Db>,
+    cookies: &'r CookieJar<'r>,
+    settings: &'r State<SessionSettings>,
+}
+
+impl SignIn<'_> {
+    /// Signs `user` in at credentials `version` and goes on to `next`, or to "My offers".
+    async fn done(
+        &self,
+        user: &User,
+        version: i64,
+        next: Option<&str>,
+        greeting: String,
+    ) -> Result<FormReply, PageError> {
+        session::start(self.db, self.cookies, self.settings, user, version).await?;
+        let target = next.unwrap_or(paths::MY_OFFERS).to_owned();
+        Ok(FormReply::Done(Flash::success(
+            Redirect::to(target),
+            greeting,
+        )))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for SignIn<'r> {
+    type Error = AuthError;
+
+    async fn from_request(
+        request: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        let db = request.guard::<&State<Db>>().await.succeeded();
+        let settings = request.guard::<&State<SessionSettings>>().await.succeeded();
+        match (db, settings) {
+            (Some(db), Some(settings)) => rocket::request::Outcome::Success(Self {
+                db,
+                cookies: request.cookies(),
+                settings,
+            }),
+            _ => AuthError::NotConfigured("the session services").fail(request),
+        }
+    }
 }
 
 #[get("/login?<next>")]
@@ -84,9 +126,9 @@ pub fn sign_in_page(page: Page<'_>, next: Option<String>) -> Either<Redirect, Te
 #[post("/login", data = "<form>")]
 pub async fn sign_in(
     page: Page<'_>,
-    cookies: &CookieJar<'_>,
-    settings: &State<SessionSettings>,
+    browser: SignIn<'_>,
     accounts: Accounts<'_>,
+    store: CredentialStore<'_>,
     form: CsrfForm<AccountForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0;
@@ -99,10 +141,11 @@ pub async fn sign_in(
             return Ok(FormReply::Invalid(page.render("auth/login", view)));
         }
     };
+    let version = store.version_for_sign_in(&credentials.username).await?;
     match accounts.sign_in(&credentials).await {
         Ok(user) => {
             let greeting = format!("Signed in as {}.", user.username);
-            Ok(signed_in(cookies, settings, &user, next, greeting))
+            browser.done(&user, version.of(&user), next, greeting).await
         }
         Err(error @ AuthError::BadCredentials) => {
             let mut view = AccountView::new(&form.username, &FieldErrors::default(), next);
@@ -125,8 +168,7 @@ pub fn sign_up_page(page: Page<'_>) -> Either<Redirect, Template> {
 #[post("/register", data = "<form>")]
 pub async fn sign_up(
     page: Page<'_>,
-    cookies: &CookieJar<'_>,
-    settings: &State<SessionSettings>,
+    browser: SignIn<'_>,
     accounts: Accounts<'_>,
     form: CsrfForm<AccountForm>,
 ) -> Result<FormReply, PageError> {
@@ -135,7 +177,7 @@ pub async fn sign_up(
         Ok(new_user) => match accounts.register(&new_user).await {
             Ok(user) => {
                 let greeting = format!("Welcome, {}! Your account is ready.", user.username);
-                return Ok(signed_in(cookies, settings, &user, None, greeting));
+                return browser.done(&user, FIRST_VERSION, None, greeting).await;
             }
             Err(error @ AuthError::UsernameTaken) => {
                 let mut errors = FieldErrors::default();
@@ -159,12 +201,111 @@ pub fn sign_out_page(page: Page<'_>) -> Either<Redirect, Template> {
     Either::Right(page.render("auth/logout", ()))
 }
 
+/// Ends this browser's session on the server too: a copy of its cookie is refused afterwards.
 #[post("/logout", data = "<_form>")]
-pub fn sign_out(
+pub async fn sign_out(
+    db: &State<Db>,
     cookies: &CookieJar<'_>,
     settings: &State<SessionSettings>,
     _form: CsrfForm<TokenOnly>,
-) -> Flash<Redirect> {
-    session::end(cookies, settings);
-    Flash::success(Redirect::to(paths::BOARD), "You are signed out.")
+) -> Result<Flash<Redirect>, PageError> {
+    session::end(db, cookies, settings).await?;
+    Ok(Flash::success(
+        Redirect::to(paths::BOARD),
+        "You are signed out.",
+    ))
+}
+
+/// What the password form posts; a missing field is reported like an empty one.
+#[derive(FromForm)]
+pub struct PasswordForm {
+    #[field(default = String::new())]
+    current_password: String,
+    #[field(default = String::new())]
+    new_password: String,
+}
+
+/// The view of the account page. Passwords are never shown again, so only the problems are.
+#[derive(Debug, Default, Serialize)]
+struct AccountPageView {
+    errors: BTreeMap<String, String>,
+}
+
+/// The browser's session ended while it was on its way (its credentials changed elsewhere):
+/// on to sign in.
+fn sign_in_again(cookies: &CookieJar<'_>, settings: &SessionSettings) -> Flash<Redirect> {
+    session::forget(cookies, settings);
+    Flash::warning(Redirect::to(paths::SIGN_IN), "Please sign in to continue.")
+}
+
+#[get("/account")]
+pub fn account_page(_user: PageUser, page: Page<'_>) -> Template {
+    page.render("auth/account", AccountPageView::default())
+}
+
+/// The address of an account form, followed with GET: after signing in, the sign-in page sends
+/// a person back to the address that asked them to, which for a form is its action.
+#[get("/account/<action>")]
+pub fn account_form_address(action: &str) -> Option<Redirect> {
+    matches!(action, "password" | "sign-out-everywhere").then(|| Redirect::to("/account"))
+}
+
+/// Changes the password; every session and token of the user ends, this browser's too, and
+/// the person signs in again with the new password.
+#[post("/account/password", data = "<form>")]
+pub async fn change_password(
+    user: PageUser,
+    page: Page<'_>,
+    cookies: &CookieJar<'_>,
+    settings: &State<SessionSettings>,
+    store: CredentialStore<'_>,
+    form: CsrfForm<PasswordForm>,
+) -> Result<FormReply, PageError> {
+    let form = form.0;
+    let errors = match PasswordChange::from_form(&form.current_password, &form.new_password) {
+        Ok(change) => match store.change_password(&Holder::from(&user), &change).await {
+            Ok(()) => {
+                // The server ended this session with the others; the cookie goes too.
+                session::forget(cookies, settings);
+                let done = Flash::success(Redirect::to(paths::SIGN_IN), PASSWORD_CHANGED);
+                return Ok(FormReply::Done(done));
+            }
+            Err(AuthError::BadCredentials) => {
+                let mut errors = FieldErrors::default();
+                errors.add("current_password", WRONG_CURRENT_PASSWORD);
+                errors
+            }
+            Err(AuthError::Revoked) => {
+                return Ok(FormReply::Done(sign_in_again(cookies, settings)));
+            }
+            Err(error) => return Err(error.into()),
+        },
+        Err(errors) => errors,
+    };
+    let view = AccountPageView {
+        errors: errors.first_per_field(),
+    };
+    Ok(FormReply::Invalid(page.render("auth/account", view)))
+}
+
+/// Ends every session and token of the user, this browser's too.
+#[post("/account/sign-out-everywhere", data = "<_form>")]
+pub async fn sign_out_everywhere(
+    user: PageUser,
+    cookies: &CookieJar<'_>,
+    settings: &State<SessionSettings>,
+    store: CredentialStore<'_>,
+    _form: CsrfForm<TokenOnly>,
+) -> Result<Flash<Redirect>, PageError> {
+    match store.sign_out_everywhere(&Holder::from(&user)).await {
+        Ok(()) => {
+            session::forget(cookies, settings);
+            Ok(Flash::success(
+                Redirect::to(paths::SIGN_IN),
+                SIGNED_OUT_EVERYWHERE,
+            ))
+        }
+        Err(AuthError::Revoked) => Ok(sign_in_again(cookies, settings)),
+        Err(error) => Err(error.into()),
+    }
 }

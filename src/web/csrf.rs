@@ -49,7 +49,7 @@ where
         let sent = Form::<TokenOnly>::parse_encoded(encoded)
             .ok()
             .and_then(|field| field.csrf_token);
-        let genuine = match (sent, session::expected_token(request)) {
+        let genuine = match (sent, session::expected_token(request).await) {
             (Some(sent), Some(expected)) => session::tokens_match(&sent, &expected),
             _ => false,
         };

@@ -52,6 +52,10 @@ pub fn stage() -> AdHoc {
                     auth::sign_up,
                     auth::sign_out_page,
                     auth::sign_out,
+                    auth::account_page,
+                    auth::account_form_address,
+                    auth::change_password,
+                    auth::sign_out_everywhere,
                     offers::list,
                     offers::new,
                     offers::create,
@@ -63,6 +67,15 @@ pub fn stage() -> AdHoc {
                 ],
             )
             .mount("/static", FileServer::from(static_dir))
-            .register("/", catchers![errors::sign_in_required, errors::error]))
+            .register("/", catchers![errors::sign_in_required, error]))
     })
+}
+
+/// Every other error outside `/api`: `errors::error`'s page, once the browser's session has
+/// been looked up, so that the layout shows who is signed in even where no guard asked (an
+/// unknown address).
+#[rocket::catch(default)]
+async fn error(status: rocket::http::Status, request: &rocket::Request<'_>) -> errors::PageError {
+    crate::auth::session::check(request).await;
+    errors::error(status, request)
 }

@@ -81,8 +81,9 @@ fn grouped(number: usize) -> String {
 impl Layout {
     /// The layout of an error page: no flash (it waits for the next real page) and no
     /// CSRF cookie for an anonymous visitor, since an error page holds no form but sign-out.
+    /// Who is signed in is what the request's guards (or the pages' catcher) found.
     pub fn for_error(request: &Request<'_>) -> Self {
-        let session = session::current(request);
+        let session = session::checked(request);
         Self {
             user: session.as_ref().map(|session| session.username.clone()),
             csrf_token: session
@@ -118,7 +119,7 @@ pub struct Page<'r> {
 }
 
 impl Page<'_> {
-    /// Whether the browser holds a session (the user may since have been deleted).
+    /// Whether the browser holds a live session.
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }
@@ -154,9 +155,17 @@ impl<'r> FromRequest<'r> for Page<'r> {
             .await
             .succeeded()
             .flatten();
+        let user = session::current(request)
+            .await
+            .map(|session| session.username);
+        // A cookie whose session ended (signed out elsewhere, password changed, expired) is
+        // dropped, so the browser stops sending it; a failed lookup keeps it for next time.
+        if matches!(session::check(request).await, Ok(None)) {
+            session::discard(request);
+        }
         Outcome::Success(Page {
-            user: session::current(request).map(|session| session.username),
-            csrf_token: session::form_token(request),
+            user,
+            csrf_token: session::form_token(request).await,
             flash,
             // A form shown again after a POST is not the page its address names.
             path: match request.method() {

@@ -18,7 +18,7 @@ async fn the_served_document_is_the_committed_openapi_json() {
 }
 
 #[rocket::async_test]
-async fn exactly_the_offer_operations_require_the_bearer_scheme() {
+async fn exactly_the_per_user_operations_require_the_bearer_scheme() {
     let app = spawn_app().await;
     let spec = body_json(app.client.get("/api/v1/openapi.json").dispatch().await).await;
     let scheme = &spec["components"]["securitySchemes"]["bearerAuth"];
@@ -30,7 +30,8 @@ async fn exactly_the_offer_operations_require_the_bearer_scheme() {
         for (method, operation) in item.as_object().unwrap() {
             operations += 1;
             let secured = operation.get("security").is_some();
-            let protected = path.starts_with("/users/") && path.contains("/offers");
+            // A user's offers, password and tokens; not registration and login.
+            let protected = path.starts_with("/users/{user_id}/");
             assert_eq!(secured, protected, "{method} {path}");
             assert!(operation["summary"].is_string(), "{method} {path}");
             assert!(operation["description"].is_string(), "{method} {path}");
@@ -41,7 +42,7 @@ async fn exactly_the_offer_operations_require_the_bearer_scheme() {
             );
         }
     }
-    assert_eq!(operations, 9);
+    assert_eq!(operations, 11);
 }
 
 #[rocket::async_test]

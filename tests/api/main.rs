@@ -5,6 +5,7 @@ mod auth;
 mod board;
 mod board_pages;
 mod browser;
+mod credentials;
 mod docs;
 mod helpers;
 mod hostile;
