@@ -1,6 +1,7 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
 mod auth;
+mod bench_sql;
 mod board;
 mod board_pages;
 mod browser;
