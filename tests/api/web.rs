@@ -204,7 +204,7 @@ enum Browser<'a> {
     /// The app's own client (also the one its API helpers use; the API ignores cookies).
     Apps(&'a Client),
     /// Another browser: the same app, built again, with a cookie jar of its own.
-    Own(Client),
+    Own(Box<Client>),
 }
 
 impl TestApp {
@@ -222,7 +222,7 @@ impl TestApp {
             .await
             .expect("the app ignites");
         Visitor {
-            browser: Browser::Own(client),
+            browser: Browser::Own(Box::new(client)),
             db: &self.db,
         }
     }
