@@ -2,7 +2,7 @@
 //! validation error, missing CSRF token, another user's offer, signed-out redirect), the
 //! session cookie, and the security headers.
 
-use rocket::http::{ContentType, Cookie, Header, SameSite, Status};
+use rocket::http::{ContentType, Cookie, SameSite, Status};
 use serde_json::json;
 
 use crate::helpers::{backend_offer, body_json, spawn_app, TestApp, TestUser, PASSWORD};
@@ -1025,12 +1025,7 @@ async fn a_form_over_the_size_limit_is_refused_with_a_page() {
 async fn a_page_request_with_an_api_token_is_still_signed_out() {
     let app = spawn_app().await;
     let user = app.user("alice").await;
-    let response = app
-        .client
-        .get("/offers")
-        .header(Header::new("Authorization", format!("JWT {}", user.token)))
-        .dispatch()
-        .await;
+    let response = app.get("/offers", &user).await;
     assert_eq!(response.status(), Status::SeeOther);
 }
 
