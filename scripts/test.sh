@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL that it starts and always stops.
-# With DATABASE_URL (or TEST_DATABASE_URL) set, uses that server instead (it must allow
-# CREATE DATABASE).
+# With DATABASE_URL (or TEST_DATABASE_URL) set, uses that server instead: it must allow
+# CREATE DATABASE and CREATE EXTENSION, and load pg_stat_statements
+# (shared_preload_libraries = 'pg_stat_statements', for tests/api/bench_sql.rs).
 #
 # Arguments are test-name filters, any number of them: a test runs when its full name (e.g.
 # `board::search_ranks_title_above_skills_above_description`) contains one of them. They work
@@ -33,8 +34,9 @@ if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
     rm -rf "$datadir" "$datadir.initdb.log"
   }
   trap cleanup EXIT
-  # A throwaway cluster: durability is not worth the fsyncs here.
-  PG_FSYNC=off pg_start "$datadir" "${TEST_PG_PORT:-$(pg_free_port 54330)}"
+  # A throwaway cluster: durability is not worth the fsyncs here. pg_stat_statements lets a
+  # test compare the statements the server runs with the benchmark's SQL (bench_sql.rs).
+  PG_FSYNC=off PG_PRELOAD=pg_stat_statements pg_start "$datadir" "${TEST_PG_PORT:-$(pg_free_port 54330)}"
   export TEST_DATABASE_URL=$PG_ADMIN_URL
 fi
 

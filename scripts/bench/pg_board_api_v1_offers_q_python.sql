@@ -1,5 +1,6 @@
 -- The board searching q=python (src/repo/board.rs `page` with one search word): the word's
--- key, the first page read from its ranked list (offer_terms), and the count from the word's running total.
+-- key, then the first page read from its ranked list (offer_terms), carrying the count from
+-- the word's running total.
+-- tests/api/bench_sql.rs fails when this differs from what the server runs.
 SELECT offer_search_keys('python');
-SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, listed.rank FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = 'python' ORDER BY t.score DESC, t.offer_id DESC LIMIT 21) AS listed JOIN offers o ON o.id = listed.offer_id JOIN users u ON u.id = o.user_id ORDER BY listed.rank DESC, o.id DESC;
-SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = 'python';
+SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, listed.rank, (SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = 'python') AS total FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = 'python' ORDER BY t.score DESC, t.offer_id DESC LIMIT 21) AS listed JOIN offers o ON o.id = listed.offer_id JOIN users u ON u.id = o.user_id ORDER BY listed.rank DESC, o.id DESC;

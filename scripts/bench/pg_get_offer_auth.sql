@@ -1,5 +1,6 @@
 -- Everything the single-offer GET asks the database: the auth guard's EXISTS
--- (src/repo/users.rs `exists`, src/auth/guard.rs), then the SELECT (src/repo/offers.rs `find`).
+-- (src/repo/users.rs `exists`, src/auth/guard.rs) for user 1's token, then the SELECT
+-- (src/repo/offers.rs `find`). tests/api/bench_sql.rs fails when this differs from the server's.
 \set u random(1, :users)
 \set id (:u - 1) * :per_user + random(1, :per_user)
 SELECT EXISTS (SELECT 1 FROM users WHERE id = 1);

@@ -130,9 +130,9 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
 
 #[rocket::async_test]
 async fn two_instances_on_one_database_enforce_one_limit() {
-    let url = fresh_database().await;
+    let database = fresh_database().await;
     let instance = || async {
-        let figment = test_figment(&url).merge(("login_max_failures", 4));
+        let figment = test_figment(database.url()).merge(("login_max_failures", 4));
         Client::tracked(job_offers::build(figment)).await.unwrap()
     };
     let (first, second) = (instance().await, instance().await);

@@ -120,10 +120,7 @@ async fn a_deleted_users_token_is_invalid() {
         .await
         .unwrap();
     let response = app
-        .client
-        .get(format!("/api/v1/users/{}/offers/", bob.id))
-        .header(alice.auth())
-        .dispatch()
+        .get(&format!("/api/v1/users/{}/offers/", bob.id), &alice)
         .await;
     assert_eq!(response.status(), Status::Unauthorized);
     assert_eq!(

@@ -1,4 +1,4 @@
-use rocket::http::{Method, Status};
+use rocket::http::Status;
 use serde_json::{json, Value};
 
 use crate::helpers::{body_json, spawn_app, TestApp, TestUser};
@@ -15,7 +15,7 @@ async fn offer(
 
 /// GETs a board URL anonymously: status, body, and the `Link: <…>; rel="next"` target.
 async fn board(app: &TestApp, uri: &str) -> (Status, Value, Option<String>) {
-    let response = app.client.get(uri.to_owned()).dispatch().await;
+    let response = app.get(uri, None).await;
     let status = response.status();
     let next = response.headers().get_one("Link").map(|link| {
         assert!(link.ends_with(r#">; rel="next""#), "{link}");
@@ -334,7 +334,7 @@ async fn an_employers_list_pages_with_limit_and_cursor_and_keeps_its_envelope() 
     let mut seen = Vec::new();
     let mut uri = Some(format!("/api/v1/users/{}/offers/?limit=2", acme.id));
     while let Some(current) = uri {
-        let response = app.send(Method::Get, &current, Some(&acme), None).await;
+        let response = app.get(&current, &acme).await;
         assert_eq!(response.status(), Status::Ok);
         let next = response.headers().get_one("Link").map(|link| {
             link.trim_start_matches('<')
@@ -351,25 +351,15 @@ async fn an_employers_list_pages_with_limit_and_cursor_and_keeps_its_envelope() 
     assert_eq!(seen, created, "oldest first, each once");
 
     let everything = body_json(
-        app.send(
-            Method::Get,
-            &format!("/api/v1/users/{}/offers/", acme.id),
-            Some(&acme),
-            None,
-        )
-        .await,
+        app.get(&format!("/api/v1/users/{}/offers/", acme.id), &acme)
+            .await,
     )
     .await;
     assert_eq!(ids(&everything), created, "up to 100 by default");
 
     for bad in ["limit=0", "limit=1001", "cursor=zzz"] {
         let response = app
-            .send(
-                Method::Get,
-                &format!("/api/v1/users/{}/offers/?{bad}", acme.id),
-                Some(&acme),
-                None,
-            )
+            .get(&format!("/api/v1/users/{}/offers/?{bad}", acme.id), &acme)
             .await;
         assert_eq!(response.status(), Status::BadRequest, "{bad}");
     }
@@ -384,12 +374,7 @@ async fn the_unfiltered_count_stays_exact_through_creates_deletes_and_cascades()
     offer(&app, &acme, "Two", &[], "d").await;
     offer(&app, &globex, "Three", &[], "d").await;
     let deleted = app
-        .send(
-            Method::Delete,
-            &format!("/api/v1/users/{}/offers/{first}", acme.id),
-            Some(&acme),
-            None,
-        )
+        .delete(&format!("/api/v1/users/{}/offers/{first}", acme.id), &acme)
         .await;
     assert_eq!(deleted.status(), Status::Ok);
     let (_, body, _) = board(&app, "/api/v1/offers").await;
@@ -433,11 +418,10 @@ async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
     assert_eq!(found(&app, "skills=KOTLIN").await.1, 2);
 
     let response = app
-        .send(
-            Method::Put,
+        .put_json(
             &format!("/api/v1/users/{}/offers/{edited}", acme.id),
-            Some(&acme),
-            Some(&json!({"title": "Scala developer", "skills_list": ["Scala"]})),
+            &acme,
+            &json!({"title": "Scala developer", "skills_list": ["Scala"]}),
         )
         .await;
     assert_eq!(response.status(), Status::Ok);
@@ -456,11 +440,10 @@ async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
     );
     // A new description is searchable; the old one is not.
     let response = app
-        .send(
-            Method::Put,
+        .put_json(
             &format!("/api/v1/users/{}/offers/{edited}", acme.id),
-            Some(&acme),
-            Some(&json!({"description": "Android work"})),
+            &acme,
+            &json!({"description": "Android work"}),
         )
         .await;
     assert_eq!(response.status(), Status::Ok);
@@ -468,11 +451,9 @@ async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
     assert_eq!(found(&app, "q=apps").await, (vec![], 0));
 
     let response = app
-        .send(
-            Method::Delete,
+        .delete(
             &format!("/api/v1/users/{}/offers/{deleted}", acme.id),
-            Some(&acme),
-            None,
+            &acme,
         )
         .await;
     assert_eq!(response.status(), Status::Ok);

@@ -19,7 +19,7 @@ use rocket::tokio::io::{AsyncReadExt, AsyncWriteExt};
 use rocket::tokio::net::TcpStream;
 use serde_json::{json, Value};
 
-use crate::helpers::{fresh_database, test_figment, PASSWORD};
+use crate::helpers::{fresh_database, test_figment, TestDatabase, PASSWORD};
 
 const USERNAME: &str = "recruiter";
 
@@ -130,12 +130,15 @@ struct Server {
     base: String,
     port: u16,
     shutdown: rocket::Shutdown,
+    // Held for its drop: the database goes when the server does.
+    _database: TestDatabase,
 }
 
 impl Server {
     async fn start() -> Self {
         let port = free_port();
-        let figment = test_figment(&fresh_database().await).merge(("port", port));
+        let database = fresh_database().await;
+        let figment = test_figment(database.url()).merge(("port", port));
         let rocket = job_offers::build(figment)
             .ignite()
             .await
@@ -147,6 +150,7 @@ impl Server {
             base: format!("http://127.0.0.1:{port}"),
             port,
             shutdown,
+            _database: database,
         }
     }
 

@@ -9,8 +9,8 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    backend_offer, body_json, fresh_database, signed, spawn_app, test_figment, TestApp, TestUser,
-    PASSWORD, TEST_JWT_SECRET,
+    backend_offer, body_json, signed, spawn_app, test_figment, TestApp, TestUser, PASSWORD,
+    TEST_JWT_SECRET,
 };
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -170,13 +170,12 @@ async fn other_browser(url: &str) -> Client {
 
 /// The app, a client that keeps no cookies (to replay copied ones), and the database's URL.
 async fn two_apps() -> (TestApp, Client, String) {
-    let url = fresh_database().await;
-    let client = other_browser(&url).await;
-    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let app = spawn_app().await;
+    let url = app.database().url().to_owned();
     let replayer = Client::untracked(job_offers::build(test_figment(&url)))
         .await
         .expect("the app ignites");
-    (TestApp { client, db }, replayer, url)
+    (app, replayer, url)
 }
 
 // The API's side.
@@ -210,6 +209,7 @@ async fn login_with(app: &TestApp, username: &str, password: &str) -> (Status, V
     let response = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": username, "password": password}),
         )
         .await;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use job_offers::auth::token::{Claims, TokenKeys};
 use rocket::figment::Figment;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
@@ -94,9 +94,67 @@ async fn ensure_template(admin: &mut PgConnection) {
         .unwrap();
 }
 
-/// A fresh, migrated database of its own; returns its URL.
-pub async fn fresh_database() -> String {
-    let mut admin = PgConnection::connect(&url_for("postgres")).await.unwrap();
+/// The server's maintenance database, where databases are created and dropped.
+pub fn admin_url() -> String {
+    url_for("postgres")
+}
+
+/// A fresh, migrated database of its own, dropped when this is dropped: at the end of the
+/// test, whether it passed or panicked.
+pub struct TestDatabase {
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime may have a single thread busy running
+        // this very drop: the statement runs on a thread of its own with its own runtime.
+        // FORCE ends the connections the app and the test still hold (PostgreSQL 13+).
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            rocket::tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for dropping the database")
+                .block_on(async {
+                    let mut admin = PgConnection::connect(&admin_url()).await?;
+                    admin
+                        .execute(
+                            format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str(),
+                        )
+                        .await?;
+                    admin.close().await
+                })
+        })
+        .join();
+        let failure = match dropped {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "the dropping thread panicked".to_owned(),
+        };
+        let message = format!("the test database {} was not dropped: {failure}", self.name);
+        // A second panic while unwinding would abort the test binary and hide the first.
+        if std::thread::panicking() {
+            eprintln!("{message}");
+        } else {
+            panic!("{message}");
+        }
+    }
+}
+
+pub async fn fresh_database() -> TestDatabase {
+    let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
     ensure_template(&mut admin).await;
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     admin
@@ -104,7 +162,10 @@ pub async fn fresh_database() -> String {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    url_for(&name)
+    TestDatabase {
+        url: url_for(&name),
+        name,
+    }
 }
 
 /// The configuration every test app starts from: the `test` profile over a fresh database.
@@ -120,6 +181,8 @@ pub fn test_figment(database_url: &str) -> Figment {
 pub struct TestApp {
     pub client: Client,
     pub db: PgPool,
+    // Last, so that it is dropped after the client and the pool.
+    database: TestDatabase,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -127,11 +190,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(customize: impl FnOnce(Figment) -> Figment) -> TestApp {
-    let url = fresh_database().await;
-    let rocket = job_offers::build(customize(test_figment(&url)));
+    let database = fresh_database().await;
+    let rocket = job_offers::build(customize(test_figment(database.url())));
     let client = Client::tracked(rocket).await.expect("the app ignites");
-    let db = PgPool::connect(&url).await.unwrap();
-    TestApp { client, db }
+    let db = PgPool::connect(database.url()).await.unwrap();
+    TestApp {
+        client,
+        db,
+        database,
+    }
 }
 
 /// A registered user with a valid token.
@@ -164,19 +231,67 @@ pub async fn body_json(response: LocalResponse<'_>) -> Value {
 }
 
 impl TestApp {
-    pub async fn post_json(&self, uri: &str, body: &Value) -> LocalResponse<'_> {
-        self.client
-            .post(uri.to_owned())
-            .header(ContentType::JSON)
-            .body(body.to_string())
-            .dispatch()
-            .await
+    pub fn database(&self) -> &TestDatabase {
+        &self.database
+    }
+
+    /// Sends `method` to `uri` as `user` (or anonymously) with an optional JSON body.
+    pub async fn send<'u>(
+        &self,
+        method: Method,
+        uri: &str,
+        user: impl Into<Option<&'u TestUser>>,
+        body: Option<&Value>,
+    ) -> LocalResponse<'_> {
+        let mut request = self.client.req(method, uri.to_owned());
+        if let Some(user) = user.into() {
+            request = request.header(user.auth());
+        }
+        if let Some(body) = body {
+            request = request.header(ContentType::JSON).body(body.to_string());
+        }
+        request.dispatch().await
+    }
+
+    pub async fn get<'u>(
+        &self,
+        uri: &str,
+        user: impl Into<Option<&'u TestUser>>,
+    ) -> LocalResponse<'_> {
+        self.send(Method::Get, uri, user, None).await
+    }
+
+    pub async fn post_json<'u>(
+        &self,
+        uri: &str,
+        user: impl Into<Option<&'u TestUser>>,
+        body: &Value,
+    ) -> LocalResponse<'_> {
+        self.send(Method::Post, uri, user, Some(body)).await
+    }
+
+    pub async fn put_json<'u>(
+        &self,
+        uri: &str,
+        user: impl Into<Option<&'u TestUser>>,
+        body: &Value,
+    ) -> LocalResponse<'_> {
+        self.send(Method::Put, uri, user, Some(body)).await
+    }
+
+    pub async fn delete<'u>(
+        &self,
+        uri: &str,
+        user: impl Into<Option<&'u TestUser>>,
+    ) -> LocalResponse<'_> {
+        self.send(Method::Delete, uri, user, None).await
     }
 
     pub async fn register(&self, username: &str) -> i64 {
         let response = self
             .post_json(
                 "/api/v1/users/register",
+                None,
                 &serde_json::json!({"username": username, "password": PASSWORD}),
             )
             .await;
@@ -188,6 +303,7 @@ impl TestApp {
         let response = self
             .post_json(
                 "/api/v1/users/login",
+                None,
                 &serde_json::json!({"username": username, "password": PASSWORD}),
             )
             .await;
@@ -205,33 +321,10 @@ impl TestApp {
         TestUser { id, token }
     }
 
-    /// Sends `method` to `uri` as `user` (or anonymously) with an optional JSON body.
-    pub async fn send(
-        &self,
-        method: rocket::http::Method,
-        uri: &str,
-        user: Option<&TestUser>,
-        body: Option<&Value>,
-    ) -> LocalResponse<'_> {
-        let mut request = self.client.req(method, uri.to_owned());
-        if let Some(user) = user {
-            request = request.header(user.auth());
-        }
-        if let Some(body) = body {
-            request = request.header(ContentType::JSON).body(body.to_string());
-        }
-        request.dispatch().await
-    }
-
     /// Creates an offer for `user` and returns its JSON.
     pub async fn create_offer(&self, user: &TestUser, body: &Value) -> Value {
         let response = self
-            .send(
-                rocket::http::Method::Post,
-                &format!("/api/v1/users/{}/offers/", user.id),
-                Some(user),
-                Some(body),
-            )
+            .post_json(&format!("/api/v1/users/{}/offers/", user.id), user, body)
             .await;
         assert_eq!(response.status(), Status::Created);
         body_json(response).await

@@ -1,12 +1,15 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
+mod architecture;
 mod attacker;
 mod auth;
+mod bench_sql;
 mod board;
 mod board_pages;
 mod browser;
 mod credentials;
 mod docs;
+mod harness;
 mod helpers;
 mod hostile;
 mod matrix;
@@ -15,3 +18,4 @@ mod ops;
 mod pages;
 mod throttle;
 mod users;
+mod web;

@@ -2,13 +2,11 @@
 //! gets exactly the expected status, and nobody but the owner changes a row.
 
 use job_offers::auth::token::Claims;
-use rocket::http::{ContentType, Header, Method, Status};
-use rocket::local::asynchronous::Client;
+use rocket::http::{ContentType, Method, Status};
 use serde_json::{json, Value};
-use sqlx::PgPool;
 
-use crate::helpers::{backend_offer, fresh_database, signed, test_figment, PASSWORD};
-use crate::pages::{csrf_token, form_body};
+use crate::helpers::{backend_offer, keys, signed, spawn_app, TestApp, TestUser, TEST_JWT_SECRET};
+use crate::web::{Page, Visitor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor {
@@ -27,112 +25,60 @@ const ACTORS: [Actor; 5] = [
     Actor::Expired,
 ];
 
-/// One database, and one tracked client (its own cookie jar) per caller.
+/// One app over one database, the owner, and each actor's token (none for the anonymous).
 struct World {
-    db: PgPool,
-    url: String,
+    app: TestApp,
     owner_id: i64,
-    tokens: Vec<(Actor, Option<String>)>,
+    callers: Vec<(Actor, Option<TestUser>)>,
 }
 
-async fn client(url: &str) -> Client {
-    Client::tracked(job_offers::build(test_figment(url)))
-        .await
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-}
-
-async fn json_call(
-    client: &Client,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> Status {
-    let mut request = client.req(method, uri.to_owned());
-    if let Some(token) = token {
-        request = request.header(Header::new("Authorization", format!("JWT {token}")));
-    }
-    if let Some(body) = body {
-        request = request.header(ContentType::JSON).body(body.to_string());
-    }
-    let response = request.dispatch().await;
-    let status = response.status();
-    assert_eq!(
-        response.content_type(),
-        Some(ContentType::JSON),
-        "{method} {uri}"
-    );
-    status
-}
-
-async fn register_and_login(client: &Client, username: &str) -> (i64, String) {
-    let credentials = json!({"username": username, "password": PASSWORD}).to_string();
-    let registered = client
-        .post("/api/v1/users/register")
-        .header(ContentType::JSON)
-        .body(&credentials)
-        .dispatch()
-        .await;
-    let id = serde_json::from_str::<Value>(&registered.into_string().await.unwrap()).unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let login = client
-        .post("/api/v1/users/login")
-        .header(ContentType::JSON)
-        .body(&credentials)
-        .dispatch()
-        .await;
-    let token = serde_json::from_str::<Value>(&login.into_string().await.unwrap()).unwrap()
-        ["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (id, token)
+        .as_secs() as i64
 }
 
 async fn world() -> World {
-    let url = fresh_database().await;
-    let setup = client(&url).await;
-    let (owner_id, owner_token) = register_and_login(&setup, "owner").await;
-    let (_, other_token) = register_and_login(&setup, "other").await;
-    let (ghost_id, ghost_token) = register_and_login(&setup, "ghost").await;
-    let db = PgPool::connect(&url).await.unwrap();
+    let app = spawn_app().await;
+    let owner = app.user("owner").await;
+    let other = app.user("other").await;
+    let ghost = app.user("ghost").await;
     sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(ghost_id)
-        .execute(&db)
+        .bind(ghost.id)
+        .execute(&app.db)
         .await
         .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let expired = signed(&Claims {
-        sub: owner_id.to_string(),
-        id: owner_id,
-        username: "owner".into(),
-        iat: now - 7200,
-        exp: now - 3600,
-    });
+    let expired = TestUser {
+        id: owner.id,
+        token: signed(&Claims {
+            sub: owner.id.to_string(),
+            id: owner.id,
+            username: "owner".into(),
+            iat: now() - 7200,
+            exp: now() - 3600,
+        }),
+    };
     World {
-        db,
-        url,
-        owner_id,
-        tokens: vec![
+        owner_id: owner.id,
+        callers: vec![
             (Actor::Anonymous, None),
-            (Actor::Owner, Some(owner_token)),
-            (Actor::Other, Some(other_token)),
-            (Actor::Deleted, Some(ghost_token)),
+            (Actor::Owner, Some(owner)),
+            (Actor::Other, Some(other)),
+            (Actor::Deleted, Some(ghost)),
             (Actor::Expired, Some(expired)),
         ],
+        app,
     }
 }
 
 impl World {
-    fn token(&self, actor: Actor) -> Option<&str> {
-        self.tokens
+    /// Who `actor` calls the API as.
+    fn caller(&self, actor: Actor) -> Option<&TestUser> {
+        self.callers
             .iter()
             .find(|(who, _)| *who == actor)
-            .and_then(|(_, token)| token.as_deref())
+            .and_then(|(_, user)| user.as_ref())
     }
 
     /// A fresh offer of the owner's, inserted directly.
@@ -142,24 +88,79 @@ impl World {
              RETURNING id",
         )
         .bind(self.owner_id)
-        .fetch_one(&self.db)
+        .fetch_one(&self.app.db)
         .await
         .unwrap()
     }
 
     async fn snapshot(&self) -> Vec<(i64, String, String)> {
         sqlx::query_as("SELECT id, title, description FROM offers ORDER BY id")
-            .fetch_all(&self.db)
+            .fetch_all(&self.app.db)
             .await
             .unwrap()
     }
+
+    async fn user_exists(&self, id: i64) -> bool {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+            .bind(id)
+            .fetch_one(&self.app.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// The claims a token carries, read with the app's key but whatever its expiry.
+fn claims_ignoring_expiry(token: &str) -> Claims {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.validate_exp = false;
+    jsonwebtoken::decode::<Claims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+        &validation,
+    )
+    .expect("a token signed with the app's key")
+    .claims
+}
+
+#[rocket::async_test]
+async fn every_actor_of_the_matrix_is_who_it_claims_to_be() {
+    use Actor::*;
+    let world = world().await;
+    let owner = world.owner_id;
+    let protected = format!("/api/v1/users/{owner}/offers/");
+
+    assert!(world.caller(Anonymous).is_none(), "no token at all");
+
+    let owners = world.caller(Owner).unwrap();
+    assert_eq!(
+        keys().verify(&owners.token).map(|claims| claims.id),
+        Some(owner)
+    );
+    assert_eq!(world.app.get(&protected, owners).await.status(), Status::Ok);
+
+    let others = world.caller(Other).unwrap();
+    let other_id = keys().verify(&others.token).expect("a valid token").id;
+    assert_ne!(other_id, owner, "another user's token");
+    assert!(world.user_exists(other_id).await);
+    assert_eq!(world.app.get(&protected, others).await.status(), Status::Ok);
+
+    let deleted = keys()
+        .verify(&world.caller(Deleted).unwrap().token)
+        .expect("a genuine, unexpired token");
+    assert_ne!(deleted.id, owner);
+    assert!(!world.user_exists(deleted.id).await, "its user is gone");
+
+    let expired = &world.caller(Expired).unwrap().token;
+    assert!(keys().verify(expired).is_none(), "refused as it stands");
+    let claims = claims_ignoring_expiry(expired);
+    assert_eq!(claims.id, owner, "the owner's, but for its expiry");
+    assert!(claims.exp < now());
 }
 
 #[rocket::async_test]
 async fn every_api_route_answers_each_caller_as_specified() {
     use Actor::*;
     let world = world().await;
-    let caller = client(&world.url).await;
     let owner = world.owner_id;
     let patch = json!({"title": "Changed"});
     let new_offer = backend_offer();
@@ -216,8 +217,16 @@ async fn every_api_route_answers_each_caller_as_specified() {
                 .replace("{owner}", &owner.to_string())
                 .replace("{id}", &id.to_string());
             let before = world.snapshot().await;
-            let status = json_call(&caller, method, &uri, world.token(*actor), body).await;
-            assert_eq!(status.code, expected, "{actor:?} {method} {uri}");
+            let response = world
+                .app
+                .send(method, &uri, world.caller(*actor), body)
+                .await;
+            assert_eq!(response.status().code, expected, "{actor:?} {method} {uri}");
+            assert_eq!(
+                response.content_type(),
+                Some(ContentType::JSON),
+                "{actor:?} {method} {uri}"
+            );
             if *actor != Owner {
                 assert_eq!(
                     world.snapshot().await,
@@ -227,86 +236,49 @@ async fn every_api_route_answers_each_caller_as_specified() {
             }
         }
     }
-    assert!(matches!(ACTORS[0], Anonymous));
 }
 
-/// A page visitor: its own client and cookies, signed in as `username` (or not).
-async fn visitor(world: &World, actor: Actor) -> Client {
-    let client = client(&world.url).await;
+/// A page visitor: a browser of its own, signed in as the actor (or not).
+async fn visitor(world: &World, actor: Actor) -> Visitor<'_> {
+    let visitor = world.app.new_visitor().await;
     let username = match actor {
         Actor::Owner => "owner",
         Actor::Other => "other",
         // A session whose user is then deleted.
         Actor::Deleted => "ghost2",
-        Actor::Anonymous | Actor::Expired => return client,
+        Actor::Anonymous | Actor::Expired => return visitor,
     };
     if actor == Actor::Deleted {
-        register_and_login(&client, username).await;
+        world.app.register(username).await;
     }
-    let form = client
-        .get("/login")
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
-    let status = client
-        .post("/login")
-        .header(ContentType::Form)
-        .body(form_body(&[
-            ("csrf_token", &csrf_token(&form)),
-            ("username", username),
-            ("password", PASSWORD),
-        ]))
-        .dispatch()
-        .await
-        .status();
-    assert_eq!(status, Status::SeeOther, "{actor:?} signs in");
+    let visitor = visitor.signed_in(username).await;
     if actor == Actor::Deleted {
         sqlx::query("DELETE FROM users WHERE username = $1")
             .bind(username)
-            .execute(&world.db)
+            .execute(&world.app.db)
             .await
             .unwrap();
     }
-    client
+    visitor
 }
 
-/// GETs `form_page` for a CSRF token (the sign-in page when it has no form), then posts.
+/// GETs `form_page` for a CSRF token (the sign-in page's when it has no form), then posts.
 async fn post_page(
-    client: &Client,
+    visitor: &Visitor<'_>,
     form_page: &str,
     action: &str,
     fields: &[(&str, &str)],
 ) -> Status {
-    let html = client
-        .get(form_page.to_owned())
-        .dispatch()
+    let token = match Page::read(visitor.get(form_page).await)
         .await
-        .into_string()
-        .await
-        .unwrap_or_default();
-    let token = if html.contains("csrf_token") {
-        csrf_token(&html)
-    } else {
-        let login = client
-            .get("/login")
-            .dispatch()
-            .await
-            .into_string()
-            .await
-            .unwrap();
-        csrf_token(&login)
+        .find_csrf_token()
+    {
+        Some(token) => token,
+        None => visitor.get_page("/login", Status::Ok).await.csrf_token(),
     };
     let mut body = vec![("csrf_token", token.as_str())];
     body.extend_from_slice(fields);
-    client
-        .post(action.to_owned())
-        .header(ContentType::Form)
-        .body(form_body(&body))
-        .dispatch()
-        .await
-        .status()
+    visitor.post_form(action, &body).await.status()
 }
 
 #[rocket::async_test]
@@ -330,10 +302,10 @@ async fn every_page_route_answers_each_caller_as_specified() {
         ("/", [200, 200, 200, 200]),
     ];
     for (route, expected) in gets {
-        for ((actor, client), expected) in visitors.iter().zip(expected) {
+        for ((actor, visitor), expected) in visitors.iter().zip(expected) {
             let id = world.offer().await;
             let uri = route.replace("{id}", &id.to_string());
-            let status = client.get(uri.clone()).dispatch().await.status();
+            let status = visitor.get(&uri).await.status();
             assert_eq!(status.code, expected, "{actor:?} GET {uri}");
         }
     }
@@ -356,12 +328,12 @@ async fn every_page_route_answers_each_caller_as_specified() {
         ("skills_list", "rust"),
     ];
     for (form_page, action, expected) in posts {
-        for ((actor, client), expected) in visitors.iter().zip(expected) {
+        for ((actor, visitor), expected) in visitors.iter().zip(expected) {
             let id = world.offer().await;
             let form_page = form_page.replace("{id}", &id.to_string());
             let action = action.replace("{id}", &id.to_string());
             let before = world.snapshot().await;
-            let status = post_page(client, &form_page, &action, &fields).await;
+            let status = post_page(visitor, &form_page, &action, &fields).await;
             assert_eq!(status.code, expected, "{actor:?} POST {action}");
             if *actor != Owner {
                 // Creating one's own offer is fine; touching an existing row is not.

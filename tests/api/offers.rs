@@ -39,12 +39,7 @@ async fn the_readme_walkthrough_gives_the_documented_responses() {
     let user = app.user("user").await;
 
     let created = app
-        .send(
-            Method::Post,
-            &offers_uri(&user),
-            Some(&user),
-            Some(&backend_offer()),
-        )
+        .post_json(&offers_uri(&user), &user, &backend_offer())
         .await;
     assert_eq!(created.status(), Status::Created);
     let location = created.headers().get_one("Location").unwrap().to_owned();
@@ -69,19 +64,14 @@ async fn the_readme_walkthrough_gives_the_documented_responses() {
         ]
     );
 
-    let listed = body_json(
-        app.send(Method::Get, &offers_uri(&user), Some(&user), None)
-            .await,
-    )
-    .await;
+    let listed = body_json(app.get(&offers_uri(&user), &user).await).await;
     assert_eq!(listed, json!({"offers": [offer.clone()], "count": 1}));
 
     let edited = app
-        .send(
-            Method::Put,
+        .put_json(
             &offer_uri(&user, &offer["id"]),
-            Some(&user),
-            Some(&json!({"title": "DevOps Engineer"})),
+            &user,
+            &json!({"title": "DevOps Engineer"}),
         )
         .await;
     assert_eq!(edited.status(), Status::Ok);
@@ -91,25 +81,11 @@ async fn the_readme_walkthrough_gives_the_documented_responses() {
     assert_eq!(edited["skills_list"], offer["skills_list"]);
     assert_eq!(edited["creation_date"], offer["creation_date"]);
 
-    let fetched = app
-        .send(
-            Method::Get,
-            &offer_uri(&user, &offer["id"]),
-            Some(&user),
-            None,
-        )
-        .await;
+    let fetched = app.get(&offer_uri(&user, &offer["id"]), &user).await;
     assert_eq!(fetched.status(), Status::Ok);
     assert_eq!(body_json(fetched).await, edited);
 
-    let deleted = app
-        .send(
-            Method::Delete,
-            &offer_uri(&user, &offer["id"]),
-            Some(&user),
-            None,
-        )
-        .await;
+    let deleted = app.delete(&offer_uri(&user, &offer["id"]), &user).await;
     assert_eq!(deleted.status(), Status::Ok);
     assert_eq!(
         body_json(deleted).await,
@@ -123,18 +99,9 @@ async fn collection_routes_work_with_and_without_the_trailing_slash() {
     let app = spawn_app().await;
     let user = app.user("user").await;
     let without_slash = format!("/api/v1/users/{}/offers", user.id);
-    let created = app
-        .send(
-            Method::Post,
-            &without_slash,
-            Some(&user),
-            Some(&backend_offer()),
-        )
-        .await;
+    let created = app.post_json(&without_slash, &user, &backend_offer()).await;
     assert_eq!(created.status(), Status::Created);
-    let listed = app
-        .send(Method::Get, &without_slash, Some(&user), None)
-        .await;
+    let listed = app.get(&without_slash, &user).await;
     assert_eq!(listed.status(), Status::Ok);
     assert_eq!(body_json(listed).await["count"], 1);
 }
@@ -143,9 +110,7 @@ async fn collection_routes_work_with_and_without_the_trailing_slash() {
 async fn a_user_without_offers_has_an_empty_list() {
     let app = spawn_app().await;
     let user = app.user("user").await;
-    let response = app
-        .send(Method::Get, &offers_uri(&user), Some(&user), None)
-        .await;
+    let response = app.get(&offers_uri(&user), &user).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(body_json(response).await, json!({"offers": [], "count": 0}));
 }
@@ -154,14 +119,7 @@ async fn a_user_without_offers_has_an_empty_list() {
 async fn listing_an_unknown_user_is_not_found() {
     let app = spawn_app().await;
     let user = app.user("user").await;
-    let response = app
-        .send(
-            Method::Get,
-            "/api/v1/users/999999/offers/",
-            Some(&user),
-            None,
-        )
-        .await;
+    let response = app.get("/api/v1/users/999999/offers/", &user).await;
     assert_eq!(response.status(), Status::NotFound);
     assert_eq!(
         body_json(response).await,
@@ -180,11 +138,7 @@ async fn lists_keep_creation_order_and_only_the_users_offers() {
     }
     app.create_offer(&bob, &json!({"title": "bob's", "description": "d"}))
         .await;
-    let listed = body_json(
-        app.send(Method::Get, &offers_uri(&alice), Some(&bob), None)
-            .await,
-    )
-    .await;
+    let listed = body_json(app.get(&offers_uri(&alice), &bob).await).await;
     let titles: Vec<_> = listed["offers"]
         .as_array()
         .unwrap()
@@ -202,14 +156,7 @@ async fn another_user_can_read_but_not_write() {
     let mallory = app.user("mallory").await;
     let offer = app.create_offer(&alice, &backend_offer()).await;
 
-    let read = app
-        .send(
-            Method::Get,
-            &offer_uri(&alice, &offer["id"]),
-            Some(&mallory),
-            None,
-        )
-        .await;
+    let read = app.get(&offer_uri(&alice, &offer["id"]), &mallory).await;
     assert_eq!(read.status(), Status::Ok);
 
     let attempts = [
@@ -229,7 +176,7 @@ async fn another_user_can_read_but_not_write() {
         (Method::Delete, offer_uri(&mallory, &offer["id"]), None),
     ];
     for (method, uri, body) in attempts {
-        let response = app.send(method, &uri, Some(&mallory), body.as_ref()).await;
+        let response = app.send(method, &uri, &mallory, body.as_ref()).await;
         let status = response.status();
         let answer = body_json(response).await;
         if uri.contains(&format!("/users/{}/", alice.id)) {
@@ -252,14 +199,7 @@ async fn an_offer_is_only_found_under_its_owners_path() {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
     let offer = app.create_offer(&alice, &backend_offer()).await;
-    let response = app
-        .send(
-            Method::Get,
-            &offer_uri(&bob, &offer["id"]),
-            Some(&alice),
-            None,
-        )
-        .await;
+    let response = app.get(&offer_uri(&bob, &offer["id"]), &alice).await;
     assert_eq!(response.status(), Status::NotFound);
     assert_eq!(
         body_json(response).await,
@@ -359,9 +299,7 @@ async fn create_names_missing_and_invalid_fields_and_stores_nothing() {
         ),
     ];
     for (body, field, problem) in cases {
-        let response = app
-            .send(Method::Post, &offers_uri(&user), Some(&user), Some(&body))
-            .await;
+        let response = app.post_json(&offers_uri(&user), &user, &body).await;
         assert_eq!(response.status(), Status::BadRequest, "{body}");
         let answer = body_json(response).await;
         assert_eq!(answer["message"], "Input payload validation failed");
@@ -431,9 +369,7 @@ async fn an_oversized_body_is_refused_with_413_and_stores_nothing() {
     let app = spawn_app().await;
     let user = app.user("user").await;
     let body = json!({"title": "t", "description": "x".repeat(70 * 1024)});
-    let response = app
-        .send(Method::Post, &offers_uri(&user), Some(&user), Some(&body))
-        .await;
+    let response = app.post_json(&offers_uri(&user), &user, &body).await;
     assert_eq!(response.status(), Status::PayloadTooLarge);
     assert_eq!(
         body_json(response).await,
@@ -452,16 +388,7 @@ async fn unicode_and_sql_looking_text_is_stored_verbatim() {
         "skills_list": ["C++", "c#", "node.js", "\"quoted\"", "{braces}", "NULL"],
     });
     let offer = app.create_offer(&user, &body).await;
-    let fetched = body_json(
-        app.send(
-            Method::Get,
-            &offer_uri(&user, &offer["id"]),
-            Some(&user),
-            None,
-        )
-        .await,
-    )
-    .await;
+    let fetched = body_json(app.get(&offer_uri(&user, &offer["id"]), &user).await).await;
     for field in ["title", "description", "skills_list"] {
         assert_eq!(fetched[field], body[field], "{field}");
     }
@@ -480,7 +407,7 @@ async fn updates_are_partial_and_advance_only_the_modification_date() {
         json!({"skills_list": ["rust"]}),
         json!({"title": "T", "description": "D", "skills_list": []}),
     ] {
-        let response = app.send(Method::Put, &uri, Some(&user), Some(&patch)).await;
+        let response = app.put_json(&uri, &user, &patch).await;
         assert_eq!(response.status(), Status::Ok);
         let updated = body_json(response).await;
         for (field, value) in patch.as_object().unwrap() {
@@ -504,28 +431,21 @@ async fn an_empty_or_invalid_update_changes_nothing() {
     let user = app.user("user").await;
     let offer = app.create_offer(&user, &backend_offer()).await;
     let uri = offer_uri(&user, &offer["id"]);
-    let empty = app
-        .send(Method::Put, &uri, Some(&user), Some(&json!({})))
-        .await;
+    let empty = app.put_json(&uri, &user, &json!({})).await;
     assert_eq!(empty.status(), Status::BadRequest);
     assert_eq!(
         body_json(empty).await,
         json!({"message": "No input data provided"})
     );
-    let no_body = app.send(Method::Put, &uri, Some(&user), None).await;
+    let no_body = app.send(Method::Put, &uri, &user, None).await;
     assert_eq!(no_body.status(), Status::BadRequest);
     let invalid = app
-        .send(
-            Method::Put,
-            &uri,
-            Some(&user),
-            Some(&json!({"title": "", "id": 9})),
-        )
+        .put_json(&uri, &user, &json!({"title": "", "id": 9}))
         .await;
     assert_eq!(invalid.status(), Status::BadRequest);
     let answer = body_json(invalid).await;
     assert!(answer["errors"]["title"].is_array() && answer["errors"]["id"].is_array());
-    let stored = body_json(app.send(Method::Get, &uri, Some(&user), None).await).await;
+    let stored = body_json(app.get(&uri, &user).await).await;
     assert_eq!(stored, offer);
 }
 
@@ -539,7 +459,7 @@ async fn missing_offers_are_not_found_for_every_operation() {
         (Method::Put, Some(json!({"title": "x"}))),
         (Method::Delete, None),
     ] {
-        let response = app.send(method, &uri, Some(&user), body.as_ref()).await;
+        let response = app.send(method, &uri, &user, body.as_ref()).await;
         assert_eq!(response.status(), Status::NotFound, "{method}");
         assert_eq!(
             body_json(response).await,
@@ -554,13 +474,8 @@ async fn deleting_twice_is_not_found_the_second_time() {
     let user = app.user("user").await;
     let offer = app.create_offer(&user, &backend_offer()).await;
     let uri = offer_uri(&user, &offer["id"]);
-    assert_eq!(
-        app.send(Method::Delete, &uri, Some(&user), None)
-            .await
-            .status(),
-        Status::Ok
-    );
-    let again = app.send(Method::Delete, &uri, Some(&user), None).await;
+    assert_eq!(app.delete(&uri, &user).await.status(), Status::Ok);
+    let again = app.delete(&uri, &user).await;
     assert_eq!(again.status(), Status::NotFound);
 }
 
@@ -588,7 +503,7 @@ async fn ids_that_are_not_positive_integers_are_json_not_found() {
         ("/api/v1/users/abc/offers/".to_owned(), "user not found abc"),
         ("/api/v1/users/0/offers/1".to_owned(), "user not found 0"),
     ] {
-        let response = app.send(Method::Get, &uri, Some(&user), None).await;
+        let response = app.get(&uri, &user).await;
         assert_eq!(response.status(), Status::NotFound, "{uri}");
         assert_eq!(response.content_type(), Some(ContentType::JSON), "{uri}");
         assert_eq!(
@@ -603,7 +518,7 @@ async fn ids_that_are_not_positive_integers_are_json_not_found() {
 async fn unknown_api_paths_are_json_not_found() {
     let app = spawn_app().await;
     for uri in ["/api/v1/nothing", "/api/v2/users/login", "/api"] {
-        let response = app.client.get(uri).dispatch().await;
+        let response = app.get(uri, None).await;
         assert_eq!(response.status(), Status::NotFound, "{uri}");
         assert_eq!(response.content_type(), Some(ContentType::JSON), "{uri}");
         assert_eq!(body_json(response).await["message"], "Not found");

@@ -7,7 +7,7 @@ use crate::helpers::{backend_offer, body_json, spawn_app};
 #[rocket::async_test]
 async fn healthz_answers_while_the_process_serves() {
     let app = spawn_app().await;
-    let response = app.client.get("/healthz").dispatch().await;
+    let response = app.get("/healthz", None).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(body_json(response).await, json!({"status": "ok"}));
 }
@@ -15,7 +15,7 @@ async fn healthz_answers_while_the_process_serves() {
 #[rocket::async_test]
 async fn readyz_follows_the_database() {
     let app = spawn_app().await;
-    let ready = app.client.get("/readyz").dispatch().await;
+    let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status(), Status::Ok);
     assert_eq!(body_json(ready).await, json!({"status": "ready"}));
 
@@ -24,10 +24,9 @@ async fn readyz_follows_the_database() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let admin_url = std::env::var("TEST_DATABASE_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
+    let mut admin = PgConnection::connect(&crate::helpers::admin_url())
+        .await
         .unwrap();
-    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
     admin
         .execute(format!(r#"ALTER DATABASE "{database}" ALLOW_CONNECTIONS false"#).as_str())
         .await
@@ -39,14 +38,11 @@ async fn readyz_follows_the_database() {
         .unwrap();
 
     let started = std::time::Instant::now();
-    let unready = app.client.get("/readyz").dispatch().await;
+    let unready = app.get("/readyz", None).await;
     assert_eq!(unready.status(), Status::ServiceUnavailable);
     assert_eq!(body_json(unready).await["status"], "unavailable");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
-    assert_eq!(
-        app.client.get("/healthz").dispatch().await.status(),
-        Status::Ok
-    );
+    assert_eq!(app.get("/healthz", None).await.status(), Status::Ok);
 
     admin
         .execute(format!(r#"ALTER DATABASE "{database}" ALLOW_CONNECTIONS true"#).as_str())
@@ -54,7 +50,7 @@ async fn readyz_follows_the_database() {
         .unwrap();
     let mut recovered = false;
     for _ in 0..20 {
-        if app.client.get("/readyz").dispatch().await.status() == Status::Ok {
+        if app.get("/readyz", None).await.status() == Status::Ok {
             recovered = true;
             break;
         }
@@ -70,9 +66,9 @@ async fn metrics_count_requests_by_route_template_and_show_the_pool() {
     let offer = app.create_offer(&user, &backend_offer()).await;
     let uri = format!("/api/v1/users/{}/offers/{}", user.id, offer["id"]);
     for _ in 0..3 {
-        app.send(Method::Get, &uri, Some(&user), None).await;
+        app.get(&uri, &user).await;
     }
-    let response = app.client.get("/metrics").dispatch().await;
+    let response = app.get("/metrics", None).await;
     assert_eq!(response.status(), Status::Ok);
     assert!(response
         .content_type()
@@ -103,7 +99,7 @@ async fn metrics_count_requests_by_route_template_and_show_the_pool() {
 #[rocket::async_test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
-    let generated = app.client.get("/healthz").dispatch().await;
+    let generated = app.get("/healthz", None).await;
     let id = generated.headers().get_one("X-Request-Id").unwrap();
     assert_eq!(id.len(), 32);
     let echoed = app
@@ -133,7 +129,7 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
         .send(
             Method::Patch,
             &format!("/api/v1/users/{}/offers/1", user.id),
-            Some(&user),
+            &user,
             None,
         )
         .await;
@@ -146,7 +142,7 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
         body_json(response).await,
         json!({"message": "Method not allowed"})
     );
-    let login = app.client.get("/api/v1/users/login").dispatch().await;
+    let login = app.get("/api/v1/users/login", None).await;
     assert_eq!(login.status(), Status::MethodNotAllowed);
     assert_eq!(login.headers().get_one("Allow"), Some("POST"));
 }
@@ -154,17 +150,17 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
 #[rocket::async_test]
 async fn responses_carry_no_server_banner() {
     let app = spawn_app().await;
-    let response = app.client.get("/healthz").dispatch().await;
+    let response = app.get("/healthz", None).await;
     assert!(response.headers().get_one("Server").is_none());
 }
 
 #[rocket::async_test]
 async fn the_release_profile_refuses_to_start_without_a_strong_jwt_secret() {
-    let url = crate::helpers::fresh_database().await;
+    let database = crate::helpers::fresh_database().await;
     let release = || {
         job_offers::figment()
             .select("release")
-            .merge(("databases.offers.url", url.as_str()))
+            .merge(("databases.offers.url", database.url()))
             .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
             .merge(("log_level", "off"))
             .merge(("access_log", false))
@@ -182,10 +178,10 @@ async fn the_release_profile_refuses_to_start_without_a_strong_jwt_secret() {
 
 #[rocket::async_test]
 async fn release_sends_hsts_and_development_does_not() {
-    let url = crate::helpers::fresh_database().await;
+    let database = crate::helpers::fresh_database().await;
     let release = job_offers::figment()
         .select("release")
-        .merge(("databases.offers.url", url.as_str()))
+        .merge(("databases.offers.url", database.url()))
         .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
         .merge(("jwt_secret", "a-strong-secret-of-at-least-32-bytes!!"))
         .merge(("log_level", "off"))
@@ -203,7 +199,7 @@ async fn release_sends_hsts_and_development_does_not() {
         assert!(response.headers().get_one("Server").is_none());
     }
     let app = spawn_app().await;
-    let response = app.client.get("/healthz").dispatch().await;
+    let response = app.get("/healthz", None).await;
     assert!(response
         .headers()
         .get_one("Strict-Transport-Security")

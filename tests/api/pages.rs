@@ -2,151 +2,25 @@
 //! validation error, missing CSRF token, another user's offer, signed-out redirect), the
 //! session cookie, and the security headers.
 
-use rocket::http::{ContentType, Cookie, Header, Method, SameSite, Status};
-use rocket::local::asynchronous::LocalResponse;
+use rocket::http::{ContentType, Cookie, SameSite, Status};
 use serde_json::json;
 
-use crate::helpers::{backend_offer, body_json, spawn_app, TestApp, PASSWORD};
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
-pub(crate) fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// What a browser makes of text Tera escaped.
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2F;", "/")
-        .replace("&amp;", "&")
-}
-
-/// The CSRF token of the first form on a page.
-pub(crate) fn csrf_token(html: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
-    let length = html[start..].find('"').unwrap();
-    html[start..start + length].to_owned()
-}
-
-pub(crate) fn location(response: &LocalResponse<'_>) -> String {
-    response
-        .headers()
-        .get_one("Location")
-        .expect("a redirect")
-        .to_owned()
-}
-
-/// The page's HTML, asserting its status.
-pub(crate) async fn page(app: &TestApp, uri: &str, status: Status) -> String {
-    let response = app.client.get(uri.to_owned()).dispatch().await;
-    assert_eq!(response.status(), status, "GET {uri}");
-    assert_eq!(
-        response.content_type(),
-        Some(ContentType::HTML),
-        "GET {uri}"
-    );
-    response.into_string().await.unwrap()
-}
-
-pub(crate) async fn post_form<'a>(
-    app: &'a TestApp,
-    uri: &str,
-    fields: &[(&str, &str)],
-) -> LocalResponse<'a> {
-    app.client
-        .post(uri.to_owned())
-        .header(ContentType::Form)
-        .body(form_body(fields))
-        .dispatch()
-        .await
-}
-
-/// Posts `fields` with the CSRF token of the form on `form_uri`.
-pub(crate) async fn submit<'a>(
-    app: &'a TestApp,
-    form_uri: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> LocalResponse<'a> {
-    let token = csrf_token(&page(app, form_uri, Status::Ok).await);
-    let mut with_token = vec![("csrf_token", token.as_str())];
-    with_token.extend_from_slice(fields);
-    post_form(app, action, &with_token).await
-}
-
-/// Follows a redirect and returns the page it leads to.
-async fn follow(app: &TestApp, response: LocalResponse<'_>) -> String {
-    assert_eq!(response.status(), Status::SeeOther);
-    let target = location(&response);
-    page(app, &target, Status::Ok).await
-}
-
-/// Signs `username` up through the form (which also signs them in); returns their id.
-pub(crate) async fn sign_up(app: &TestApp, username: &str) -> i64 {
-    let response = submit(
-        app,
-        "/register",
-        "/register",
-        &[("username", username), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(response.status(), Status::SeeOther);
-    assert_eq!(location(&response), "/offers");
-    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
-pub(crate) async fn sign_in<'a>(app: &'a TestApp, username: &str) -> LocalResponse<'a> {
-    submit(
-        app,
-        "/login",
-        "/login",
-        &[("username", username), ("password", PASSWORD)],
-    )
-    .await
-}
-
-pub(crate) async fn sign_out(app: &TestApp) {
-    let response = submit(app, "/offers", "/logout", &[]).await;
-    assert_eq!(response.status(), Status::SeeOther);
-}
+use crate::helpers::{backend_offer, body_json, spawn_app, TestApp, TestUser, PASSWORD};
+use crate::web::{location, Page, Visitor};
 
 /// Creates an offer through the page form and returns its id.
-async fn create_offer(app: &TestApp, title: &str, skills: &str) -> i64 {
-    let response = submit(
-        app,
-        "/offers/new",
-        "/offers",
-        &[
-            ("title", title),
-            ("description", "Build a RESTful API"),
-            ("skills_list", skills),
-        ],
-    )
-    .await;
+async fn create_offer(visitor: &Visitor<'_>, app: &TestApp, title: &str, skills: &str) -> i64 {
+    let response = visitor
+        .submit(
+            "/offers/new",
+            "/offers",
+            &[
+                ("title", title),
+                ("description", "Build a RESTful API"),
+                ("skills_list", skills),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     sqlx::query_scalar("SELECT max(id) FROM offers")
         .fetch_one(&app.db)
@@ -170,27 +44,40 @@ async fn someone_elses_offer(app: &TestApp) -> i64 {
         .unwrap()
 }
 
+/// Who the page's header says is signed in.
+fn signed_in_as(page: &Page) -> Option<String> {
+    page.first(".who strong").map(|who| who.text())
+}
+
+/// The link the navigation marks as the current page.
+fn current_nav_link(page: &Page) -> (String, String) {
+    let link = page.one(r#"nav a[aria-current="page"]"#);
+    (link.text(), link.attr("href").unwrap().to_owned())
+}
+
 // Home, layout and headers
 
 #[rocket::async_test]
 async fn the_home_page_is_the_board_for_visitors_and_signed_in_users() {
     let app = spawn_app().await;
-    let html = page(&app, "/", Status::Ok).await;
-    assert!(html.contains(r#"href="/login""#) && html.contains(r#"href="/register""#));
-    assert!(html.contains(r#"<link rel="stylesheet" href="/static/css/site.css">"#));
-    assert!(html.contains("<h1>Jobs</h1>"));
+    let visitor = app.visitor();
+    let page = visitor.get_page("/", Status::Ok).await;
+    assert_eq!(page.href_of("Sign in").as_deref(), Some("/login"));
+    assert_eq!(page.href_of("Sign up").as_deref(), Some("/register"));
+    assert!(page.has(r#"head link[rel="stylesheet"][href="/static/css/site.css"]"#));
+    assert_eq!(page.text("h1"), "Jobs");
 
-    sign_up(&app, "alice").await;
-    let html = page(&app, "/", Status::Ok).await;
-    assert!(html.contains("<h1>Jobs</h1>"));
-    assert!(html.contains(r#"<a href="/offers">My offers</a>"#));
+    visitor.sign_up("alice").await;
+    let page = visitor.get_page("/", Status::Ok).await;
+    assert_eq!(page.text("h1"), "Jobs");
+    assert_eq!(page.href_of("My offers").as_deref(), Some("/offers"));
 }
 
 #[rocket::async_test]
 async fn pages_carry_the_security_headers_and_the_api_keeps_its_own() {
     let app = spawn_app().await;
     for uri in ["/", "/login", "/no-such-page", "/static/css/site.css"] {
-        let response = app.client.get(uri).dispatch().await;
+        let response = app.get(uri, None).await;
         let headers = response.headers();
         let csp = headers.get_one("Content-Security-Policy").unwrap_or("");
         assert_eq!(csp, job_offers::web::CONTENT_SECURITY_POLICY, "{uri}");
@@ -200,10 +87,10 @@ async fn pages_carry_the_security_headers_and_the_api_keeps_its_own() {
         assert_eq!(headers.get_one("Referrer-Policy"), Some("same-origin"));
         assert_eq!(headers.get_one("X-Frame-Options"), Some("DENY"));
     }
-    let page = app.client.get("/login").dispatch().await;
+    let page = app.get("/login", None).await;
     assert_eq!(page.headers().get_one("Cache-Control"), Some("no-store"));
 
-    let api = app.client.get("/api/v1/users/1/offers/").dispatch().await;
+    let api = app.get("/api/v1/users/1/offers/", None).await;
     assert_eq!(api.content_type(), Some(ContentType::JSON));
     assert!(api.headers().get_one("Content-Security-Policy").is_none());
 }
@@ -211,11 +98,12 @@ async fn pages_carry_the_security_headers_and_the_api_keeps_its_own() {
 #[rocket::async_test]
 async fn the_stylesheet_is_served_and_pages_use_no_inline_script_or_style() {
     let app = spawn_app().await;
-    let css = app.client.get("/static/css/site.css").dispatch().await;
+    let css = app.get("/static/css/site.css", None).await;
     assert_eq!(css.status(), Status::Ok);
     assert_eq!(css.content_type(), Some(ContentType::CSS));
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "rust").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "rust").await;
     for uri in [
         "/offers".to_owned(),
         "/offers/new".to_owned(),
@@ -223,7 +111,10 @@ async fn the_stylesheet_is_served_and_pages_use_no_inline_script_or_style() {
         format!("/offers/{id}/edit"),
         format!("/offers/{id}/delete"),
     ] {
-        let html = page(&app, &uri, Status::Ok).await;
+        let page = visitor.get_page(&uri, Status::Ok).await;
+        assert!(!page.has("script, style, [style]"), "{uri}");
+        // The policy forbids inline script and style: not a byte of either may be sent.
+        let html = page.source();
         assert!(!html.contains("<script"), "{uri}");
         assert!(!html.contains("style="), "{uri}");
         assert!(!html.contains("<style"), "{uri}");
@@ -235,21 +126,25 @@ async fn the_stylesheet_is_served_and_pages_use_no_inline_script_or_style() {
 #[rocket::async_test]
 async fn signing_up_signs_in_with_a_private_http_only_lax_cookie_that_expires() {
     let app = spawn_app().await;
-    let html = page(&app, "/register", Status::Ok).await;
-    assert!(html.contains(r#"<a href="/register" aria-current="page">Sign up</a>"#));
-    assert!(html.contains(r#"<label for="username">Username</label>"#));
-    assert!(html.contains(r#"<label for="password">Password</label>"#));
-    let token = csrf_token(&html);
-    let response = post_form(
-        &app,
-        "/register",
-        &[
-            ("csrf_token", &token),
-            ("username", "alice"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let visitor = app.visitor();
+    let page = visitor.get_page("/register", Status::Ok).await;
+    assert_eq!(
+        current_nav_link(&page),
+        ("Sign up".to_owned(), "/register".to_owned())
+    );
+    assert_eq!(page.text(r#"label[for="username"]"#), "Username");
+    assert_eq!(page.text(r#"label[for="password"]"#), "Password");
+    let token = page.csrf_token();
+    let response = visitor
+        .post_form(
+            "/register",
+            &[
+                ("csrf_token", &token),
+                ("username", "alice"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     let cookie = response.cookies().get("session").expect("a session cookie");
     assert!(!cookie.value().contains("alice"), "the cookie is encrypted");
@@ -264,9 +159,13 @@ async fn signing_up_signs_in_with_a_private_http_only_lax_cookie_that_expires() 
     );
     assert!(cookie.expires().is_some());
 
-    let html = follow(&app, response).await;
-    assert!(html.contains("Welcome, alice! Your account is ready."));
-    assert!(html.contains("Signed in as <strong>alice</strong>"));
+    let page = visitor.follow(response).await;
+    assert_eq!(
+        page.text(".flash"),
+        "Welcome, alice! Your account is ready."
+    );
+    assert_eq!(page.text(".who"), "Signed in as alice");
+    assert_eq!(signed_in_as(&page).as_deref(), Some("alice"));
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
         .fetch_one(&app.db)
         .await
@@ -277,26 +176,46 @@ async fn signing_up_signs_in_with_a_private_http_only_lax_cookie_that_expires() 
 #[rocket::async_test]
 async fn an_invalid_sign_up_shows_each_message_beside_its_field_and_keeps_the_username() {
     let app = spawn_app().await;
-    let response = submit(
-        &app,
-        "/register",
-        "/register",
-        &[("username", "bad name<b>"), ("password", "short")],
-    )
-    .await;
+    let visitor = app.visitor();
+    let response = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("username", "bad name<b>"), ("password", "short")],
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains(
-        r#"id="username-error"><span class="visually-hidden">Error:</span> Only letters, digits, &#x27;_&#x27;, &#x27;.&#x27; and &#x27;-&#x27; are allowed.</p>"#
-    ));
-    assert!(html.contains("Length must be between 8 and 128."));
-    assert!(
-        html.contains(r#"value="bad name&lt;b&gt;""#),
-        "input kept, escaped"
+    let page = Page::read(response).await;
+    assert_eq!(
+        page.text("#username-error"),
+        "Error: Only letters, digits, '_', '.' and '-' are allowed."
     );
-    assert!(!html.contains("short"), "the password is never sent back");
-    assert!(html.contains(r#"aria-describedby="username-hint username-error""#));
-    assert!(html.contains(r#"aria-invalid="true""#));
+    assert_eq!(page.text("#username-error .visually-hidden"), "Error:");
+    assert!(page
+        .text("#password-error")
+        .ends_with("Length must be between 8 and 128."));
+    assert_eq!(
+        page.field_value("username").as_deref(),
+        Some("bad name<b>"),
+        "input kept"
+    );
+    assert!(
+        page.source().contains(r#"value="bad name&lt;b&gt;""#),
+        "and escaped"
+    );
+    assert_eq!(page.field_value("password").as_deref(), Some(""));
+    assert!(
+        !page.source().contains("short"),
+        "the password is never sent back"
+    );
+    assert_eq!(
+        page.attr("#username", "aria-describedby").as_deref(),
+        Some("username-hint username-error")
+    );
+    assert_eq!(
+        page.attr("#username", "aria-invalid").as_deref(),
+        Some("true")
+    );
     assert_eq!(
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users")
             .fetch_one(&app.db)
@@ -310,33 +229,39 @@ async fn an_invalid_sign_up_shows_each_message_beside_its_field_and_keeps_the_us
 async fn signing_up_with_a_taken_username_says_so_beside_the_field() {
     let app = spawn_app().await;
     app.register("Alice").await;
-    let response = submit(
-        &app,
-        "/register",
-        "/register",
-        &[("username", "alice"), ("password", PASSWORD)],
-    )
-    .await;
+    let visitor = app.visitor();
+    let response = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("username", "alice"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("Username already taken"));
-    assert!(html.contains(r#"value="alice""#));
+    let page = Page::read(response).await;
+    assert!(page
+        .text("#username-error")
+        .ends_with("Username already taken"));
+    assert_eq!(page.field_value("username").as_deref(), Some("alice"));
 }
 
 #[rocket::async_test]
 async fn signing_up_without_a_csrf_token_is_forbidden() {
     let app = spawn_app().await;
-    page(&app, "/register", Status::Ok).await;
-    let response = post_form(
-        &app,
-        "/register",
-        &[("username", "alice"), ("password", PASSWORD)],
-    )
-    .await;
+    let visitor = app.visitor();
+    visitor.get_page("/register", Status::Ok).await;
+    let response = visitor
+        .post_form(
+            "/register",
+            &[("username", "alice"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(response.status(), Status::Forbidden);
     assert_eq!(response.content_type(), Some(ContentType::HTML));
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("This form has expired"));
+    assert_eq!(
+        Page::read(response).await.text("h1"),
+        "This form has expired"
+    );
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&app.db)
         .await
@@ -350,54 +275,61 @@ async fn signing_up_without_a_csrf_token_is_forbidden() {
 async fn signing_in_opens_a_session_and_greets_the_user() {
     let app = spawn_app().await;
     app.register("alice").await;
-    let html = page(&app, "/login", Status::Ok).await;
-    assert!(html.contains(r#"autocomplete="current-password""#));
-    let response = sign_in(&app, "ALICE").await;
+    let visitor = app.visitor();
+    let page = visitor.get_page("/login", Status::Ok).await;
+    assert_eq!(
+        page.attr("#password", "autocomplete").as_deref(),
+        Some("current-password")
+    );
+    let response = visitor.sign_in("ALICE").await;
     assert_eq!(location(&response), "/offers");
     assert!(response.cookies().get("session").is_some());
-    let html = follow(&app, response).await;
-    assert!(html.contains("Signed in as alice."));
-    assert!(html.contains("My offers"));
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Signed in as alice.");
+    assert_eq!(page.text("h1"), "My offers");
 }
 
 #[rocket::async_test]
 async fn a_wrong_password_shows_the_api_message_and_keeps_the_username() {
     let app = spawn_app().await;
     app.register("alice").await;
-    let response = submit(
-        &app,
-        "/login",
-        "/login",
-        &[("username", "alice"), ("password", "not the password")],
-    )
-    .await;
+    let visitor = app.visitor();
+    let response = visitor
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "alice"), ("password", "not the password")],
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     assert!(response.cookies().get("session").is_none());
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("Invalid username&#x2F;password"));
-    assert!(html.contains(r#"value="alice""#));
+    let page = Page::read(response).await;
+    assert_eq!(page.text(".form-problem"), "Invalid username/password");
+    assert_eq!(page.field_value("username").as_deref(), Some("alice"));
 
-    let empty = submit(
-        &app,
-        "/login",
-        "/login",
-        &[("username", ""), ("password", "")],
-    )
-    .await;
+    let empty = visitor
+        .submit("/login", "/login", &[("username", ""), ("password", "")])
+        .await;
     assert_eq!(empty.status(), Status::UnprocessableEntity);
-    let html = empty.into_string().await.unwrap();
-    assert!(html.contains(r#"id="username-error""#) && html.contains(r#"id="password-error""#));
-    assert!(html.contains("Missing data for required field."));
+    let page = Page::read(empty).await;
+    for field in ["username", "password"] {
+        assert_eq!(
+            page.text(&format!("#{field}-error")),
+            "Error: Missing data for required field.",
+            "{field}"
+        );
+    }
 }
 
 #[rocket::async_test]
 async fn signing_in_without_a_csrf_token_or_with_a_forged_one_is_forbidden() {
     let app = spawn_app().await;
     app.register("alice").await;
-    page(&app, "/login", Status::Ok).await;
+    let visitor = app.visitor();
+    visitor.get_page("/login", Status::Ok).await;
     let fields = [("username", "alice"), ("password", PASSWORD)];
     assert_eq!(
-        post_form(&app, "/login", &fields).await.status(),
+        visitor.post_form("/login", &fields).await.status(),
         Status::Forbidden
     );
     let zeros = "0".repeat(64);
@@ -406,7 +338,7 @@ async fn signing_in_without_a_csrf_token_or_with_a_forged_one_is_forbidden() {
         ("username", "alice"),
         ("password", PASSWORD),
     ];
-    let response = post_form(&app, "/login", &forged).await;
+    let response = visitor.post_form("/login", &forged).await;
     assert_eq!(response.status(), Status::Forbidden);
     assert!(response.cookies().get("session").is_none());
 }
@@ -415,21 +347,21 @@ async fn signing_in_without_a_csrf_token_or_with_a_forged_one_is_forbidden() {
 async fn a_csrf_token_from_another_visitor_is_refused() {
     let app = spawn_app().await;
     app.register("alice").await;
-    let token = csrf_token(&page(&app, "/login", Status::Ok).await);
-    let other_browser = rocket::local::asynchronous::Client::tracked(job_offers::build(
-        app.client.rocket().figment().clone(),
-    ))
-    .await
-    .unwrap();
+    let token = app
+        .visitor()
+        .get_page("/login", Status::Ok)
+        .await
+        .csrf_token();
+    let other_browser = app.new_visitor().await;
     let response = other_browser
-        .post("/login")
-        .header(ContentType::Form)
-        .body(form_body(&[
-            ("csrf_token", &token),
-            ("username", "alice"),
-            ("password", PASSWORD),
-        ]))
-        .dispatch()
+        .post_form(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", "alice"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(response.status(), Status::Forbidden);
 }
@@ -438,23 +370,28 @@ async fn a_csrf_token_from_another_visitor_is_refused() {
 async fn signing_in_returns_to_the_page_that_asked_for_it() {
     let app = spawn_app().await;
     app.register("alice").await;
-    let response = app.client.get("/offers/new").dispatch().await;
+    let visitor = app.visitor();
+    let response = visitor.get("/offers/new").await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), "/login?next=%2Foffers%2Fnew");
-    let html = follow(&app, response).await;
-    assert!(html.contains("Please sign in to continue."));
-    assert!(html.contains(r#"<input type="hidden" name="next" value="&#x2F;offers&#x2F;new">"#));
-    let response = submit(
-        &app,
-        "/login?next=%2Foffers%2Fnew",
-        "/login",
-        &[
-            ("username", "alice"),
-            ("password", PASSWORD),
-            ("next", "/offers/new"),
-        ],
-    )
-    .await;
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Please sign in to continue.");
+    assert_eq!(
+        page.attr(r#"form input[type="hidden"][name="next"]"#, "value")
+            .as_deref(),
+        Some("/offers/new")
+    );
+    let response = visitor
+        .submit(
+            "/login?next=%2Foffers%2Fnew",
+            "/login",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("next", "/offers/new"),
+            ],
+        )
+        .await;
     assert_eq!(location(&response), "/offers/new");
 }
 
@@ -462,48 +399,53 @@ async fn signing_in_returns_to_the_page_that_asked_for_it() {
 async fn signing_in_never_redirects_to_another_site() {
     let app = spawn_app().await;
     app.register("alice").await;
+    let visitor = app.visitor();
     for next in [
         "https://evil.example/",
         "//evil.example/",
         "/\\evil.example",
     ] {
-        let response = submit(
-            &app,
-            "/login",
-            "/login",
-            &[
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("next", next),
-            ],
-        )
-        .await;
+        let response = visitor
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
         assert_eq!(location(&response), "/offers", "{next}");
-        sign_out(&app).await;
+        visitor.sign_out().await;
     }
 }
 
 #[rocket::async_test]
 async fn signing_out_needs_its_csrf_token_and_ends_the_session() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
 
-    let html = page(&app, "/logout", Status::Ok).await;
-    assert!(html.contains(r#"action="/logout""#));
-    page(&app, "/offers", Status::Ok).await;
+    let page = visitor.get_page("/logout", Status::Ok).await;
+    assert!(page.has(r#"main form[method="post"][action="/logout"]"#));
+    visitor.get_page("/offers", Status::Ok).await;
 
-    let refused = post_form(&app, "/logout", &[]).await;
+    let refused = visitor.post_form("/logout", &[]).await;
     assert_eq!(refused.status(), Status::Forbidden);
-    page(&app, "/offers", Status::Ok).await;
+    visitor.get_page("/offers", Status::Ok).await;
 
-    let token = csrf_token(&page(&app, "/offers", Status::Ok).await);
-    let response = post_form(&app, "/logout", &[("csrf_token", &token)]).await;
+    let token = visitor.get_page("/offers", Status::Ok).await.csrf_token();
+    let response = visitor
+        .post_form("/logout", &[("csrf_token", &token)])
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     let removal = response.cookies().get("session").expect("a removal cookie");
     assert_eq!(removal.value(), "");
-    let html = follow(&app, response).await;
-    assert!(html.contains("You are signed out."));
-    let response = app.client.get("/offers").dispatch().await;
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "You are signed out.");
+    assert_eq!(signed_in_as(&page), None);
+    let response = visitor.get("/offers").await;
     assert_eq!(response.status(), Status::SeeOther);
 }
 
@@ -511,14 +453,15 @@ async fn signing_out_needs_its_csrf_token_and_ends_the_session() {
 async fn signed_out_visitors_are_sent_to_sign_in_from_every_private_page() {
     let app = spawn_app().await;
     let id = someone_elses_offer(&app).await;
-    page(&app, &format!("/offers/{id}"), Status::Ok).await;
+    let visitor = app.visitor();
+    visitor.get_page(&format!("/offers/{id}"), Status::Ok).await;
     for uri in [
         "/offers".to_owned(),
         "/offers/new".to_owned(),
         format!("/offers/{id}/edit"),
         format!("/offers/{id}/delete"),
     ] {
-        let response = app.client.get(uri.clone()).dispatch().await;
+        let response = visitor.get(&uri).await;
         assert_eq!(response.status(), Status::SeeOther, "{uri}");
         assert!(
             location(&response).starts_with("/login?next=%2Foffers"),
@@ -530,7 +473,7 @@ async fn signed_out_visitors_are_sent_to_sign_in_from_every_private_page() {
         format!("/offers/{id}/edit"),
         format!("/offers/{id}/delete"),
     ] {
-        let response = post_form(&app, &uri, &[("title", "x")]).await;
+        let response = visitor.post_form(&uri, &[("title", "x")]).await;
         assert_eq!(response.status(), Status::SeeOther, "POST {uri}");
     }
     assert!(stored_offer(&app, id).await.is_some());
@@ -553,13 +496,14 @@ async fn an_expired_or_orphaned_session_counts_as_signed_out() {
     assert_eq!(response.status(), Status::SeeOther);
     assert!(location(&response).starts_with("/login"));
 
-    sign_up(&app, "bob").await;
-    page(&app, "/offers", Status::Ok).await;
+    let visitor = app.visitor();
+    visitor.sign_up("bob").await;
+    visitor.get_page("/offers", Status::Ok).await;
     sqlx::query("DELETE FROM users WHERE username = 'bob'")
         .execute(&app.db)
         .await
         .unwrap();
-    let response = app.client.get("/offers").dispatch().await;
+    let response = visitor.get("/offers").await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(response.cookies().get("session").unwrap().value(), "");
 }
@@ -567,53 +511,78 @@ async fn an_expired_or_orphaned_session_counts_as_signed_out() {
 #[rocket::async_test]
 async fn the_api_never_accepts_the_session_cookie() {
     let app = spawn_app().await;
-    let id = sign_up(&app, "alice").await;
-    let response = app
-        .send(
-            Method::Get,
-            &format!("/api/v1/users/{id}/offers/"),
-            None,
-            None,
-        )
-        .await;
+    let id = app.visitor().sign_up("alice").await;
+    let offers = format!("/api/v1/users/{id}/offers/");
+    let response = app.get(&offers, None).await;
     assert_eq!(response.status(), Status::Unauthorized);
-    let response = app
-        .send(
-            Method::Post,
-            &format!("/api/v1/users/{id}/offers/"),
-            None,
-            Some(&backend_offer()),
-        )
-        .await;
+    let response = app.post_json(&offers, None, &backend_offer()).await;
     assert_eq!(response.status(), Status::Unauthorized);
     assert_eq!(app.offer_count().await, 0);
 }
 
 // My offers
 
+/// The rows of "My offers": each offer's title, where it links, and its skill tags.
+fn my_offers(page: &Page) -> Vec<(String, String, Vec<String>)> {
+    page.select("table.offers tbody tr")
+        .iter()
+        .map(|row| {
+            let title = row.first(".offer-title a").expect("a title link");
+            (
+                title.text(),
+                title.attr("href").unwrap().to_owned(),
+                row.select(".tags li")
+                    .iter()
+                    .map(|tag| tag.text())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
 #[rocket::async_test]
 async fn my_offers_lists_title_skills_last_change_and_actions() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let html = page(&app, "/offers", Status::Ok).await;
-    assert!(html.contains("You have not published any offers yet."));
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let page = visitor.get_page("/offers", Status::Ok).await;
+    assert!(page
+        .text(".empty")
+        .starts_with("You have not published any offers yet."));
 
-    let id = create_offer(&app, "Backend Engineer", "python, flask").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python, flask").await;
     someone_elses_offer(&app).await;
-    let html = page(&app, "/offers", Status::Ok).await;
-    assert!(html.contains(&format!(r#"<a href="/offers/{id}">Backend Engineer</a>"#)));
-    assert!(html.contains(r#"<li class="tag">python</li><li class="tag">flask</li>"#));
-    assert!(html.contains("<time datetime=\""));
-    assert!(html.contains(&format!(r#"href="/offers/{id}/edit""#)));
-    assert!(html.contains(&format!(r#"href="/offers/{id}/delete""#)));
-    assert_eq!(html.matches("<tr>").count(), 2, "header + own offer only");
+    let page = visitor.get_page("/offers", Status::Ok).await;
+    assert_eq!(
+        my_offers(&page),
+        [(
+            "Backend Engineer".to_owned(),
+            format!("/offers/{id}"),
+            vec!["python".to_owned(), "flask".to_owned()]
+        )],
+        "own offer only"
+    );
+    assert!(page.has("table.offers tbody tr time[datetime]"));
+    assert!(page.has(&format!(r#"table.offers a[href="/offers/{id}/edit"]"#)));
+    assert!(page.has(&format!(r#"table.offers a[href="/offers/{id}/delete"]"#)));
+    assert_eq!(page.count("table.offers tr"), 2, "header + own offer only");
 
-    create_offer(&app, "Polyglot", "a, b, c, d, e, f, g, h, i, j").await;
-    let html = page(&app, "/offers", Status::Ok).await;
-    assert!(html.contains(r#"<li class="tag">h</li><li class="tag tag-more">+2 more</li>"#));
-    assert!(
-        html.find(">Polyglot<").unwrap() < html.find(">Backend Engineer<").unwrap(),
+    create_offer(&visitor, &app, "Polyglot", "a, b, c, d, e, f, g, h, i, j").await;
+    let page = visitor.get_page("/offers", Status::Ok).await;
+    let rows = my_offers(&page);
+    let titles: Vec<&str> = rows.iter().map(|(title, _, _)| title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Polyglot", "Backend Engineer"],
         "the latest change first"
+    );
+    assert_eq!(
+        rows[0].2,
+        ["a", "b", "c", "d", "e", "f", "g", "h", "+2 more"]
+    );
+    assert_eq!(
+        page.text("table.offers tbody tr .tags li:last-child.tag-more"),
+        "+2 more"
     );
 }
 
@@ -622,45 +591,40 @@ async fn my_offers_lists_title_skills_last_change_and_actions() {
 #[rocket::async_test]
 async fn creating_an_offer_stores_it_like_the_api_and_flashes() {
     let app = spawn_app().await;
-    let id = sign_up(&app, "alice").await;
-    let html = page(&app, "/offers/new", Status::Ok).await;
-    for label in [
-        r#"<label for="title">Title</label>"#,
-        r#"<label for="description">Description</label>"#,
-        r#"<label for="skills_list">Skills</label>"#,
+    let visitor = app.visitor();
+    let id = visitor.sign_up("alice").await;
+    let page = visitor.get_page("/offers/new", Status::Ok).await;
+    for (field, label) in [
+        ("title", "Title"),
+        ("description", "Description"),
+        ("skills_list", "Skills"),
     ] {
-        assert!(html.contains(label), "{label}");
+        assert_eq!(page.text(&format!(r#"label[for="{field}"]"#)), label);
     }
-    let response = submit(
-        &app,
-        "/offers/new",
-        "/offers",
-        &[
-            ("title", "Backend Engineer"),
-            ("description", "Build a RESTful API\r\nwith Rust"),
-            ("skills_list", "python, flask\r\nDevOps\r\n\r\n"),
-        ],
-    )
-    .await;
+    let response = visitor
+        .submit(
+            "/offers/new",
+            "/offers",
+            &[
+                ("title", "Backend Engineer"),
+                ("description", "Build a RESTful API\r\nwith Rust"),
+                ("skills_list", "python, flask\r\nDevOps\r\n\r\n"),
+            ],
+        )
+        .await;
     assert_eq!(location(&response), "/offers");
-    let html = follow(&app, response).await;
-    assert!(html.contains("Offer created"));
-    assert!(html.contains("Backend Engineer"));
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Offer created");
+    assert_eq!(
+        page.select_text("table.offers .offer-title"),
+        ["Backend Engineer"]
+    );
 
-    let user = crate::helpers::TestUser {
+    let user = TestUser {
         id,
         token: app.login("alice").await,
     };
-    let listed = body_json(
-        app.send(
-            Method::Get,
-            &format!("/api/v1/users/{id}/offers/"),
-            Some(&user),
-            None,
-        )
-        .await,
-    )
-    .await;
+    let listed = body_json(app.get(&format!("/api/v1/users/{id}/offers/"), &user).await).await;
     assert_eq!(listed["count"], 1);
     assert_eq!(listed["offers"][0]["title"], "Backend Engineer");
     assert_eq!(
@@ -676,30 +640,44 @@ async fn creating_an_offer_stores_it_like_the_api_and_flashes() {
 #[rocket::async_test]
 async fn an_invalid_offer_is_shown_again_with_the_input_and_the_api_messages() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
     let long_skill = "s".repeat(51);
-    let response = submit(
-        &app,
-        "/offers/new",
-        "/offers",
-        &[
-            ("title", "   "),
-            ("description", ""),
-            ("skills_list", &format!("rust, {long_skill}")),
-        ],
-    )
-    .await;
+    let skills = format!("rust, {long_skill}");
+    let response = visitor
+        .submit(
+            "/offers/new",
+            "/offers",
+            &[
+                ("title", "   "),
+                ("description", ""),
+                ("skills_list", &skills),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("Must not be blank."));
-    assert!(html.contains("Length must be between 1 and 10000."));
-    assert!(html.contains("Item 1: Length must be between 1 and 50."));
-    assert!(html.contains(&format!("\nrust, {long_skill}</textarea>")));
-    assert!(html.contains(r##"<a href="#title">Title: Must not be blank.</a>"##));
-    assert!(html.contains(r#"aria-describedby="title-hint title-error""#));
+    let page = Page::read(response).await;
+    assert_eq!(page.text("#title-error"), "Error: Must not be blank.");
+    assert_eq!(
+        page.text("#description-error"),
+        "Error: Length must be between 1 and 10000."
+    );
+    assert_eq!(
+        page.text("#skills_list-error"),
+        "Error: Item 1: Length must be between 1 and 50."
+    );
+    assert_eq!(page.field_value("skills_list"), Some(skills));
+    assert_eq!(
+        page.text(r##".error-summary a[href="#title"]"##),
+        "Title: Must not be blank."
+    );
+    assert_eq!(
+        page.attr("#title", "aria-describedby").as_deref(),
+        Some("title-hint title-error")
+    );
     assert_eq!(app.offer_count().await, 0);
 
-    let missing = submit(&app, "/offers/new", "/offers", &[]).await;
+    let missing = visitor.submit("/offers/new", "/offers", &[]).await;
     assert_eq!(missing.status(), Status::UnprocessableEntity);
     assert_eq!(app.offer_count().await, 0);
 }
@@ -707,13 +685,14 @@ async fn an_invalid_offer_is_shown_again_with_the_input_and_the_api_messages() {
 #[rocket::async_test]
 async fn creating_an_offer_without_a_csrf_token_is_forbidden() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let response = post_form(
-        &app,
-        "/offers",
-        &[("title", "Backend Engineer"), ("description", "Build it")],
-    )
-    .await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let response = visitor
+        .post_form(
+            "/offers",
+            &[("title", "Backend Engineer"), ("description", "Build it")],
+        )
+        .await;
     assert_eq!(response.status(), Status::Forbidden);
     assert_eq!(app.offer_count().await, 0);
 }
@@ -721,20 +700,21 @@ async fn creating_an_offer_without_a_csrf_token_is_forbidden() {
 #[rocket::async_test]
 async fn user_text_is_escaped_everywhere_it_is_shown() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(
-        &app,
-        "<script>alert(1)</script>",
-        "<img src=x onerror=alert(2)>",
-    )
-    .await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let title = "<script>alert(1)</script>";
+    let id = create_offer(&visitor, &app, title, "<img src=x onerror=alert(2)>").await;
     for uri in [
         "/offers".to_owned(),
         format!("/offers/{id}"),
         format!("/offers/{id}/edit"),
         format!("/offers/{id}/delete"),
     ] {
-        let html = page(&app, &uri, Status::Ok).await;
+        let page = visitor.get_page(&uri, Status::Ok).await;
+        assert!(!page.has("script, img"), "{uri}: markup from user text");
+        assert!(page.text("main").contains(title), "{uri}: shown as text");
+        // Escaping is about the bytes sent.
+        let html = page.source();
         assert!(!html.contains("<script>alert(1)"), "{uri}");
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"),
@@ -746,30 +726,46 @@ async fn user_text_is_escaped_everywhere_it_is_shown() {
 
 // View
 
+/// Links and forms on the page that lead to editing or deleting an offer.
+fn edit_or_delete_controls(page: &Page) -> usize {
+    page.count(r#"[href$="/edit"], [href$="/delete"], [action$="/edit"], [action$="/delete"]"#)
+}
+
 #[rocket::async_test]
 async fn an_offer_page_shows_everything_and_edit_delete_only_to_the_owner() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let own = create_offer(&app, "Backend Engineer", "python, flask").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let own = create_offer(&visitor, &app, "Backend Engineer", "python, flask").await;
     let other = someone_elses_offer(&app).await;
 
-    let html = page(&app, &format!("/offers/{own}"), Status::Ok).await;
-    assert!(html.contains("<h1>Backend Engineer</h1>"));
-    assert!(html.contains("Build a RESTful API"));
-    assert!(html.contains(r#"title="Filter by this skill">flask</a>"#));
-    assert!(html.contains(&format!(r#"href="/offers/{own}/edit""#)));
-    assert!(html.contains(&format!(r#"href="/offers/{own}/delete""#)));
+    let page = visitor
+        .get_page(&format!("/offers/{own}"), Status::Ok)
+        .await;
+    assert_eq!(page.text("h1"), "Backend Engineer");
+    assert_eq!(page.text(".description"), "Build a RESTful API");
+    assert_eq!(
+        page.select_text(r#"a[title="Filter by this skill"]"#),
+        ["python", "flask"]
+    );
+    assert_eq!(page.href_of("Edit"), Some(format!("/offers/{own}/edit")));
+    assert_eq!(
+        page.href_of("Delete"),
+        Some(format!("/offers/{own}/delete"))
+    );
 
-    let html = page(&app, &format!("/offers/{other}"), Status::Ok).await;
-    assert!(html.contains("<h1>Backend Engineer</h1>"));
-    assert!(!html.contains("/edit"));
-    assert!(!html.contains("/delete"));
+    let page = visitor
+        .get_page(&format!("/offers/{other}"), Status::Ok)
+        .await;
+    assert_eq!(page.text("h1"), "Backend Engineer");
+    assert_eq!(edit_or_delete_controls(&page), 0);
 }
 
 #[rocket::async_test]
 async fn missing_and_malformed_offer_ids_are_404_pages() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
     for uri in [
         "/offers/999999",
         "/offers/abc",
@@ -780,14 +776,11 @@ async fn missing_and_malformed_offer_ids_are_404_pages() {
         "/offers/abc/delete",
         "/no/such/page",
     ] {
-        let html = page(&app, uri, Status::NotFound).await;
-        assert!(html.contains("Page not found"), "{uri}");
-        assert!(
-            html.contains("Signed in as <strong>alice</strong>"),
-            "{uri}"
-        );
+        let page = visitor.get_page(uri, Status::NotFound).await;
+        assert_eq!(page.text("h1"), "Page not found", "{uri}");
+        assert_eq!(signed_in_as(&page).as_deref(), Some("alice"), "{uri}");
     }
-    let api = app.client.get("/api/v1/nothing").dispatch().await;
+    let api = app.get("/api/v1/nothing", None).await;
     assert_eq!(api.status(), Status::NotFound);
     assert_eq!(api.content_type(), Some(ContentType::JSON));
 }
@@ -797,28 +790,35 @@ async fn missing_and_malformed_offer_ids_are_404_pages() {
 #[rocket::async_test]
 async fn editing_an_offer_prefills_the_form_and_saves_the_changes() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "python, flask").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python, flask").await;
     let edit = format!("/offers/{id}/edit");
-    let html = page(&app, &edit, Status::Ok).await;
-    assert!(html.contains(r#"value="Backend Engineer""#));
-    assert!(html.contains("\npython, flask</textarea>"));
+    let page = visitor.get_page(&edit, Status::Ok).await;
+    assert_eq!(
+        page.field_value("title").as_deref(),
+        Some("Backend Engineer")
+    );
+    assert_eq!(
+        page.field_value("skills_list").as_deref(),
+        Some("python, flask")
+    );
 
-    let response = submit(
-        &app,
-        &edit,
-        &edit,
-        &[
-            ("title", "DevOps Engineer"),
-            ("description", "Run it"),
-            ("skills_list", "kubernetes\nhelm"),
-        ],
-    )
-    .await;
+    let response = visitor
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", "DevOps Engineer"),
+                ("description", "Run it"),
+                ("skills_list", "kubernetes\nhelm"),
+            ],
+        )
+        .await;
     assert_eq!(location(&response), format!("/offers/{id}"));
-    let html = follow(&app, response).await;
-    assert!(html.contains("Offer updated"));
-    assert!(html.contains("<h1>DevOps Engineer</h1>"));
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Offer updated");
+    assert_eq!(page.text("h1"), "DevOps Engineer");
     assert_eq!(
         stored_offer(&app, id).await.unwrap(),
         (
@@ -832,8 +832,9 @@ async fn editing_an_offer_prefills_the_form_and_saves_the_changes() {
 #[rocket::async_test]
 async fn editing_keeps_api_skills_with_commas_when_they_are_left_alone() {
     let app = spawn_app().await;
-    let id = sign_up(&app, "alice").await;
-    let user = crate::helpers::TestUser {
+    let visitor = app.visitor();
+    let id = visitor.sign_up("alice").await;
+    let user = TestUser {
         id,
         token: app.login("alice").await,
     };
@@ -844,25 +845,22 @@ async fn editing_keeps_api_skills_with_commas_when_they_are_left_alone() {
         )
         .await;
     let edit = format!("/offers/{}/edit", offer["id"]);
-    let shown = page(&app, &edit, Status::Ok).await;
-    let skills = shown
-        .split("name=\"skills_list\"")
-        .nth(1)
-        .and_then(|rest| rest.split_once(">\n"))
-        .and_then(|(_, rest)| rest.split_once("</textarea>"))
-        .map(|(skills, _)| unescape(skills))
-        .unwrap();
-    let response = submit(
-        &app,
-        &edit,
-        &edit,
-        &[
-            ("title", "Site Reliability Engineer"),
-            ("description", "d"),
-            ("skills_list", &skills),
-        ],
-    )
-    .await;
+    let skills = visitor
+        .get_page(&edit, Status::Ok)
+        .await
+        .field_value("skills_list")
+        .expect("a skills field");
+    let response = visitor
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", "Site Reliability Engineer"),
+                ("description", "d"),
+                ("skills_list", &skills),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     let stored = stored_offer(&app, offer["id"].as_i64().unwrap())
         .await
@@ -874,40 +872,48 @@ async fn editing_keeps_api_skills_with_commas_when_they_are_left_alone() {
 #[rocket::async_test]
 async fn an_invalid_edit_is_shown_again_and_changes_nothing() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "python").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python").await;
     let edit = format!("/offers/{id}/edit");
     let too_long = "t".repeat(201);
-    let response = submit(
-        &app,
-        &edit,
-        &edit,
-        &[
-            ("title", &too_long),
-            ("description", "Still fine"),
-            ("skills_list", "python"),
-        ],
-    )
-    .await;
+    let response = visitor
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", &too_long),
+                ("description", "Still fine"),
+                ("skills_list", "python"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("Length must be between 1 and 200."));
-    assert!(html.contains(&format!(r#"value="{too_long}""#)));
-    assert!(html.contains("\nStill fine</textarea>"));
+    let page = Page::read(response).await;
+    assert_eq!(
+        page.text("#title-error"),
+        "Error: Length must be between 1 and 200."
+    );
+    assert_eq!(page.field_value("title"), Some(too_long));
+    assert_eq!(
+        page.field_value("description").as_deref(),
+        Some("Still fine")
+    );
     assert_eq!(stored_offer(&app, id).await.unwrap().0, "Backend Engineer");
 }
 
 #[rocket::async_test]
 async fn editing_without_a_csrf_token_is_forbidden() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "python").await;
-    let response = post_form(
-        &app,
-        &format!("/offers/{id}/edit"),
-        &[("title", "Hacked"), ("description", "x")],
-    )
-    .await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python").await;
+    let response = visitor
+        .post_form(
+            &format!("/offers/{id}/edit"),
+            &[("title", "Hacked"), ("description", "x")],
+        )
+        .await;
     assert_eq!(response.status(), Status::Forbidden);
     assert_eq!(stored_offer(&app, id).await.unwrap().0, "Backend Engineer");
 }
@@ -917,31 +923,37 @@ async fn editing_without_a_csrf_token_is_forbidden() {
 #[rocket::async_test]
 async fn deleting_asks_first_then_removes_the_offer() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "python").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python").await;
     let confirm = format!("/offers/{id}/delete");
-    let html = page(&app, &confirm, Status::Ok).await;
-    assert!(html.contains("Delete this offer?"));
-    assert!(html.contains(&format!(r#"action="/offers/{id}/delete""#)));
+    let page = visitor.get_page(&confirm, Status::Ok).await;
+    assert_eq!(page.text("h1"), "Delete this offer?");
+    assert!(page.has(&format!(
+        r#"main form[method="post"][action="/offers/{id}/delete"]"#
+    )));
     assert!(
         stored_offer(&app, id).await.is_some(),
         "GET changes nothing"
     );
 
-    let response = submit(&app, &confirm, &confirm, &[]).await;
+    let response = visitor.submit(&confirm, &confirm, &[]).await;
     assert_eq!(location(&response), "/offers");
-    let html = follow(&app, response).await;
-    assert!(html.contains("Offer deleted"));
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Offer deleted");
     assert!(stored_offer(&app, id).await.is_none());
-    page(&app, &confirm, Status::NotFound).await;
+    visitor.get_page(&confirm, Status::NotFound).await;
 }
 
 #[rocket::async_test]
 async fn deleting_without_a_csrf_token_is_forbidden() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
-    let id = create_offer(&app, "Backend Engineer", "python").await;
-    let response = post_form(&app, &format!("/offers/{id}/delete"), &[]).await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let id = create_offer(&visitor, &app, "Backend Engineer", "python").await;
+    let response = visitor
+        .post_form(&format!("/offers/{id}/delete"), &[])
+        .await;
     assert_eq!(response.status(), Status::Forbidden);
     assert!(stored_offer(&app, id).await.is_some());
 }
@@ -951,23 +963,21 @@ async fn deleting_without_a_csrf_token_is_forbidden() {
 #[rocket::async_test]
 async fn another_users_edit_and_delete_pages_are_forbidden() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
     let id = someone_elses_offer(&app).await;
     for uri in [format!("/offers/{id}/edit"), format!("/offers/{id}/delete")] {
-        let html = page(&app, &uri, Status::Forbidden).await;
-        assert!(html.contains("Not allowed"), "{uri}");
-        assert!(
-            html.contains("Signed in as <strong>alice</strong>"),
-            "{uri}"
-        );
+        let page = visitor.get_page(&uri, Status::Forbidden).await;
+        assert_eq!(page.text("h1"), "Not allowed", "{uri}");
+        assert_eq!(signed_in_as(&page).as_deref(), Some("alice"), "{uri}");
 
-        let response = submit(
-            &app,
-            "/offers",
-            &uri,
-            &[("title", "Hacked"), ("description", "x")],
-        )
-        .await;
+        let response = visitor
+            .submit(
+                "/offers",
+                &uri,
+                &[("title", "Hacked"), ("description", "x")],
+            )
+            .await;
         assert_eq!(response.status(), Status::Forbidden, "POST {uri}");
     }
     let stored = stored_offer(&app, id).await.unwrap();
@@ -979,37 +989,35 @@ async fn another_users_edit_and_delete_pages_are_forbidden() {
 #[rocket::async_test]
 async fn an_unavailable_database_shows_a_friendly_page() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
     let db = rocket_db_pools::Database::fetch(app.client.rocket())
         .map(|db: &job_offers::db::Db| db.pool().clone())
         .unwrap();
     db.close().await;
-    let response = app.client.get("/offers").dispatch().await;
+    let response = visitor.get("/offers").await;
     assert_eq!(response.status(), Status::ServiceUnavailable);
     assert_eq!(response.headers().get_one("Retry-After"), Some("1"));
-    let html = response.into_string().await.unwrap();
-    assert!(html.contains("Temporarily unavailable"));
-    assert!(html.contains(r#"<link rel="stylesheet" href="/static/css/site.css">"#));
+    let page = Page::read(response).await;
+    assert_eq!(page.text("h1"), "Temporarily unavailable");
+    assert!(page.has(r#"head link[rel="stylesheet"][href="/static/css/site.css"]"#));
 }
 
 #[rocket::async_test]
 async fn a_form_over_the_size_limit_is_refused_with_a_page() {
     let app = spawn_app().await;
-    sign_up(&app, "alice").await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
     let huge = "x".repeat(200 * 1024);
-    let response = submit(
-        &app,
-        "/offers/new",
-        "/offers",
-        &[("title", "t"), ("description", &huge)],
-    )
-    .await;
+    let response = visitor
+        .submit(
+            "/offers/new",
+            "/offers",
+            &[("title", "t"), ("description", &huge)],
+        )
+        .await;
     assert_eq!(response.status(), Status::PayloadTooLarge);
-    assert!(response
-        .into_string()
-        .await
-        .unwrap()
-        .contains("Too much text"));
+    assert_eq!(Page::read(response).await.text("h1"), "Too much text");
     assert_eq!(app.offer_count().await, 0);
 }
 
@@ -1017,23 +1025,18 @@ async fn a_form_over_the_size_limit_is_refused_with_a_page() {
 async fn a_page_request_with_an_api_token_is_still_signed_out() {
     let app = spawn_app().await;
     let user = app.user("alice").await;
-    let response = app
-        .client
-        .get("/offers")
-        .header(Header::new("Authorization", format!("JWT {}", user.token)))
-        .dispatch()
-        .await;
+    let response = app.get("/offers", &user).await;
     assert_eq!(response.status(), Status::SeeOther);
 }
 
 #[rocket::async_test]
 async fn the_app_refuses_to_start_without_its_static_files_or_with_a_zero_session_ttl() {
-    let url = crate::helpers::fresh_database().await;
+    let database = crate::helpers::fresh_database().await;
     for (key, value) in [
         ("static_dir", json!("/nonexistent/static")),
         ("session_ttl_hours", json!(0)),
     ] {
-        let figment = crate::helpers::test_figment(&url).merge((key, value));
+        let figment = crate::helpers::test_figment(database.url()).merge((key, value));
         // Reading the error's kind marks it handled; Rocket panics on an unread one.
         let failed = job_offers::build(figment).ignite().await.err();
         assert!(

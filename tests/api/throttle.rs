@@ -91,16 +91,17 @@ async fn registration_floods_from_one_client_are_throttled() {
 async fn the_sign_in_page_shares_the_api_limits() {
     let app = spawn_app_with(|figment| figment.merge(("login_max_failures", 2))).await;
     app.register("alice").await;
+    let visitor = app.visitor();
     for _ in 0..2 {
-        let response = crate::pages::submit(
-            &app,
-            "/login",
-            "/login",
-            &[("username", "alice"), ("password", "wrong password")],
-        )
-        .await;
+        let response = visitor
+            .submit(
+                "/login",
+                "/login",
+                &[("username", "alice"), ("password", "wrong password")],
+            )
+            .await;
         assert_ne!(response.status(), Status::SeeOther);
     }
-    let response = crate::pages::sign_in(&app, "alice").await;
+    let response = visitor.sign_in("alice").await;
     assert_eq!(response.status(), Status::TooManyRequests);
 }

@@ -9,6 +9,7 @@ async fn register_returns_the_username_and_id() {
     let response = app
         .post_json(
             "/api/v1/users/register",
+            None,
             &json!({"username": "user", "password": "password"}),
         )
         .await;
@@ -43,6 +44,7 @@ async fn a_taken_username_is_a_conflict_whatever_its_case() {
         let response = app
             .post_json(
                 "/api/v1/users/register",
+                None,
                 &json!({"username": taken, "password": PASSWORD}),
             )
             .await;
@@ -157,7 +159,7 @@ async fn register_names_each_invalid_field() {
         ),
     ];
     for (body, field, problem) in cases {
-        let response = app.post_json("/api/v1/users/register", &body).await;
+        let response = app.post_json("/api/v1/users/register", None, &body).await;
         assert_eq!(response.status(), Status::BadRequest, "{body}");
         let answer = body_json(response).await;
         assert_eq!(
@@ -184,6 +186,7 @@ async fn login_returns_a_token_with_the_documented_claims() {
     let response = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": "user", "password": PASSWORD}),
         )
         .await;
@@ -225,6 +228,7 @@ async fn login_ignores_username_case() {
     let response = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": "alice", "password": PASSWORD}),
         )
         .await;
@@ -239,6 +243,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let wrong_password = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": "user", "password": "not the password"}),
         )
         .await;
@@ -247,6 +252,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let unknown_user = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": "nobody", "password": "not the password"}),
         )
         .await;
@@ -292,6 +298,7 @@ async fn responses_never_contain_the_password_or_its_hash() {
     let register = app
         .post_json(
             "/api/v1/users/register",
+            None,
             &json!({"username": "user", "password": PASSWORD}),
         )
         .await
@@ -301,6 +308,7 @@ async fn responses_never_contain_the_password_or_its_hash() {
     let login = app
         .post_json(
             "/api/v1/users/login",
+            None,
             &json!({"username": "user", "password": PASSWORD}),
         )
         .await
