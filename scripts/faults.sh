@@ -122,13 +122,20 @@ PG_START_OPTS="-p $PG_PORT -k $PG_DATADIR -c listen_addresses=127.0.0.1 -c max_c
 export PG_BIN PG_PORT PG_DATADIR PG_RUNAS PG_START_OPTS
 export FAULTS_OUT=$workdir ACQUIRE_TIMEOUT_MS=$acquire_timeout_ms PYTHONDONTWRITEBYTECODE=1
 
+# The scenarios hold row locks for seconds to stand for slow queries, and send floods of
+# creates and logins from one client: the statement timeout (2 s) and the attempt limits would
+# answer them first, so they are lifted here (both have tests of their own).
+statement_timeout_ms=60000
+
 # start_server NAME DBNAME PORT [ENV=VALUE...]: the release server, logging warnings (not each
 # request) to $workdir/server-NAME.log.
 start_server() {
   local name=$1 db=$2 port=$3
   shift 3
   SERVER_LOG="$workdir/server-$name.log"
-  if ! server_start "$db" "$port" ROCKET_LOG_LEVEL=normal ROCKET_ACCESS_LOG=false "$@"; then
+  if ! server_start "$db" "$port" ROCKET_LOG_LEVEL=normal ROCKET_ACCESS_LOG=false \
+    "${SERVER_NO_LIMITS[@]}" \
+    ROCKET_DATABASES="{offers={statement_timeout_ms=$statement_timeout_ms}}" "$@"; then
     say "server '$name' did not start; its scenarios fail"
     server_stop
     return 1
@@ -160,7 +167,7 @@ fi
 # ROCKET_DATABASES is merged key by key into databases.offers of Rocket.toml, and DATABASE_URL
 # (set by server_start) then replaces only its url (src/lib.rs, figment()).
 if selected pool-exhaustion; then
-  if start_server pool faults_pool "$pool_port" ROCKET_DATABASES="{offers={max_connections=$pool_size}}"; then
+  if start_server pool faults_pool "$pool_port" ROCKET_DATABASES="{offers={max_connections=$pool_size,statement_timeout_ms=$statement_timeout_ms}}"; then
     FAULTS_DB=faults_pool FAULTS_POOL_SIZE=$pool_size run pool-exhaustion
     server_stop
   fi
@@ -189,7 +196,7 @@ fi
 
 if selected shutdown-queued; then
   if start_server queued faults_queued "$pool_port" \
-    ROCKET_DATABASES="{offers={max_connections=$pool_size,acquire_timeout_ms=5000}}"; then
+    ROCKET_DATABASES="{offers={max_connections=$pool_size,acquire_timeout_ms=5000,statement_timeout_ms=$statement_timeout_ms}}"; then
     FAULTS_DB=faults_queued FAULTS_POOL_SIZE=$pool_size shutdown_run shutdown-queued
   fi
 fi
