@@ -431,3 +431,64 @@ async fn ids_written_any_other_way_than_canonically_are_not_found() {
     let canonical = app.client.get("/api/v1/offers/1").dispatch().await;
     assert_eq!(canonical.status(), Status::Ok);
 }
+
+#[rocket::async_test]
+async fn signing_in_with_a_non_ascii_next_path_lands_there_instead_of_failing() {
+    let app = spawn_app_with(|figment| figment).await;
+    app.register("alice").await;
+    let visitor = app.visitor();
+    let response = visitor
+        .submit(
+            "/login?next=/%C3%A9",
+            "/login",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("next", "/é"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(crate::web::location(&response), "/%C3%A9");
+}
+
+#[rocket::async_test]
+async fn the_flash_cookie_is_http_only_like_the_session() {
+    let app = spawn_app_with(|figment| figment).await;
+    app.register("alice").await;
+    let visitor = app.visitor();
+    let response = visitor.sign_in("alice").await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let flash = response
+        .headers()
+        .get("Set-Cookie")
+        .find(|cookie| cookie.starts_with("_flash="))
+        .expect("a flash message")
+        .to_owned();
+    assert!(flash.contains("HttpOnly"), "{flash}");
+    assert!(flash.contains("SameSite=Lax"), "{flash}");
+}
+
+#[rocket::async_test]
+async fn a_throttled_page_says_the_real_wait_and_sends_it_in_retry_after() {
+    let app = spawn_app_with(|figment| {
+        figment
+            .merge(("login_max_failures", 1))
+            .merge(("login_window_secs", 600))
+    })
+    .await;
+    app.register("alice").await;
+    let visitor = app.visitor();
+    let wrong = [("username", "alice"), ("password", "wrong password")];
+    visitor.submit("/login", "/login", &wrong).await;
+    let response = visitor.sign_in("alice").await;
+    assert_eq!(response.status(), Status::TooManyRequests);
+    let seconds = retry_after(&response);
+    assert!((590..=600).contains(&seconds), "{seconds}");
+    let page = crate::web::Page::read(response).await;
+    assert!(
+        page.text("main").contains("Wait 10 minutes"),
+        "{}",
+        page.text("main")
+    );
+}
