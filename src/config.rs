@@ -47,6 +47,8 @@ struct RawConfig {
     searches_per_window: u32,
     #[serde(default = "default_search_window_secs")]
     search_window_secs: u64,
+    #[serde(default = "default_search_concurrency")]
+    search_concurrency: usize,
     #[serde(default = "default_offers_per_window")]
     offers_per_window: u32,
     #[serde(default = "default_offer_window_secs")]
@@ -95,6 +97,10 @@ fn default_searches_per_window() -> u32 {
 
 fn default_search_window_secs() -> u64 {
     60
+}
+
+fn default_search_concurrency() -> usize {
+    4
 }
 
 fn default_offers_per_window() -> u32 {
@@ -158,6 +164,8 @@ pub struct AppConfig {
     /// Board searches (words or skills) allowed per client in `search_window`.
     pub searches_per_window: u32,
     pub search_window: Duration,
+    /// Searches run at once; the pool's other connections stay free for everything else.
+    pub search_concurrency: usize,
     /// Offers one account may create in `offer_window`, and have at all.
     pub offers_per_window: u32,
     pub offer_window: Duration,
@@ -220,6 +228,7 @@ impl AppConfig {
             )?,
             searches_per_window: raw.searches_per_window.max(1),
             search_window: window(raw.search_window_secs, "ROCKET_SEARCH_WINDOW_SECS")?,
+            search_concurrency: raw.search_concurrency.max(1),
             offers_per_window: raw.offers_per_window.max(1),
             offer_window: window(raw.offer_window_secs, "ROCKET_OFFER_WINDOW_SECS")?,
             max_offers_per_user: raw.max_offers_per_user.max(1),

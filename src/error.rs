@@ -130,7 +130,9 @@ impl AppError {
                 AuthError::BadCredentials => Status::BadRequest,
                 AuthError::UsernameTaken => Status::Conflict,
                 AuthError::Throttled { .. } => Status::TooManyRequests,
-                AuthError::Hash(HashError::Busy) => Status::ServiceUnavailable,
+                AuthError::Hash(HashError::Busy) | AuthError::SearchesBusy => {
+                    Status::ServiceUnavailable
+                }
                 AuthError::Repo(error) => repo_status(error),
                 AuthError::Hash(HashError::Failed(_)) | AuthError::NotConfigured(_) => {
                     Status::InternalServerError

@@ -44,6 +44,9 @@ pub enum AuthError {
     Hash(#[from] password::HashError),
     #[error("account lookup failed")]
     Repo(#[from] RepoError),
+    /// Every slot for expensive searches stayed taken for the wait: retry shortly.
+    #[error("every search slot is busy")]
+    SearchesBusy,
     /// A service this guard needs was not built (a wiring bug, never a client's fault).
     #[error("{0} is not managed")]
     NotConfigured(&'static str),

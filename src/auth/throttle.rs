@@ -15,10 +15,12 @@
 //!   the same delays, is slowed but never locked out, and a success clears them.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rocket::request::{FromRequest, Outcome, Request};
+use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use rocket_db_pools::Database;
 use rocket_okapi::gen::OpenApiGenerator;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
@@ -31,6 +33,9 @@ use crate::db::Db;
 use crate::network::client_address;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
+
+/// How long a search waits for a slot before `503`.
+const SEARCH_SLOT_WAIT: Duration = Duration::from_secs(1);
 
 /// At most `max` attempts per key in each window of `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +127,9 @@ pub struct AbuseLimits {
     pub searches: Window,
     pub offers: Window,
     pub max_offers: u32,
+    /// Slots for searches: at most this many run at once (PostgreSQL would otherwise spend
+    /// every pooled connection on them while a one-row read waits).
+    pub search_slots: Arc<Semaphore>,
 }
 
 /// The keys of one sign-in attempt: (client, username), client, username.
@@ -169,6 +177,7 @@ impl AbuseLimits {
                 length: config.offer_window,
             },
             max_offers: config.max_offers_per_user,
+            search_slots: Arc::new(Semaphore::new(config.search_concurrency)),
         }
     }
 
@@ -272,15 +281,22 @@ pub struct Limiter<'r> {
 }
 
 impl Limiter<'_> {
-    /// Counts a board search; `Throttled` past the client's limit.
-    pub async fn search(&self) -> Result<(), AuthError> {
+    /// Counts a board search and takes one of the search slots, held until the permit is
+    /// dropped: `Throttled` past the client's limit, `SearchesBusy` when no slot frees up
+    /// within a second.
+    pub async fn search(&self) -> Result<OwnedSemaphorePermit, AuthError> {
         let wait = self
             .limits
             .search(&mut *self.db.acquire().await?, self.client)
             .await?;
-        wait.map_or(Ok(()), |retry_after| {
-            Err(AuthError::Throttled { retry_after })
-        })
+        if let Some(retry_after) = wait {
+            return Err(AuthError::Throttled { retry_after });
+        }
+        let slot = self.limits.search_slots.clone().acquire_owned();
+        match rocket::tokio::time::timeout(SEARCH_SLOT_WAIT, slot).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AuthError::SearchesBusy),
+        }
     }
 
     /// Counts a new offer of `user_id`; `Throttled` past the account's rate.
