@@ -2,30 +2,16 @@
 //! (`throttle`): registrations per client; failed sign-ins per client and username, per
 //! client, and per username, all checked before any password is hashed.
 
-use std::net::IpAddr;
-
-use rocket::request::{FromRequest, Outcome, Request};
-use rocket_db_pools::Database;
-use rocket_okapi::gen::OpenApiGenerator;
-use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
-
-use super::password::PasswordHasher;
-use super::throttle::AbuseLimits;
+use super::services::{services_guard, Services};
 use super::AuthError;
-use crate::config::AppConfig;
-use crate::db::Db;
 use crate::domain::user::{Credentials, NewUser, Password, User, Username};
-use crate::network::client_address;
 use crate::repo;
 
 /// What registration and sign-in need, gathered from the request: the database, the hasher,
 /// the limits, and who is asking (the client address behind any trusted proxy).
-pub struct Accounts<'r> {
-    db: &'r Db,
-    hasher: &'r PasswordHasher,
-    limits: &'r AbuseLimits,
-    client: Option<IpAddr>,
-}
+pub struct Accounts<'r>(Services<'r>);
+
+services_guard!(Accounts, "the account services");
 
 impl Accounts<'_> {
     /// Creates the account: `UsernameTaken` when the name exists in any letter case,
@@ -85,38 +71,5 @@ impl Accounts<'_> {
                 Err(AuthError::BadCredentials)
             }
         }
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Accounts<'r> {
-    type Error = AuthError;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let rocket = request.rocket();
-        match (
-            Db::fetch(rocket),
-            rocket.state::<PasswordHasher>(),
-            rocket.state::<AbuseLimits>(),
-            rocket.state::<AppConfig>(),
-        ) {
-            (Some(db), Some(hasher), Some(limits), Some(config)) => Outcome::Success(Self {
-                db,
-                hasher,
-                limits,
-                client: client_address(request, &config.trusted_proxies),
-            }),
-            _ => AuthError::NotConfigured("the account services").fail(request),
-        }
-    }
-}
-
-impl<'r> OpenApiFromRequest<'r> for Accounts<'r> {
-    fn from_request_input(
-        _gen: &mut OpenApiGenerator,
-        _name: String,
-        _required: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
     }
 }

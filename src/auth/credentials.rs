@@ -3,23 +3,12 @@
 //! every password change and every "sign out everywhere"; tokens and sessions carry the version
 //! they were issued at, and the guards refuse any that is not the account's current one.
 
-use std::net::IpAddr;
-
-use rocket::request::{FromRequest, Outcome, Request};
-use rocket_db_pools::Database;
-use rocket_okapi::gen::OpenApiGenerator;
-use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
-
-use super::password::PasswordHasher;
-use super::throttle::AbuseLimits;
+use super::services::{services_guard, Services};
 use super::{ApiUser, AuthError, PageUser};
-use crate::config::AppConfig;
-use crate::db::Db;
 use crate::domain::fields::{
     reject_unexpected, required_string, FieldErrors, InputError, JsonObject, MISSING,
 };
 use crate::domain::user::{Password, User};
-use crate::network::client_address;
 use crate::repo;
 
 /// The version of a new account (the column's default).
@@ -135,12 +124,9 @@ impl SignInVersion {
 
 /// Reads, changes and ends credentials, with the database, the hasher, the failed sign-in
 /// limit, and who is asking.
-pub struct CredentialStore<'r> {
-    db: &'r Db,
-    hasher: &'r PasswordHasher,
-    limits: &'r AbuseLimits,
-    client: Option<IpAddr>,
-}
+pub struct CredentialStore<'r>(Services<'r>);
+
+services_guard!(CredentialStore, "the credential services");
 
 impl CredentialStore<'_> {
     /// The version a sign-in of `username` will hand on (see `SignInVersion`).
@@ -202,39 +188,6 @@ impl CredentialStore<'_> {
         } else {
             Err(AuthError::Revoked)
         }
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CredentialStore<'r> {
-    type Error = AuthError;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let rocket = request.rocket();
-        match (
-            Db::fetch(rocket),
-            rocket.state::<PasswordHasher>(),
-            rocket.state::<AbuseLimits>(),
-            rocket.state::<AppConfig>(),
-        ) {
-            (Some(db), Some(hasher), Some(limits), Some(config)) => Outcome::Success(Self {
-                db,
-                hasher,
-                limits,
-                client: client_address(request, &config.trusted_proxies),
-            }),
-            _ => AuthError::NotConfigured("the credential services").fail(request),
-        }
-    }
-}
-
-impl<'r> OpenApiFromRequest<'r> for CredentialStore<'r> {
-    fn from_request_input(
-        _gen: &mut OpenApiGenerator,
-        _name: String,
-        _required: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
     }
 }
 

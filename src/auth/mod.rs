@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod credentials;
 pub mod guard;
 pub mod password;
+pub mod services;
 pub mod session;
 pub mod throttle;
 pub mod token;

@@ -19,18 +19,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rocket::request::{FromRequest, Outcome, Request};
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use rocket_db_pools::Database;
-use rocket_okapi::gen::OpenApiGenerator;
-use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
+use super::services::{services_guard, Services};
 use super::AuthError;
 use crate::config::AppConfig;
-use crate::db::Db;
-use crate::network::client_address;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
 
@@ -274,11 +269,9 @@ impl AbuseLimits {
 }
 
 /// Who is asking and the limits that apply: the guard of every limited route.
-pub struct Limiter<'r> {
-    pub db: &'r Db,
-    pub limits: &'r AbuseLimits,
-    pub client: Option<IpAddr>,
-}
+pub struct Limiter<'r>(Services<'r>);
+
+services_guard!(Limiter, "the attempt limits");
 
 impl Limiter<'_> {
     /// Counts a board search and takes one of the search slots, held until the permit is
@@ -308,37 +301,6 @@ impl Limiter<'_> {
         wait.map_or(Ok(()), |retry_after| {
             Err(AuthError::Throttled { retry_after })
         })
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Limiter<'r> {
-    type Error = AuthError;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let rocket = request.rocket();
-        match (
-            Db::fetch(rocket),
-            rocket.state::<AbuseLimits>(),
-            rocket.state::<AppConfig>(),
-        ) {
-            (Some(db), Some(limits), Some(config)) => Outcome::Success(Self {
-                db,
-                limits,
-                client: client_address(request, &config.trusted_proxies),
-            }),
-            _ => AuthError::NotConfigured("the attempt limits").fail(request),
-        }
-    }
-}
-
-impl<'r> OpenApiFromRequest<'r> for Limiter<'r> {
-    fn from_request_input(
-        _gen: &mut OpenApiGenerator,
-        _name: String,
-        _required: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
     }
 }
 
