@@ -126,6 +126,10 @@ export FAULTS_OUT=$workdir ACQUIRE_TIMEOUT_MS=$acquire_timeout_ms PYTHONDONTWRIT
 # creates and logins from one client: the statement timeout (2 s) and the attempt limits would
 # answer them first, so they are lifted here (both have tests of their own).
 statement_timeout_ms=60000
+# The release server shows /metrics only to the bearer of its metrics token; the scenarios
+# read the pool gauges with it.
+METRICS_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+export METRICS_TOKEN
 
 # start_server NAME DBNAME PORT [ENV=VALUE...]: the release server, logging warnings (not each
 # request) to $workdir/server-NAME.log.
@@ -134,7 +138,7 @@ start_server() {
   shift 3
   SERVER_LOG="$workdir/server-$name.log"
   if ! server_start "$db" "$port" ROCKET_LOG_LEVEL=normal ROCKET_ACCESS_LOG=false \
-    "${SERVER_NO_LIMITS[@]}" \
+    "${SERVER_NO_LIMITS[@]}" ROCKET_METRICS_TOKEN="$METRICS_TOKEN" \
     ROCKET_DATABASES="{offers={statement_timeout_ms=$statement_timeout_ms}}" "$@"; then
     say "server '$name' did not start; its scenarios fail"
     server_stop

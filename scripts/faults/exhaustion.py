@@ -43,7 +43,7 @@ def pool_exhaustion(s: Scenario) -> None:
     offers = create_offers(port, user_id, token, 3)
     offer_path = f"/api/v1/users/{user_id}/offers/{offers[0]}"
 
-    metrics = one_request(port, "GET", "/metrics")
+    metrics = one_request(port, "GET", "/metrics", token=env("METRICS_TOKEN"))
     found = re.search(rb"^db_pool_max_connections (\d+)", metrics.body, re.M)
     configured = int(found.group(1)) if found else None
     s.figure("pool_max_connections", configured)

@@ -238,7 +238,7 @@ def shutdown_queued(s: Scenario) -> None:
             queued.start("queued read", "GET", path)
         waiters = 0
         for _ in range(50):
-            metrics = one_request(port, "GET", "/metrics", timeout=2)
+            metrics = one_request(port, "GET", "/metrics", timeout=2, token=env("METRICS_TOKEN"))
             found = re.search(rb"^db_pool_waiters (\d+)", metrics.body, re.M)
             waiters = int(found.group(1)) if found else 0
             if waiters >= queued_reads:

@@ -5,10 +5,47 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
-use rocket::http::ContentType;
+use rocket::http::{ContentType, Status};
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{get, routes, Route, State};
 
+use crate::auth::guard::bearer_token;
+use crate::auth::session::tokens_match;
 use crate::db::{self, Db};
+
+/// Who may read `/metrics`: with a `metrics_token`, only requests bearing it
+/// (`Authorization: Bearer <token>`); without one, everyone in the development profiles and
+/// nobody elsewhere. Metrics describe the service's insides (routes, pool, process): they are
+/// for the scraper, not the public.
+#[derive(Debug, Clone)]
+pub struct MetricsAccess {
+    pub token: Option<String>,
+    pub open_without_token: bool,
+}
+
+/// A request allowed to read the metrics; anyone else gets the 404 of an unknown page.
+pub struct MetricsReader;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for MetricsReader {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let Some(access) = request.rocket().state::<MetricsAccess>() else {
+            return Outcome::Forward(Status::NotFound);
+        };
+        let allowed = match &access.token {
+            Some(expected) => bearer_token(request.headers().get_one("Authorization"))
+                .is_ok_and(|sent| tokens_match(sent, expected)),
+            None => access.open_without_token,
+        };
+        if allowed {
+            Outcome::Success(Self)
+        } else {
+            Outcome::Forward(Status::NotFound)
+        }
+    }
+}
 
 /// The per-request series, shared with the observer fairing.
 #[derive(Clone)]
@@ -112,7 +149,11 @@ fn build_profile() -> &'static str {
 
 /// The Prometheus exposition (text format 0.0.4).
 #[get("/metrics")]
-fn metrics(metrics: &State<Metrics>, db: &State<Db>) -> (ContentType, String) {
+fn metrics(
+    _reader: MetricsReader,
+    metrics: &State<Metrics>,
+    db: &State<Db>,
+) -> (ContentType, String) {
     let content_type =
         ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
     (content_type, metrics.render(db))

@@ -26,6 +26,7 @@ struct OpsConfig {
     log_format: LogFormat,
     #[serde(default = "enabled")]
     access_log: bool,
+    metrics_token: Option<String>,
 }
 
 fn enabled() -> bool {
@@ -55,8 +56,13 @@ pub fn stage() -> AdHoc {
             access_log: config.access_log,
             report_errors: error_tracking::enabled(),
         };
+        let access = metrics::MetricsAccess {
+            token: config.metrics_token.filter(|token| !token.is_empty()),
+            open_without_token: crate::config::is_development_profile(rocket.figment()),
+        };
         Ok(rocket
             .manage(metrics)
+            .manage(access)
             .attach(observer)
             .mount("/", health::routes())
             .mount("/", metrics::routes()))

@@ -492,3 +492,41 @@ async fn a_throttled_page_says_the_real_wait_and_sends_it_in_retry_after() {
         page.text("main")
     );
 }
+
+#[rocket::async_test]
+async fn with_a_metrics_token_only_its_bearer_reads_the_metrics() {
+    let app =
+        spawn_app_with(|figment| figment.merge(("metrics_token", "scrape-me-0123456789"))).await;
+    let read = |authorization: Option<&'static str>| {
+        let mut request = app.client.get("/metrics");
+        if let Some(value) = authorization {
+            request = request.header(Header::new("Authorization", value));
+        }
+        request.dispatch()
+    };
+    assert_eq!(read(None).await.status(), Status::NotFound);
+    assert_eq!(
+        read(Some("Bearer wrong-token")).await.status(),
+        Status::NotFound
+    );
+    let scraped = read(Some("Bearer scrape-me-0123456789")).await;
+    assert_eq!(scraped.status(), Status::Ok);
+    assert!(scraped
+        .into_string()
+        .await
+        .unwrap()
+        .contains("db_pool_max_connections"));
+}
+
+#[rocket::async_test]
+async fn outside_development_the_metrics_are_hidden_without_a_token() {
+    let app = spawn_app_with(|figment| {
+        figment
+            .select("release")
+            .merge(("secret_key", "ub2ZKegqcEM9DsuWzIjprnmOCuNwLtbtFYfvl0numgs="))
+            .merge(("cookie_secure", false))
+    })
+    .await;
+    let response = app.client.get("/metrics").dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+}
