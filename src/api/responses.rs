@@ -7,12 +7,13 @@ use rocket::response::{self, Responder};
 use rocket::Request;
 use rocket_okapi::gen::OpenApiGenerator;
 use rocket_okapi::okapi::openapi3::{
-    Header as OpenApiHeader, MediaType, ParameterValue, RefOr, Response as OpenApiResponse,
-    Responses,
+    Header as OpenApiHeader, MediaType, RefOr, Response as OpenApiResponse, Responses, SchemaObject,
 };
 use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
+
+use crate::http::query::plain_value;
 
 /// `{"message": "..."}` for successful operations that return no resource.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -63,21 +64,7 @@ fn documented<T: JsonSchema>(
         ..Default::default()
     };
     if let Some((name, description, required)) = header {
-        let header = OpenApiHeader {
-            description: Some(description.to_owned()),
-            required,
-            deprecated: false,
-            allow_empty_value: false,
-            value: ParameterValue::Schema {
-                style: None,
-                explode: None,
-                allow_reserved: false,
-                schema: gen.json_schema::<String>(),
-                example: None,
-                examples: None,
-            },
-            extensions: Default::default(),
-        };
+        let header = header_doc(description, required, gen.json_schema::<String>());
         response
             .headers
             .insert(name.to_owned(), RefOr::Object(header));
@@ -87,6 +74,18 @@ fn documented<T: JsonSchema>(
         .responses
         .insert(code.to_owned(), RefOr::Object(response));
     responses
+}
+
+/// A documented response header whose value follows `schema`.
+fn header_doc(description: &str, required: bool, schema: SchemaObject) -> OpenApiHeader {
+    OpenApiHeader {
+        description: Some(description.to_owned()),
+        required,
+        deprecated: false,
+        allow_empty_value: false,
+        value: plain_value(schema),
+        extensions: Default::default(),
+    }
 }
 
 /// `200 OK` with a JSON body.
@@ -174,5 +173,37 @@ impl<T: JsonSchema> OpenApiResponderInner for Paged<T> {
                 false,
             )),
         ))
+    }
+}
+
+/// A response that no cache may keep (`Cache-Control: no-store`): it answers a request that
+/// carried or answers with credentials (a password, a token).
+pub struct NoStore<R>(pub R);
+
+impl<'r, R: Responder<'r, 'static>> Responder<'r, 'static> for NoStore<R> {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = self.0.respond_to(request)?;
+        response.set_header(Header::new("Cache-Control", "no-store"));
+        Ok(response)
+    }
+}
+
+impl<R: OpenApiResponderInner> OpenApiResponderInner for NoStore<R> {
+    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        let mut responses = R::responses(gen)?;
+        for response in responses.responses.values_mut() {
+            let RefOr::Object(response) = response else {
+                continue;
+            };
+            let schema = SchemaObject {
+                enum_values: Some(vec!["no-store".into()]),
+                ..gen.json_schema::<String>()
+            };
+            let header = header_doc("`no-store`: the answer is never cached.", true, schema);
+            response
+                .headers
+                .insert("Cache-Control".to_owned(), RefOr::Object(header));
+        }
+        Ok(responses)
     }
 }

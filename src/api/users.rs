@@ -1,19 +1,14 @@
 //! `POST /users/register`, `POST /users/login`, and the credentials that end:
 //! `PUT /users/{id}/password` and `DELETE /users/{id}/tokens`.
 
-use rocket::http::Header;
-use rocket::response::{self, Responder};
-use rocket::{delete, post, put, Request, State};
-use rocket_okapi::gen::OpenApiGenerator;
-use rocket_okapi::okapi::openapi3::{Responses, SchemaObject};
+use rocket::{delete, post, put, State};
 use rocket_okapi::openapi;
-use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::error::ApiError;
 use super::input::JsonBody;
-use super::responses::{CreatedWithoutUrl, Message, Success};
+use super::responses::{CreatedWithoutUrl, Message, NoStore, Success};
 use super::schema;
 use crate::auth::accounts::Accounts;
 use crate::auth::credentials::{CredentialStore, Holder, PasswordChange};
@@ -138,53 +133,6 @@ pub struct PasswordChangeRequest {
     current_password: String,
     #[schemars(schema_with = "schema::password")]
     new_password: String,
-}
-
-/// A response that no cache may keep (`Cache-Control: no-store`): it answers a request that
-/// carried a password.
-pub struct NoStore<R>(pub R);
-
-impl<'r, R: Responder<'r, 'static>> Responder<'r, 'static> for NoStore<R> {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let mut response = self.0.respond_to(request)?;
-        response.set_header(Header::new("Cache-Control", "no-store"));
-        Ok(response)
-    }
-}
-
-impl<R: OpenApiResponderInner> OpenApiResponderInner for NoStore<R> {
-    fn responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
-        use rocket_okapi::okapi::openapi3::{Header as OpenApiHeader, ParameterValue, RefOr};
-        let mut responses = R::responses(gen)?;
-        for response in responses.responses.values_mut() {
-            let RefOr::Object(response) = response else {
-                continue;
-            };
-            let schema = SchemaObject {
-                enum_values: Some(vec!["no-store".into()]),
-                ..gen.json_schema::<String>()
-            };
-            let header = OpenApiHeader {
-                description: Some("`no-store`: the answer is never cached.".to_owned()),
-                required: true,
-                deprecated: false,
-                allow_empty_value: false,
-                value: ParameterValue::Schema {
-                    style: None,
-                    explode: None,
-                    allow_reserved: false,
-                    schema,
-                    example: None,
-                    examples: None,
-                },
-                extensions: Default::default(),
-            };
-            response
-                .headers
-                .insert("Cache-Control".to_owned(), RefOr::Object(header));
-        }
-        Ok(responses)
-    }
 }
 
 /// # Change the password

@@ -107,16 +107,22 @@ impl<'r, S: ParamSchema + Send> OpenApiFromForm<'r> for Param<'r, S> {
             required: false,
             deprecated: false,
             allow_empty_value: false,
-            value: ParameterValue::Schema {
-                style: None,
-                explode: None,
-                allow_reserved: false,
-                schema,
-                example: None,
-                examples: None,
-            },
+            value: plain_value(schema),
             extensions: Default::default(),
         }])
+    }
+}
+
+/// A parameter's or header's value as the OpenAPI document gives it: `schema`, with no style,
+/// example or encoding of its own.
+pub fn plain_value(schema: SchemaObject) -> ParameterValue {
+    ParameterValue::Schema {
+        style: None,
+        explode: None,
+        allow_reserved: false,
+        schema,
+        example: None,
+        examples: None,
     }
 }
 
