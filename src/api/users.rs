@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::input::JsonBody;
 use super::responses::{CreatedWithoutUrl, Message, NoStore, Success};
 use super::schema;
-use crate::auth::accounts::Accounts;
+use crate::auth::accounts::{Accounts, SignedIn};
 use crate::auth::credentials::{CredentialStore, Holder, PasswordChange};
 use crate::auth::token::TokenKeys;
 use crate::auth::ApiUser;
@@ -104,7 +104,6 @@ pub async fn register(
 #[post("/users/login", data = "<body>")]
 pub async fn login(
     accounts: Accounts<'_>,
-    store: CredentialStore<'_>,
     tokens: &State<TokenKeys>,
     body: JsonBody<LoginRequest>,
 ) -> Result<NoStore<Success<LoginToken>>, ApiError> {
@@ -116,11 +115,13 @@ pub async fn login(
         },
         invalid => invalid.into(),
     })?;
-    let version = store.version_for_sign_in(&credentials.username).await?;
-    let user = accounts.sign_in(&credentials).await?;
+    let SignedIn {
+        user,
+        credentials_version,
+    } = accounts.sign_in(&credentials).await?;
     Ok(NoStore(Success(LoginToken {
         id: user.id,
-        token: tokens.issue(user.id, &user.username, version.of(&user)),
+        token: tokens.issue(user.id, &user.username, credentials_version),
     })))
 }
 

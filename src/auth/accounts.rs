@@ -11,6 +11,13 @@ use crate::repo;
 /// the limits, and who is asking (the client address behind any trusted proxy).
 pub struct Accounts<'r>(Services<'r>);
 
+/// A successful sign-in: the account, and the credentials version its token or session carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user: User,
+    pub credentials_version: i64,
+}
+
 services_guard!(Accounts, "the account services");
 
 impl Accounts<'_> {
@@ -35,7 +42,7 @@ impl Accounts<'_> {
     /// any hashing and without counting it anywhere. Unknown users cost one dummy
     /// verification, so an unknown name and a wrong password take the same time. Past a
     /// limit, `Throttled`, decided before hashing.
-    pub async fn sign_in(&self, credentials: &Credentials) -> Result<User, AuthError> {
+    pub async fn sign_in(&self, credentials: &Credentials) -> Result<SignedIn, AuthError> {
         let name = &credentials.username;
         if Username::parse(name).is_err() || Password::parse(&credentials.password).is_err() {
             return Err(AuthError::BadCredentials);
@@ -49,9 +56,12 @@ impl Accounts<'_> {
         };
         let (account, hash) = match stored {
             Some(stored) => (
-                Some(User {
-                    id: stored.id,
-                    username: stored.username,
+                Some(SignedIn {
+                    user: User {
+                        id: stored.id,
+                        username: stored.username,
+                    },
+                    credentials_version: stored.credentials_version,
                 }),
                 Some(stored.password_hash),
             ),
@@ -60,11 +70,11 @@ impl Accounts<'_> {
         let verified = self.hasher.verify(&credentials.password, hash).await?;
         let mut db = self.db.acquire().await?;
         match account.filter(|_| verified) {
-            Some(user) => {
+            Some(signed_in) => {
                 self.limits
                     .login_succeeded(&mut db, self.client, name)
                     .await?;
-                Ok(user)
+                Ok(signed_in)
             }
             None => {
                 self.limits.login_failed(&mut db, self.client, name).await?;

@@ -8,15 +8,11 @@ use super::{ApiUser, AuthError, PageUser};
 use crate::domain::fields::{
     reject_unexpected, required_string, FieldErrors, InputError, JsonObject, MISSING,
 };
-use crate::domain::user::{Password, User};
+use crate::domain::user::Password;
 use crate::repo;
 
 /// The version of a new account (the column's default).
 pub const FIRST_VERSION: i64 = 0;
-
-/// A version no account has (versions start at 0 and only grow): a token or session issued at
-/// it is refused.
-pub const NO_VERSION: i64 = -1;
 
 const FIELDS: &[&str] = &["current_password", "new_password"];
 
@@ -104,24 +100,6 @@ impl From<&PageUser> for Holder {
     }
 }
 
-/// The credentials version of the account a sign-in names, read before its password is
-/// checked. Read after, a password changed in between would hand the new version to a token
-/// won with the old password; read before, such a token carries the old version and is
-/// refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignInVersion(Option<(i64, i64)>);
-
-impl SignInVersion {
-    /// The version for the token or session of `user`, once the sign-in succeeded:
-    /// `NO_VERSION` if the name now belongs to another account than the one read.
-    pub fn of(self, user: &User) -> i64 {
-        match self.0 {
-            Some((id, version)) if id == user.id => version,
-            _ => NO_VERSION,
-        }
-    }
-}
-
 /// Reads, changes and ends credentials, with the database, the hasher, the failed sign-in
 /// limit, and who is asking.
 pub struct CredentialStore<'r>(Services<'r>);
@@ -129,14 +107,6 @@ pub struct CredentialStore<'r>(Services<'r>);
 services_guard!(CredentialStore, "the credential services");
 
 impl CredentialStore<'_> {
-    /// The version a sign-in of `username` will hand on (see `SignInVersion`).
-    pub async fn version_for_sign_in(&self, username: &str) -> Result<SignInVersion, AuthError> {
-        let found =
-            repo::users::credentials_version_by_name(&mut *self.db.acquire().await?, username)
-                .await?;
-        Ok(SignInVersion(found))
-    }
-
     /// Replaces the holder's password when `change.current` is it, and ends every token and
     /// session issued before: `BadCredentials` for a wrong current password (counted like a
     /// failed sign-in of the account from this client, so a stolen token cannot guess the
@@ -253,16 +223,5 @@ mod tests {
     fn passwords_never_show_in_debug_output() {
         let change = PasswordChange::from_form("hunter2hunter2", "hunter3hunter3").unwrap();
         assert!(!format!("{change:?}").contains("hunter"));
-    }
-
-    #[test]
-    fn a_sign_in_hands_on_the_version_read_for_its_account_only() {
-        let user = User {
-            id: 3,
-            username: "alice".to_owned(),
-        };
-        assert_eq!(SignInVersion(Some((3, 5))).of(&user), 5);
-        assert_eq!(SignInVersion(Some((4, 5))).of(&user), NO_VERSION);
-        assert_eq!(SignInVersion(None).of(&user), NO_VERSION);
     }
 }

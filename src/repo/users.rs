@@ -24,6 +24,9 @@ pub struct StoredCredentials {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
+    /// Read with the hash, before the password is checked: a token won with a password that
+    /// changed meanwhile then carries the old version and is refused.
+    pub credentials_version: i64,
 }
 
 /// Creates an account; `None` when the username is taken in any letter case.
@@ -54,22 +57,8 @@ pub async fn find_credentials(
     username: &str,
 ) -> Result<Option<StoredCredentials>, RepoError> {
     Ok(sqlx::query_as::<_, StoredCredentials>(
-        "SELECT id, username, password_hash FROM users WHERE lower(username) = lower($1)",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// The id and credentials version of the account a sign-in names (any case). Read before its
-/// password is checked, so that a password changed meanwhile leaves the new token or session
-/// with the old version, which is refused.
-pub async fn credentials_version_by_name(
-    db: impl PgExecutor<'_>,
-    username: &str,
-) -> Result<Option<(i64, i64)>, RepoError> {
-    Ok(sqlx::query_as::<_, (i64, i64)>(
-        "SELECT id, credentials_version FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, password_hash, credentials_version FROM users \
+         WHERE lower(username) = lower($1)",
     )
     .bind(username)
     .fetch_optional(db)

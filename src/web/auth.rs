@@ -15,7 +15,7 @@ use super::csrf::{CsrfForm, TokenOnly};
 use super::errors::PageError;
 use super::page::{FormReply, Page};
 use super::paths::{self, local_path};
-use crate::auth::accounts::Accounts;
+use crate::auth::accounts::{Accounts, SignedIn};
 use crate::auth::credentials::{CredentialStore, Holder, PasswordChange, FIRST_VERSION};
 use crate::auth::session::{self, SessionSettings};
 use crate::auth::{AuthError, PageUser};
@@ -128,7 +128,6 @@ pub async fn sign_in(
     page: Page<'_>,
     browser: SignIn<'_>,
     accounts: Accounts<'_>,
-    store: CredentialStore<'_>,
     form: CsrfForm<AccountForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0;
@@ -141,11 +140,15 @@ pub async fn sign_in(
             return Ok(FormReply::Invalid(page.render("auth/login", view)));
         }
     };
-    let version = store.version_for_sign_in(&credentials.username).await?;
     match accounts.sign_in(&credentials).await {
-        Ok(user) => {
+        Ok(SignedIn {
+            user,
+            credentials_version,
+        }) => {
             let greeting = format!("Signed in as {}.", user.username);
-            browser.done(&user, version.of(&user), next, greeting).await
+            browser
+                .done(&user, credentials_version, next, greeting)
+                .await
         }
         Err(error @ AuthError::BadCredentials) => {
             let mut view = AccountView::new(&form.username, &FieldErrors::default(), next);
