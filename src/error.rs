@@ -68,9 +68,6 @@ pub enum AppError {
     /// 404 naming what is missing.
     #[error("{0}")]
     NotFound(Missing),
-    /// 409: the account has as many offers as an account may have.
-    #[error("An account may have at most {0} offers: delete one to publish another")]
-    OfferQuota(u32),
     /// 405: the path exists, but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<Method>),
@@ -128,7 +125,7 @@ impl AppError {
                     Status::Unauthorized
                 }
                 AuthError::BadCredentials => Status::BadRequest,
-                AuthError::UsernameTaken => Status::Conflict,
+                AuthError::UsernameTaken | AuthError::OfferQuota(_) => Status::Conflict,
                 AuthError::Throttled { .. } => Status::TooManyRequests,
                 AuthError::Hash(HashError::Busy) | AuthError::SearchesBusy => {
                     Status::ServiceUnavailable
@@ -140,7 +137,6 @@ impl AppError {
             },
             Self::NotOwner(_) => Status::Forbidden,
             Self::NotFound(_) => Status::NotFound,
-            Self::OfferQuota(_) => Status::Conflict,
             Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
             Self::PayloadTooLarge => Status::PayloadTooLarge,
             Self::Repo(error) => repo_status(error),

@@ -94,11 +94,7 @@ pub async fn search_board(
     ])?);
     let query = BoardQuery::parse(raw).map_err(AppError::InvalidQuery)?;
     // Held while the search runs: searches take at most their share of the pool.
-    let _slot = if query.is_search() {
-        Some(limiter.search().await?)
-    } else {
-        None
-    };
+    let _slot = limiter.board_search(&query).await?;
     let page = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {

@@ -163,17 +163,12 @@ pub async fn create(
     user_id: PathId<'_>,
     user: ApiUser,
     limiter: Limiter<'_>,
-    db: &State<Db>,
     body: JsonBody<NewOfferRequest>,
 ) -> Result<Created<OfferBody>, ApiError> {
     let user_id = user_id.user()?;
     require_owner(user.id, user_id)?;
     let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
-    limiter.offer_creation(user_id).await?;
-    let max = limiter.limits.max_offers;
-    let offer = repo::offers::insert(&mut *db.acquire().await?, user_id, &new_offer, max)
-        .await?
-        .ok_or(AppError::OfferQuota(max))?;
+    let offer = limiter.create_offer(user_id, &new_offer).await?;
     Ok(Created {
         location: format!("{BASE}/users/{user_id}/offers/{}", offer.id),
         body: offer.into(),

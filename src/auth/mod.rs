@@ -45,6 +45,9 @@ pub enum AuthError {
     Hash(#[from] password::HashError),
     #[error("account lookup failed")]
     Repo(#[from] RepoError),
+    /// The account has as many offers as an account may have.
+    #[error("An account may have at most {0} offers: delete one to publish another")]
+    OfferQuota(u32),
     /// Every slot for expensive searches stayed taken for the wait: retry shortly.
     #[error("every search slot is busy")]
     SearchesBusy,

@@ -26,6 +26,9 @@ use sqlx::PgConnection;
 use super::services::{services_guard, Services};
 use super::AuthError;
 use crate::config::AppConfig;
+use crate::domain::board::BoardQuery;
+use crate::domain::offer::{NewOffer, Offer};
+use crate::repo;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
 
@@ -277,7 +280,7 @@ impl Limiter<'_> {
     /// Counts a board search and takes one of the search slots, held until the permit is
     /// dropped: `Throttled` past the client's limit, `SearchesBusy` when no slot frees up
     /// within a second.
-    pub async fn search(&self) -> Result<OwnedSemaphorePermit, AuthError> {
+    async fn search(&self) -> Result<OwnedSemaphorePermit, AuthError> {
         let wait = self
             .limits
             .search(&mut *self.db.acquire().await?, self.client)
@@ -292,15 +295,30 @@ impl Limiter<'_> {
         }
     }
 
-    /// Counts a new offer of `user_id`; `Throttled` past the account's rate.
-    pub async fn offer_creation(&self, user_id: i64) -> Result<(), AuthError> {
-        let wait = self
-            .limits
-            .offer_creation(&mut *self.db.acquire().await?, user_id)
-            .await?;
-        wait.map_or(Ok(()), |retry_after| {
-            Err(AuthError::Throttled { retry_after })
-        })
+    /// Stores `offer` for `user_id` within the account's limits, for both doors: `Throttled`
+    /// past its rate, `OfferQuota` when it has as many offers as an account may have.
+    pub async fn create_offer(&self, user_id: i64, offer: &NewOffer) -> Result<Offer, AuthError> {
+        let mut db = self.db.acquire().await?;
+        if let Some(retry_after) = self.limits.offer_creation(&mut db, user_id).await? {
+            return Err(AuthError::Throttled { retry_after });
+        }
+        let max = self.limits.max_offers;
+        repo::offers::insert(&mut *db, user_id, offer, max)
+            .await?
+            .ok_or(AuthError::OfferQuota(max))
+    }
+
+    /// For a board query that searches: counts it and takes a search slot, held while the
+    /// returned permit lives. Browsing without a search passes freely (`None`).
+    pub async fn board_search(
+        &self,
+        query: &BoardQuery,
+    ) -> Result<Option<OwnedSemaphorePermit>, AuthError> {
+        if query.is_search() {
+            self.search().await.map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }
 

@@ -205,17 +205,12 @@ pub async fn create(
     user: PageUser,
     page: Page<'_>,
     limiter: Limiter<'_>,
-    db: &State<Db>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
     match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
         Ok(new_offer) => {
-            limiter.offer_creation(user.id).await?;
-            let max = limiter.limits.max_offers;
-            repo::offers::insert(&mut *db.acquire().await?, user.id, &new_offer, max)
-                .await?
-                .ok_or(AppError::OfferQuota(max))?;
+            limiter.create_offer(user.id, &new_offer).await?;
             let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
             Ok(FormReply::Done(done))
         }

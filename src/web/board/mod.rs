@@ -186,11 +186,7 @@ pub async fn board(
         Err(error) => return Err(error.into()),
     };
     // Held while the search runs: searches take at most their share of the pool.
-    let _slot = if query.is_search() {
-        Some(limiter.search().await?)
-    } else {
-        None
-    };
+    let _slot = limiter.board_search(&query).await?;
     let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let filters = BoardFilters::from_query(&raw, &query);
     let frame = Frame::new(&page, raw.q, &filters);
