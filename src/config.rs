@@ -6,6 +6,7 @@ use std::time::Duration;
 use rocket::fairing::AdHoc;
 use serde::Deserialize;
 
+use crate::domain::user::{PasswordPolicy, MAX_PASSWORD_STRENGTH};
 use crate::network::TrustedProxies;
 
 /// Used only by the `debug` and `test` profiles, so that a fresh checkout runs with no set-up.
@@ -57,6 +58,8 @@ struct RawConfig {
     max_offers_per_user: u32,
     #[serde(default)]
     trusted_proxies: ListOrText,
+    #[serde(default)]
+    password_min_strength: u8,
 }
 
 /// A list given as TOML array or as one comma-separated string (an environment variable).
@@ -172,6 +175,8 @@ pub struct AppConfig {
     pub max_offers_per_user: u32,
     /// The proxies whose forwarded-for headers are believed.
     pub trusted_proxies: TrustedProxies,
+    /// What a new password must withstand (`password_min_strength`, zxcvbn score 0–4).
+    pub password_policy: PasswordPolicy,
 }
 
 impl AppConfig {
@@ -211,6 +216,11 @@ impl AppConfig {
                 Ok(Duration::from_secs(seconds))
             }
         };
+        if raw.password_min_strength > MAX_PASSWORD_STRENGTH {
+            return Err(format!(
+                "ROCKET_PASSWORD_MIN_STRENGTH is a zxcvbn score from 0 to {MAX_PASSWORD_STRENGTH}"
+            ));
+        }
         Ok(Self {
             jwt_secret,
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
@@ -233,6 +243,9 @@ impl AppConfig {
             offer_window: window(raw.offer_window_secs, "ROCKET_OFFER_WINDOW_SECS")?,
             max_offers_per_user: raw.max_offers_per_user.max(1),
             trusted_proxies,
+            password_policy: PasswordPolicy {
+                min_strength: raw.password_min_strength,
+            },
         })
     }
 }

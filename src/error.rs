@@ -124,7 +124,7 @@ impl AppError {
                 AuthError::Token(_) | AuthError::NotSignedIn | AuthError::Revoked => {
                     Status::Unauthorized
                 }
-                AuthError::BadCredentials => Status::BadRequest,
+                AuthError::BadCredentials | AuthError::WeakPassword { .. } => Status::BadRequest,
                 AuthError::UsernameTaken | AuthError::OfferQuota(_) => Status::Conflict,
                 AuthError::Throttled { .. } => Status::TooManyRequests,
                 AuthError::Hash(HashError::Busy) | AuthError::SearchesBusy => {
@@ -160,6 +160,7 @@ impl AppError {
             Self::Auth(AuthError::Throttled { .. }) => {
                 "Too many attempts, try again later".to_owned()
             }
+            Self::Auth(AuthError::WeakPassword { .. }) => VALIDATION_FAILED.to_owned(),
             Self::NotOwner(_) => "Forbidden".to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
             Self::PayloadTooLarge => "Payload too large".to_owned(),
@@ -172,6 +173,7 @@ impl AppError {
     pub fn field_errors(&self) -> Option<FieldErrors> {
         match self {
             Self::Validation(errors) | Self::InvalidQuery(errors) => Some(errors.clone()),
+            Self::Auth(error) => error.field_errors(),
             Self::BadBody {
                 problem: Some(problem),
                 ..

@@ -82,7 +82,7 @@ pub fn username(_: &mut SchemaGenerator) -> Schema {
 pub fn password(_: &mut SchemaGenerator) -> Schema {
     text(
         &user::PASSWORD,
-        "8–128 characters; stored only as an Argon2id hash.",
+        "8–128 characters, not too easy to guess (zxcvbn; never one repeat or run such as `12345678`, nor the username); stored only as an Argon2id hash.",
         "password",
     )
 }

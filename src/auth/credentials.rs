@@ -108,7 +108,8 @@ services_guard!(CredentialStore, "the credential services");
 
 impl CredentialStore<'_> {
     /// Replaces the holder's password when `change.current` is it, and ends every token and
-    /// session issued before: `BadCredentials` for a wrong current password (counted like a
+    /// session issued before: `WeakPassword` when the new one is too easy to guess (judged
+    /// first, so a weak choice costs no hashing), `BadCredentials` for a wrong current password (counted like a
     /// failed sign-in of the account from this client, so a stolen token cannot guess the
     /// password at leisure), `Throttled` past the limit, `Revoked` when the holder's
     /// credentials changed since its guard checked them.
@@ -118,6 +119,12 @@ impl CredentialStore<'_> {
         change: &PasswordChange,
     ) -> Result<(), AuthError> {
         let name = &holder.username;
+        self.password_policy
+            .judge(&change.new, name)
+            .map_err(|problem| AuthError::WeakPassword {
+                field: "new_password",
+                problem,
+            })?;
         let stored = {
             let mut db = self.db.acquire().await?;
             if let Some(retry_after) = self.limits.login_wait(&mut db, self.client, name).await? {

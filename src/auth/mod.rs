@@ -38,6 +38,12 @@ pub enum AuthError {
     Revoked,
     #[error("Username already taken")]
     UsernameTaken,
+    /// The new password (of the body's `field`) is too easy to guess; `problem` says why.
+    #[error("{problem}")]
+    WeakPassword {
+        field: &'static str,
+        problem: String,
+    },
     /// Too many attempts from this client; it may try again after `retry_after` seconds.
     #[error("too many attempts, retry after {retry_after} s")]
     Throttled { retry_after: u64 },
@@ -61,6 +67,18 @@ pub enum AuthError {
 struct GuardFailure(Option<(rocket::http::Status, AuthError)>);
 
 impl AuthError {
+    /// The problem per field of the body, for the one failure that has them.
+    pub fn field_errors(&self) -> Option<crate::domain::FieldErrors> {
+        match self {
+            Self::WeakPassword { field, problem } => {
+                let mut errors = crate::domain::FieldErrors::default();
+                errors.add(field, problem.clone());
+                Some(errors)
+            }
+            _ => None,
+        }
+    }
+
     /// Fails a request guard with this error: records it for the catcher and picks the
     /// catcher. Token and session failures go to the 401 catchers (JSON 401, or the pages'
     /// redirect to sign-in); everything else to the default catchers, which answer with the

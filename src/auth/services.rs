@@ -11,6 +11,7 @@ use super::password::PasswordHasher;
 use super::throttle::AbuseLimits;
 use crate::config::AppConfig;
 use crate::db::Db;
+use crate::domain::user::PasswordPolicy;
 use crate::network::client_address;
 
 /// The services of one request.
@@ -19,6 +20,8 @@ pub struct Services<'r> {
     pub hasher: &'r PasswordHasher,
     pub limits: &'r AbuseLimits,
     pub client: Option<IpAddr>,
+    /// What a new password must withstand.
+    pub password_policy: PasswordPolicy,
 }
 
 impl<'r> Services<'r> {
@@ -31,6 +34,7 @@ impl<'r> Services<'r> {
             hasher: rocket.state::<PasswordHasher>()?,
             limits: rocket.state::<AbuseLimits>()?,
             client: client_address(request, &config.trusted_proxies),
+            password_policy: config.password_policy,
         })
     }
 }

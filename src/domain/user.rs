@@ -1,5 +1,7 @@
 //! Accounts as clients write them: usernames, passwords, and the two request bodies.
 
+use zxcvbn::matching::patterns::MatchPattern;
+
 use super::fields::{
     reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule, MISSING,
 };
@@ -60,6 +62,70 @@ impl Password {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// How hard a new password must be to guess, judged by zxcvbn (Dropbox's estimator: common
+/// passwords, names, keyboard walks, repeats, sequences, dates, l33t): `min_strength` is the
+/// lowest zxcvbn score (0–4) a new password may have. Whatever the setting, a password that is
+/// nothing but one repeat or run (`aaaaaaaa`, `12345678`, `abcabcabc`), one pattern zxcvbn
+/// finds no word in, or the username itself is refused: no one chooses those for any other reason than a form
+/// asking for eight characters. Sign-in never judges: old passwords keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PasswordPolicy {
+    pub min_strength: u8,
+}
+
+/// The highest zxcvbn score; a minimum above it could never be met.
+pub const MAX_PASSWORD_STRENGTH: u8 = 4;
+
+impl PasswordPolicy {
+    /// Whether `password` may become the password of `username`; the sentence says why not
+    /// and what would do.
+    pub fn judge(&self, password: &Password, username: &str) -> Result<(), String> {
+        let text = password.expose();
+        if text.eq_ignore_ascii_case(username) {
+            return Err("Must not be the username.".to_owned());
+        }
+        let estimate = zxcvbn::zxcvbn(text, &[username]);
+        // zxcvbn explains "12345678" as a common password rather than a sequence, so the
+        // plain runs are recognised here as well.
+        let one_pattern = is_run_or_repeat(text)
+            || match estimate.sequence() {
+                [only] => matches!(
+                    only.pattern,
+                    MatchPattern::Repeat(_) | MatchPattern::Sequence(_) | MatchPattern::Spatial(_)
+                ),
+                _ => false,
+            };
+        if one_pattern || u8::from(estimate.score()) < self.min_strength {
+            let warning = estimate
+                .feedback()
+                .and_then(|feedback| feedback.warning())
+                .map(|warning| format!("{warning} "))
+                .unwrap_or_default();
+            return Err(format!(
+                "Too easy to guess. {warning}Add a few uncommon words, or choose a longer password."
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` is one block repeated (`abababab`) or characters that each step by the same
+/// code point, up or down, by at most one (`aaaaaaaa`, `12345678`, `hgfedcba`).
+fn is_run_or_repeat(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let repeated = (1..=chars.len() / 2).any(|period| {
+        chars.len() % period == 0 && chars.iter().zip(&chars[period..]).all(|(a, b)| a == b)
+    });
+    let steps: Vec<i64> = chars
+        .windows(2)
+        .map(|pair| i64::from(u32::from(pair[1])) - i64::from(u32::from(pair[0])))
+        .collect();
+    let run = steps
+        .first()
+        .is_some_and(|first| first.abs() <= 1 && steps.iter().all(|step| step == first));
+    repeated || run
 }
 
 impl std::fmt::Debug for Password {
@@ -191,6 +257,44 @@ mod tests {
         assert!(Password::parse("12345678").is_ok());
         assert!(Password::parse(&"p".repeat(128)).is_ok());
         assert!(Password::parse(&"p".repeat(129)).is_err());
+    }
+
+    fn judged(policy: PasswordPolicy, password: &str) -> Result<(), String> {
+        policy.judge(&Password::parse(password).unwrap(), "recruiter")
+    }
+
+    #[test]
+    fn a_password_of_one_repeat_or_run_or_the_username_is_always_refused() {
+        let lenient = PasswordPolicy::default();
+        for weak in [
+            "aaaaaaaa",
+            "12345678",
+            "87654321",
+            "abcdefgh",
+            "abcabcabc",
+            "zxcvbnmzxcvbnm",
+            "Recruiter",
+        ] {
+            let refused = judged(lenient, weak).unwrap_err();
+            assert!(
+                refused.contains("Too easy to guess") || refused.contains("username"),
+                "{weak}: {refused}"
+            );
+        }
+        // The original's walkthrough registers "password"; the lenient default keeps it.
+        for fine in ["password", "correct horse battery", "Berlin hiring 2026"] {
+            assert_eq!(judged(lenient, fine), Ok(()), "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_minimum_strength_refuses_common_passwords_with_the_reason() {
+        let strict = PasswordPolicy { min_strength: 3 };
+        let refused = judged(strict, "password").unwrap_err();
+        assert!(refused.starts_with("Too easy to guess. "), "{refused}");
+        assert!(refused.contains("common password"), "{refused}");
+        assert!(judged(strict, "recruiter2024!").is_err());
+        assert_eq!(judged(strict, "violet tractor humming quietly"), Ok(()));
     }
 
     #[test]

@@ -187,6 +187,7 @@ pub async fn sign_up(
                 errors.add("username", error.to_string());
                 errors
             }
+            Err(error @ AuthError::WeakPassword { .. }) => error.field_errors().unwrap_or_default(),
             Err(error) => return Err(error.into()),
         },
         Err(errors) => errors,
@@ -278,6 +279,7 @@ pub async fn change_password(
                 errors.add("current_password", WRONG_CURRENT_PASSWORD);
                 errors
             }
+            Err(error @ AuthError::WeakPassword { .. }) => error.field_errors().unwrap_or_default(),
             Err(AuthError::Revoked) => {
                 return Ok(FormReply::Done(sign_in_again(cookies, settings)));
             }

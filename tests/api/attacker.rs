@@ -530,3 +530,83 @@ async fn outside_development_the_metrics_are_hidden_without_a_token() {
     let response = app.client.get("/metrics").dispatch().await;
     assert_eq!(response.status(), Status::NotFound);
 }
+
+async fn register_with(app: &TestApp, username: &str, password: &str) -> (Status, Value) {
+    let body = json!({"username": username, "password": password});
+    let response = app.post_json("/api/v1/users/register", None, &body).await;
+    let status = response.status();
+    (status, body_json(response).await)
+}
+
+#[rocket::async_test]
+async fn a_password_that_is_one_repeat_or_sequence_is_refused_but_the_walkthrough_registers() {
+    let app = spawn_app_with(|figment| figment).await;
+    for weak in ["aaaaaaaa", "12345678", "abcabcabc", "alice123"] {
+        let (status, body) = register_with(&app, "alice123", weak).await;
+        assert_eq!(status, Status::BadRequest, "{weak}");
+        assert_eq!(body["message"], "Input payload validation failed");
+        let problem = body["errors"]["password"][0].as_str().unwrap();
+        assert!(
+            problem.starts_with("Too easy to guess.") || problem == "Must not be the username.",
+            "{weak}: {problem}"
+        );
+    }
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "nothing is kept of a refused registration");
+    // The original README's walkthrough, verbatim, under the default policy.
+    assert_eq!(
+        register_with(&app, "user", "password").await.0,
+        Status::Created
+    );
+}
+
+#[rocket::async_test]
+async fn with_a_minimum_strength_common_passwords_are_refused_on_every_door() {
+    let app = spawn_app_with(|figment| figment.merge(("password_min_strength", 3))).await;
+    let (status, body) = register_with(&app, "user", "password").await;
+    assert_eq!(status, Status::BadRequest);
+    let problem = body["errors"]["password"][0].as_str().unwrap();
+    assert!(problem.contains("common password"), "{problem}");
+
+    let visitor = app.visitor();
+    let response = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("username", "bob"), ("password", "password1")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let page = crate::web::Page::read(response).await;
+    assert!(
+        page.text("#password-error").contains("Too easy to guess."),
+        "{}",
+        page.text("#password-error")
+    );
+
+    let alice = app.user("alice").await;
+    let change = json!({"current_password": PASSWORD, "new_password": "iloveyou"});
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/password", alice.id),
+            Some(&alice),
+            &change,
+        )
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body = body_json(response).await;
+    assert!(body["errors"]["new_password"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Too easy to guess."));
+    // A strong password passes, and existing passwords still sign in whatever their strength.
+    assert_eq!(
+        register_with(&app, "carol", "violet tractor humming quietly")
+            .await
+            .0,
+        Status::Created
+    );
+}
