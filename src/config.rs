@@ -6,6 +6,7 @@ use std::time::Duration;
 use rocket::fairing::AdHoc;
 use serde::Deserialize;
 
+use crate::domain::lifecycle::PublishingRules;
 use crate::domain::user::{PasswordPolicy, MAX_PASSWORD_STRENGTH};
 use crate::network::TrustedProxies;
 
@@ -60,6 +61,20 @@ struct RawConfig {
     trusted_proxies: ListOrText,
     #[serde(default)]
     password_min_strength: u8,
+    #[serde(default = "default_offer_default_days")]
+    offer_default_days: u32,
+    #[serde(default = "default_offer_max_days")]
+    offer_max_days: u32,
+    #[serde(default)]
+    require_salary: bool,
+}
+
+fn default_offer_default_days() -> u32 {
+    PublishingRules::default().default_days
+}
+
+fn default_offer_max_days() -> u32 {
+    PublishingRules::default().max_days
 }
 
 /// A list given as TOML array or as one comma-separated string (an environment variable).
@@ -177,6 +192,8 @@ pub struct AppConfig {
     pub trusted_proxies: TrustedProxies,
     /// What a new password must withstand (`password_min_strength`, zxcvbn score 0–4).
     pub password_policy: PasswordPolicy,
+    /// How long offers stay open and what publishing needs.
+    pub publishing: PublishingRules,
 }
 
 impl AppConfig {
@@ -221,6 +238,16 @@ impl AppConfig {
                 "ROCKET_PASSWORD_MIN_STRENGTH is a zxcvbn score from 0 to {MAX_PASSWORD_STRENGTH}"
             ));
         }
+        if raw.offer_max_days == 0 || raw.offer_default_days == 0 {
+            return Err(
+                "ROCKET_OFFER_DEFAULT_DAYS and ROCKET_OFFER_MAX_DAYS must be at least 1".to_owned(),
+            );
+        }
+        if raw.offer_default_days > raw.offer_max_days {
+            return Err(
+                "ROCKET_OFFER_DEFAULT_DAYS must not exceed ROCKET_OFFER_MAX_DAYS".to_owned(),
+            );
+        }
         Ok(Self {
             jwt_secret,
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
@@ -245,6 +272,11 @@ impl AppConfig {
             trusted_proxies,
             password_policy: PasswordPolicy {
                 min_strength: raw.password_min_strength,
+            },
+            publishing: PublishingRules {
+                default_days: raw.offer_default_days,
+                max_days: raw.offer_max_days,
+                require_salary: raw.require_salary,
             },
         })
     }

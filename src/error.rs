@@ -13,6 +13,7 @@ use crate::auth::password::HashError;
 use crate::auth::AuthError;
 use crate::domain::access::NotOwner;
 use crate::domain::fields::{FieldErrors, InputError};
+use crate::domain::lifecycle::{ChangeError, TransitionRefused};
 use crate::ops::observe::RequestContext;
 use crate::repo::RepoError;
 
@@ -56,6 +57,9 @@ pub enum AppError {
     /// 400 naming each bad field of the body.
     #[error("{VALIDATION_FAILED}")]
     Validation(FieldErrors),
+    /// 409: a status change the lifecycle does not allow.
+    #[error(transparent)]
+    Transition(#[from] TransitionRefused),
     /// 400 naming each bad query parameter.
     #[error("invalid query parameters")]
     InvalidQuery(FieldErrors),
@@ -90,6 +94,15 @@ impl From<InputError> for AppError {
                 problem: None,
             },
             InputError::Invalid(errors) => Self::Validation(errors),
+        }
+    }
+}
+
+impl From<ChangeError> for AppError {
+    fn from(error: ChangeError) -> Self {
+        match error {
+            ChangeError::Invalid(errors) => Self::Validation(errors),
+            ChangeError::Transition(refused) => Self::Transition(refused),
         }
     }
 }
@@ -136,6 +149,7 @@ impl AppError {
                 }
             },
             Self::NotOwner(_) => Status::Forbidden,
+            Self::Transition(_) => Status::Conflict,
             Self::NotFound(_) => Status::NotFound,
             Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
             Self::PayloadTooLarge => Status::PayloadTooLarge,

@@ -7,7 +7,11 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::offers::OfferBody;
-use super::query::{BoardLimitSchema, CursorSchema, EmployerSchema, SearchSchema, SkillsSchema};
+use super::query::{
+    BoardLimitSchema, CountryFilterSchema, CurrencyFilterSchema, CursorSchema, EmployerSchema,
+    EmploymentTypeFilterSchema, PostedWithinSchema, SalaryMinSchema, SearchSchema, SkillsSchema,
+    SortSchema, WorkplaceFilterSchema,
+};
 use super::responses::{Paged, Success};
 use super::BASE;
 use crate::auth::throttle::Limiter;
@@ -30,6 +34,14 @@ pub struct BoardOfferBody {
     /// The employer's username.
     #[schemars(example = "example_employer")]
     pub username: String,
+    /// The employer's display name, if they set one (`PUT /users/{id}`); show it, else the
+    /// username.
+    #[schemars(example = "example_display_name")]
+    pub display_name: Option<String>,
+}
+
+fn example_display_name() -> &'static str {
+    "ACME Robotics GmbH"
 }
 
 fn example_employer() -> &'static str {
@@ -41,6 +53,7 @@ impl From<BoardOffer> for BoardOfferBody {
         Self {
             user_id: listed.offer.user_id,
             username: listed.username,
+            display_name: listed.display_name,
             offer: listed.offer.into(),
         }
     }
@@ -50,8 +63,10 @@ impl From<BoardOffer> for BoardOfferBody {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct BoardList {
     pub offers: Vec<BoardOfferBody>,
-    /// How many offers match (on all pages).
+    /// How many offers match (on all pages); exact up to 10 000, then 10 000.
     pub count: i64,
+    /// More than 10 000 offers match: `count` is a floor.
+    pub count_capped: bool,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
@@ -61,6 +76,7 @@ impl BoardList {
         Self {
             offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
             count: page.count,
+            count_capped: page.count_capped,
             next_cursor,
         }
     }
@@ -75,11 +91,22 @@ impl BoardList {
 /// `cursor` for the next page, also given as `Link: <…>; rel="next"`. No token needed.
 /// Searches (`q` or `skills`) are limited per client (`searches_per_window`, then 429).
 #[openapi(tag = "Board")]
-#[get("/offers?<q>&<skills>&<employer>&<limit>&<cursor>")]
+#[get(
+    "/offers?<q>&<skills>&<employer>&<workplace>&<employment_type>&<country>&<salary_min>\
+     &<currency>&<posted_within>&<sort>&<limit>&<cursor>"
+)]
+#[allow(clippy::too_many_arguments)] // One argument per documented query parameter.
 pub async fn search_board(
     q: Param<'_, SearchSchema>,
     skills: Param<'_, SkillsSchema>,
     employer: Param<'_, EmployerSchema>,
+    workplace: Param<'_, WorkplaceFilterSchema>,
+    employment_type: Param<'_, EmploymentTypeFilterSchema>,
+    country: Param<'_, CountryFilterSchema>,
+    salary_min: Param<'_, SalaryMinSchema>,
+    currency: Param<'_, CurrencyFilterSchema>,
+    posted_within: Param<'_, PostedWithinSchema>,
+    sort: Param<'_, SortSchema>,
     limit: Param<'_, BoardLimitSchema>,
     cursor: Param<'_, CursorSchema>,
     limiter: Limiter<'_>,
@@ -89,6 +116,13 @@ pub async fn search_board(
         q.named("q"),
         skills.named("skills"),
         employer.named("employer"),
+        workplace.named("workplace"),
+        employment_type.named("employment_type"),
+        country.named("country"),
+        salary_min.named("salary_min"),
+        currency.named("currency"),
+        posted_within.named("posted_within"),
+        sort.named("sort"),
         limit.named("limit"),
         cursor.named("cursor"),
     ])?);
@@ -108,7 +142,8 @@ pub async fn search_board(
 
 /// # Get a published offer
 ///
-/// One offer with its employer, for anyone. No token needed.
+/// One published offer that has not expired, with its employer, for anyone (drafts, closed
+/// and expired offers are 404 here). No token needed.
 #[openapi(tag = "Board")]
 #[get("/offers/<id>")]
 pub async fn public_offer(
@@ -116,8 +151,9 @@ pub async fn public_offer(
     db: &State<Db>,
 ) -> Result<Success<BoardOfferBody>, ApiError> {
     let id = id.offer()?;
-    let offer = repo::board::find(&mut *db.acquire().await?, id)
+    let offer = repo::board::find(&mut *db.acquire().await?, id, None)
         .await?
+        .filter(|listed| listed.offer.is_open())
         .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
 }

@@ -8,14 +8,16 @@ use serde::{Serialize, Serializer};
 
 use super::error::ApiError;
 use super::input::JsonBody;
-use super::query::{CursorSchema, EmployerLimitSchema};
+use super::query::{CursorSchema, EmployerLimitSchema, StatusFilterSchema};
 use super::responses::{Created, Message, Paged, Success};
 use super::{schema, BASE};
 use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
+use crate::config::AppConfig;
 use crate::db::Db;
 use crate::domain::access::require_owner;
 use crate::domain::board::EmployerPage;
+use crate::domain::lifecycle;
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::query::{query_string, single_values, Param};
@@ -39,6 +41,30 @@ pub struct OfferBody {
     #[serde(serialize_with = "timestamp")]
     #[schemars(schema_with = "schema::timestamp")]
     pub modification_date: DateTime<Utc>,
+    #[schemars(schema_with = "schema::shown_status")]
+    pub status: &'static str,
+    #[schemars(schema_with = "schema::close_reason")]
+    pub close_reason: Option<&'static str>,
+    #[serde(serialize_with = "optional_timestamp")]
+    #[schemars(schema_with = "schema::optional_timestamp")]
+    pub first_published_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "optional_timestamp")]
+    #[schemars(schema_with = "schema::valid_through")]
+    pub valid_through: Option<DateTime<Utc>>,
+    #[schemars(schema_with = "schema::employment_types")]
+    pub employment_types: Vec<&'static str>,
+    #[schemars(schema_with = "schema::workplace")]
+    pub workplace: Option<&'static str>,
+    #[schemars(schema_with = "schema::locations")]
+    pub locations: serde_json::Value,
+    #[schemars(schema_with = "schema::remote_countries")]
+    pub remote_countries: Vec<String>,
+    #[schemars(schema_with = "schema::salary")]
+    pub salary: Option<serde_json::Value>,
+    #[schemars(schema_with = "schema::apply_url")]
+    pub apply_url: Option<String>,
+    #[schemars(schema_with = "schema::apply_email")]
+    pub apply_email: Option<String>,
 }
 
 fn read_only_id(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
@@ -53,8 +79,20 @@ fn timestamp<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::O
     serializer.collect_str(&value.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
 }
 
+fn optional_timestamp<S: Serializer>(
+    value: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => timestamp(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 impl From<Offer> for OfferBody {
     fn from(offer: Offer) -> Self {
+        let status = offer.shown_status().as_str();
+        let details = offer.details;
         Self {
             id: offer.id,
             title: offer.title,
@@ -62,6 +100,17 @@ impl From<Offer> for OfferBody {
             skills_list: offer.skills_list,
             creation_date: offer.creation_date,
             modification_date: offer.modification_date,
+            status,
+            close_reason: offer.close_reason.map(|reason| reason.as_str()),
+            first_published_at: offer.first_published_at,
+            valid_through: offer.valid_through,
+            employment_types: details.employment_types.names(),
+            workplace: details.workplace.map(|workplace| workplace.as_str()),
+            locations: details.locations.to_json(),
+            remote_countries: details.remote_countries.codes(),
+            salary: details.salary.as_ref().map(|salary| salary.to_json()),
+            apply_url: details.apply_url.map(|url| url.as_str().to_owned()),
+            apply_email: details.apply_email.map(|email| email.as_str().to_owned()),
         }
     }
 }
@@ -86,6 +135,26 @@ pub struct NewOfferRequest {
     #[schemars(schema_with = "schema::skills")]
     #[serde(default)]
     skills_list: Vec<String>,
+    #[schemars(schema_with = "schema::status")]
+    status: Option<String>,
+    #[schemars(schema_with = "schema::close_reason")]
+    close_reason: Option<String>,
+    #[schemars(schema_with = "schema::valid_through")]
+    valid_through: Option<String>,
+    #[schemars(schema_with = "schema::employment_types")]
+    employment_types: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::workplace")]
+    workplace: Option<String>,
+    #[schemars(schema_with = "schema::locations")]
+    locations: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::remote_countries")]
+    remote_countries: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::salary")]
+    salary: Option<String>,
+    #[schemars(schema_with = "schema::apply_url")]
+    apply_url: Option<String>,
+    #[schemars(schema_with = "schema::apply_email")]
+    apply_email: Option<String>,
 }
 
 /// The fields to change; at least one (`minProperties: 1`).
@@ -116,31 +185,61 @@ struct OfferPatchFields {
     description: Option<String>,
     #[schemars(schema_with = "schema::skills")]
     skills_list: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::status")]
+    status: Option<String>,
+    #[schemars(schema_with = "schema::close_reason")]
+    close_reason: Option<String>,
+    #[schemars(schema_with = "schema::valid_through")]
+    valid_through: Option<String>,
+    #[schemars(schema_with = "schema::employment_types")]
+    employment_types: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::workplace")]
+    workplace: Option<String>,
+    #[schemars(schema_with = "schema::locations")]
+    locations: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::remote_countries")]
+    remote_countries: Option<Vec<String>>,
+    #[schemars(schema_with = "schema::salary")]
+    salary: Option<String>,
+    #[schemars(schema_with = "schema::apply_url")]
+    apply_url: Option<String>,
+    #[schemars(schema_with = "schema::apply_email")]
+    apply_email: Option<String>,
 }
 
 /// # List a user's offers
 ///
-/// The user's offers, oldest first, a page at a time (`limit`, 100 by default and at most;
-/// `count` is the user's total). When more follow, `Link: <…>; rel="next"` gives the next
-/// page's URL. Any signed-in user may read any user's offers.
+/// The user's offers, oldest first, a page at a time (`limit`, 100 by default and at most).
+/// The owner sees every offer, and may keep some statuses (`status=draft,closed`); anyone
+/// else sees only published offers that have not expired. `count` counts what the caller
+/// sees. When more follow, `Link: <…>; rel="next"` gives the next page's URL.
 #[openapi(tag = "Offers")]
-#[get("/users/<user_id>/offers?<limit>&<cursor>")]
+#[get("/users/<user_id>/offers?<limit>&<cursor>&<status>")]
 pub async fn list(
     user_id: PathId<'_>,
     limit: Param<'_, EmployerLimitSchema>,
     cursor: Param<'_, CursorSchema>,
-    _user: ApiUser,
+    status: Param<'_, StatusFilterSchema>,
+    user: ApiUser,
     db: &State<Db>,
 ) -> Result<Paged<OfferList>, ApiError> {
     let user_id = user_id.user()?;
-    let [limit, cursor] = single_values([limit.named("limit"), cursor.named("cursor")])?;
-    let page = EmployerPage::parse(limit, cursor).map_err(AppError::InvalidQuery)?;
-    let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, &page)
+    let [limit, cursor, status] = single_values([
+        limit.named("limit"),
+        cursor.named("cursor"),
+        status.named("status"),
+    ])?;
+    let page = EmployerPage::parse(limit, cursor, status).map_err(AppError::InvalidQuery)?;
+    let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, user.id, &page)
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
     let next = listed.next_cursor().map(|cursor| {
         let limit = page.limit.to_string();
-        let query = query_string(&[("limit", Some(&limit)), ("cursor", Some(&cursor.encode()))]);
+        let query = query_string(&[
+            ("limit", Some(&limit)),
+            ("cursor", Some(&cursor.encode())),
+            ("status", status),
+        ]);
         format!("{BASE}/users/{user_id}/offers/?{query}")
     });
     Ok(Paged {
@@ -154,7 +253,8 @@ pub async fn list(
 
 /// # Create an offer
 ///
-/// Publishes a new offer for the signed-in user, who must be `user_id`. An account creates at
+/// A new offer for the signed-in user, who must be `user_id`: published at once unless
+/// `status` is `draft`, open until `valid_through` (default: 60 days). An account creates at
 /// most `offers_per_window` offers an hour (then 429) and has at most `max_offers_per_user`
 /// (then 409).
 #[openapi(tag = "Offers")]
@@ -163,12 +263,14 @@ pub async fn create(
     user_id: PathId<'_>,
     user: ApiUser,
     limiter: Limiter<'_>,
+    config: &State<AppConfig>,
     body: JsonBody<NewOfferRequest>,
 ) -> Result<Created<OfferBody>, ApiError> {
     let user_id = user_id.user()?;
     require_owner(user.id, user_id)?;
     let new_offer = NewOffer::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = limiter.create_offer(user_id, &new_offer).await?;
+    let change = lifecycle::create(&new_offer, Utc::now(), &config.publishing)?;
+    let offer = limiter.create_offer(user_id, &change).await?;
     Ok(Created {
         location: format!("{BASE}/users/{user_id}/offers/{}", offer.id),
         body: offer.into(),
@@ -177,17 +279,18 @@ pub async fn create(
 
 /// # Get an offer
 ///
-/// One offer of the user. Any signed-in user may read it.
+/// One offer of the user: for its owner whatever its status, for any other signed-in user
+/// only while published and not expired (else 404).
 #[openapi(tag = "Offers")]
 #[get("/users/<user_id>/offers/<id>")]
 pub async fn get(
     user_id: PathId<'_>,
     id: PathId<'_>,
-    _user: ApiUser,
+    user: ApiUser,
     db: &State<Db>,
 ) -> Result<Success<OfferBody>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
-    let offer = repo::offers::find_owned(&mut *db.acquire().await?, user_id, id)
+    let offer = repo::offers::find_visible(&mut *db.acquire().await?, user_id, id, user.id)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
@@ -195,8 +298,10 @@ pub async fn get(
 
 /// # Update an offer
 ///
-/// Changes any subset of title, description and skills_list; `modification_date` advances,
-/// `creation_date` never changes. Only the owner may update.
+/// Changes any subset of the fields; `modification_date` advances, `creation_date` and
+/// `first_published_at` never change. `status` moves the offer along its lifecycle: draft →
+/// published, published → closed (with `close_reason`), closed → published; any other change
+/// is 409. Only the owner may update.
 #[openapi(tag = "Offers")]
 #[put("/users/<user_id>/offers/<id>", data = "<body>")]
 pub async fn update(
@@ -204,14 +309,16 @@ pub async fn update(
     id: PathId<'_>,
     user: ApiUser,
     db: &State<Db>,
+    config: &State<AppConfig>,
     body: JsonBody<OfferPatchRequest>,
 ) -> Result<Success<OfferBody>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
     require_owner(user.id, user_id)?;
     let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let offer = repo::offers::update_owned(&mut *db.acquire().await?, user_id, id, &patch)
+    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
+    let offer = repo::offers::change_owned(&mut *db.acquire().await?, user_id, id, decide)
         .await?
-        .ok_or_else(|| AppError::offer_not_found(id))?;
+        .ok_or_else(|| AppError::offer_not_found(id))??;
     Ok(Success(offer.into()))
 }
 

@@ -4,8 +4,10 @@
 use schemars::schema::{InstanceType, Metadata, SchemaObject};
 
 use crate::domain::board::{
-    Employer, PageSize, SkillFilter, BOARD_PAGE, EMPLOYER_PAGE, MAX_QUERY_CHARS,
+    Employer, PageSize, SkillFilter, BOARD_PAGE, EMPLOYER_PAGE, MAX_POSTED_WITHIN_DAYS,
+    MAX_QUERY_CHARS,
 };
+use crate::domain::posting::{EmploymentType, Workplace};
 use crate::http::query::ParamSchema;
 
 fn string(description: &str, max_length: Option<u32>, pattern: Option<&str>) -> SchemaObject {
@@ -113,5 +115,138 @@ impl ParamSchema for EmployerLimitSchema {
     }
     fn schema() -> SchemaObject {
         limit(EMPLOYER_PAGE)
+    }
+}
+
+pub struct StatusFilterSchema;
+impl ParamSchema for StatusFilterSchema {
+    fn name() -> &'static str {
+        "status"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Only offers with these statuses, comma-separated: draft, published, expired, \
+             closed. Others than the owner only ever see published offers.",
+            Some(60),
+            Some(STATUS_FILTER_PATTERN),
+        )
+    }
+}
+
+/// Comma-separated statuses as shown, each of the four spellings.
+const STATUS_FILTER_PATTERN: &str =
+    r"^ *((draft|published|expired|closed) *(, *(draft|published|expired|closed) *)*)?,? *$";
+
+/// A comma list of the given names, each any number of times (repeats are ignored).
+fn names_pattern(names: &[&str]) -> String {
+    let one = format!("({})", names.join("|"));
+    format!(r"^ *({one} *(, *{one} *)*)?,? *$")
+}
+
+pub struct WorkplaceFilterSchema;
+impl ParamSchema for WorkplaceFilterSchema {
+    fn name() -> &'static str {
+        "WorkplaceFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Offers with any of these workplaces, comma-separated: on_site, hybrid, remote.",
+            None,
+            Some(&names_pattern(&Workplace::names())),
+        )
+    }
+}
+
+pub struct EmploymentTypeFilterSchema;
+impl ParamSchema for EmploymentTypeFilterSchema {
+    fn name() -> &'static str {
+        "EmploymentTypeFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Offers with any of these employment types, comma-separated (schema.org values).",
+            None,
+            Some(&names_pattern(&EmploymentType::names())),
+        )
+    }
+}
+
+pub struct CountryFilterSchema;
+impl ParamSchema for CountryFilterSchema {
+    fn name() -> &'static str {
+        "CountryFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "ISO 3166-1 alpha-2 code: offers with a location there, and remote or hybrid \
+             offers open to candidates living there (remote_countries empty or naming it).",
+            Some(2),
+            Some("^([A-Za-z]{2})?$"),
+        )
+    }
+}
+
+pub struct SalaryMinSchema;
+impl ParamSchema for SalaryMinSchema {
+    fn name() -> &'static str {
+        "SalaryMin"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "A yearly amount (with currency): offers paid in that currency whose maximum, \
+             turned yearly (HOUR × 2080, DAY × 260, WEEK × 52, MONTH × 12), is at least this.",
+            None,
+            Some(r"^ *([0-9]{1,12}(\.[0-9]{1,2})?)? *$"),
+        )
+    }
+}
+
+pub struct CurrencyFilterSchema;
+impl ParamSchema for CurrencyFilterSchema {
+    fn name() -> &'static str {
+        "CurrencyFilter"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "ISO 4217 code: offers paid in this currency (required with salary_min).",
+            Some(3),
+            Some("^([A-Za-z]{3})?$"),
+        )
+    }
+}
+
+pub struct PostedWithinSchema;
+impl ParamSchema for PostedWithinSchema {
+    fn name() -> &'static str {
+        "PostedWithin"
+    }
+    fn schema() -> SchemaObject {
+        let mut schema = SchemaObject {
+            instance_type: Some(InstanceType::Integer.into()),
+            metadata: Some(Box::new(Metadata {
+                description: Some("Offers first published at most this many days ago.".to_owned()),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        schema.number().minimum = Some(1.0);
+        schema.number().maximum = Some(f64::from(MAX_POSTED_WITHIN_DAYS));
+        schema
+    }
+}
+
+pub struct SortSchema;
+impl ParamSchema for SortSchema {
+    fn name() -> &'static str {
+        "Sort"
+    }
+    fn schema() -> SchemaObject {
+        let mut schema = string(
+            "relevance (the default with q) or newest (the default otherwise).",
+            None,
+            None,
+        );
+        schema.enum_values = Some(vec!["relevance".into(), "newest".into()]);
+        schema
     }
 }

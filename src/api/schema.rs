@@ -6,6 +6,9 @@ use schemars::schema::{ArrayValidation, InstanceType, Metadata, Schema, SchemaOb
 use serde_json::Value;
 
 use crate::domain::fields::TextRule;
+use crate::domain::posting::{
+    self, CloseReason, EmploymentType, OfferStatus, SalaryPeriod, ShownStatus, Workplace,
+};
 use crate::domain::{offer, user};
 
 fn text(rule: &TextRule, description: &str, example: &str) -> Schema {
@@ -109,4 +112,156 @@ pub fn timestamp(_: &mut SchemaGenerator) -> Schema {
         ..Default::default()
     }
     .into()
+}
+
+/// A schema written as the JSON it publishes (the contract v2 fields, whose shapes are easiest
+/// to read that way); the limits come from the domain's constants.
+fn published(schema: Value) -> Schema {
+    serde_json::from_value(schema).expect("a valid JSON schema")
+}
+
+fn one_of_names(names: Vec<&'static str>, nullable: bool, description: &str) -> Schema {
+    let mut values: Vec<Value> = names.into_iter().map(Value::from).collect();
+    if nullable {
+        values.push(Value::Null);
+    }
+    published(serde_json::json!({
+        "type": "string", "enum": values, "nullable": nullable, "description": description,
+    }))
+}
+
+/// The status as shown: `expired` is a published offer past its `valid_through`.
+pub fn shown_status(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(
+        ShownStatus::names(),
+        false,
+        "draft, published, expired (published, and valid_through has passed) or closed.",
+    )
+}
+
+/// The status a client asks for: created as draft or published (the default); changed
+/// draft → published → closed → published.
+pub fn status(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(
+        OfferStatus::names(),
+        false,
+        "Created as draft or published (default). Changes: draft → published, published → \
+         closed (with close_reason), closed → published; any other is 409.",
+    )
+}
+
+pub fn close_reason(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(
+        CloseReason::names(),
+        true,
+        "Why the offer closed; required when closing, null otherwise.",
+    )
+}
+
+pub fn workplace(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(
+        Workplace::names(),
+        true,
+        "Where the work is done; null: not stated.",
+    )
+}
+
+pub fn employment_types(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "array", "maxItems": posting::MAX_EMPLOYMENT_TYPES, "uniqueItems": true,
+        "description": "schema.org employmentType values, each at most once.",
+        "items": {"type": "string", "enum": EmploymentType::names()},
+        "example": ["FULL_TIME"],
+    }))
+}
+
+const COUNTRY_PATTERN: &str = "^[A-Za-z]{2}$";
+
+fn country_code(description: &str) -> Value {
+    serde_json::json!({
+        "type": "string", "minLength": 2, "maxLength": 2, "pattern": COUNTRY_PATTERN,
+        "description": description, "example": "DE",
+    })
+}
+
+pub fn locations(_: &mut SchemaGenerator) -> Schema {
+    let part =
+        |max: usize| serde_json::json!({"type": "string", "maxLength": max, "nullable": true});
+    published(serde_json::json!({
+        "type": "array", "maxItems": posting::MAX_LOCATIONS,
+        "description": "Where the job is; in order.",
+        "items": {
+            "type": "object", "additionalProperties": false, "required": ["country"],
+            "properties": {
+                "city": part(posting::MAX_CITY_CHARS),
+                "region": part(posting::MAX_REGION_CHARS),
+                "country": country_code("ISO 3166-1 alpha-2 code of a real country; any case in, upper case out."),
+                "postal_code": part(posting::MAX_POSTAL_CODE_CHARS),
+            },
+        },
+        "example": [{"city": "Berlin", "region": null, "country": "DE", "postal_code": null}],
+    }))
+}
+
+pub fn remote_countries(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "array", "uniqueItems": true,
+        "description": "Where remote candidates may live (ISO 3166-1 alpha-2); [] means anywhere. \
+                        Only with workplace remote or hybrid.",
+        "items": country_code("ISO 3166-1 alpha-2 code of a real country."),
+        "example": ["DE", "AT"],
+    }))
+}
+
+pub fn salary(_: &mut SchemaGenerator) -> Schema {
+    let amount = serde_json::json!({
+        "type": "number", "minimum": 0.01,
+        "maximum": posting::MAX_AMOUNT_CENTS as f64 / 100.0, "multipleOf": 0.01,
+    });
+    published(serde_json::json!({
+        "type": "object", "nullable": true, "additionalProperties": false,
+        "required": ["currency", "min", "max", "period"],
+        "description": "What the job pays: min to max (0 < min ≤ max, at most two decimals) per period.",
+        "properties": {
+            "currency": {"type": "string", "minLength": 3, "maxLength": 3, "pattern": "^[A-Za-z]{3}$",
+                         "description": "ISO 4217 code of a real currency.", "example": "EUR"},
+            "min": amount, "max": amount,
+            "period": {"type": "string", "enum": SalaryPeriod::names()},
+        },
+        "example": {"currency": "EUR", "min": 85000, "max": 105000, "period": "YEAR"},
+    }))
+}
+
+pub fn apply_url(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "uri", "nullable": true, "maxLength": posting::MAX_APPLY_URL_CHARS,
+        "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$",
+        "description": "Where to apply: an absolute http or https URL.",
+        "example": "https://jobs.example.com/backend",
+    }))
+}
+
+pub fn apply_email(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "email", "nullable": true, "maxLength": posting::MAX_APPLY_EMAIL_CHARS,
+        "description": "Where to apply by e-mail.", "example": "jobs@example.com",
+    }))
+}
+
+pub fn valid_through(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "date-time", "nullable": true,
+        "description": "Open until (RFC 3339). On publishing: in the future and at most \
+                        offer_max_days (365) ahead; absent: publication + offer_default_days (60).",
+        "example": "2027-01-31T23:59:59+00:00",
+    }))
+}
+
+/// A read-only timestamp that may be null (`first_published_at`).
+pub fn optional_timestamp(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "date-time", "nullable": true, "readOnly": true,
+        "description": "Set at the first publication, never changed after; null while a draft.",
+        "example": "2018-10-22T21:55:40.708571+00:00",
+    }))
 }

@@ -27,7 +27,8 @@ use super::services::{services_guard, Services};
 use super::AuthError;
 use crate::config::AppConfig;
 use crate::domain::board::BoardQuery;
-use crate::domain::offer::{NewOffer, Offer};
+use crate::domain::lifecycle::OfferChange;
+use crate::domain::offer::Offer;
 use crate::repo;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
@@ -297,7 +298,11 @@ impl Limiter<'_> {
 
     /// Stores `offer` for `user_id` within the account's limits, for both doors: `Throttled`
     /// past its rate, `OfferQuota` when it has as many offers as an account may have.
-    pub async fn create_offer(&self, user_id: i64, offer: &NewOffer) -> Result<Offer, AuthError> {
+    pub async fn create_offer(
+        &self,
+        user_id: i64,
+        offer: &OfferChange,
+    ) -> Result<Offer, AuthError> {
         let mut db = self.db.acquire().await?;
         if let Some(retry_after) = self.limits.offer_creation(&mut db, user_id).await? {
             return Err(AuthError::Throttled { retry_after });

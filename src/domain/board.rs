@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use super::fields::{collect, FieldErrors, HAS_NUL};
+use super::posting::{Amount, Country, Currency, EmploymentType, ShownStatus, Workplace};
 use super::user::Username;
 
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -169,13 +170,26 @@ pub enum Direction {
     Before,
 }
 
-/// A position in a listing: the last (or first) offer shown, with its search rank when the
-/// listing is ranked. Opaque to clients: base64url of a small text form.
+/// What a listing is ordered by, after which its cursors say where they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyset {
+    /// Offer ids (an employer's list, in creation order).
+    Id,
+    /// Search rank, then id (the board by relevance).
+    Rank,
+    /// First publication, then id (the board by newest).
+    Posted,
+}
+
+/// A position in a listing: the last (or first) offer shown, with its search rank or its
+/// first publication (microseconds since the epoch) when the listing is ordered by them.
+/// Opaque to clients: base64url of a small text form.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cursor {
     pub direction: Direction,
     pub id: i64,
     pub rank: Option<f32>,
+    pub posted: Option<i64>,
 }
 
 impl Cursor {
@@ -185,15 +199,17 @@ impl Cursor {
             Direction::Before => 'b',
         };
         // The rank's bits, so the keyset comparison in SQL sees exactly the same float.
-        let text = match self.rank {
-            Some(rank) => format!("{direction}{}.{:08x}", self.id, rank.to_bits()),
-            None => format!("{direction}{}", self.id),
+        let text = match (self.rank, self.posted) {
+            (Some(rank), _) => format!("{direction}{}.{:08x}", self.id, rank.to_bits()),
+            (None, Some(posted)) => format!("{direction}{}@{posted}", self.id),
+            (None, None) => format!("{direction}{}", self.id),
         };
         URL_SAFE_NO_PAD.encode(text)
     }
 
-    /// Decodes a cursor; `ranked` says whether the listing it is used on is ranked.
-    pub fn decode(raw: &str, ranked: bool) -> Result<Self, String> {
+    /// Decodes a cursor of a listing ordered by `keyset`; a cursor of another listing is
+    /// refused.
+    pub fn decode(raw: &str, keyset: Keyset) -> Result<Self, String> {
         let invalid = || "Not a valid cursor for this listing.".to_owned();
         let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
@@ -202,17 +218,22 @@ impl Cursor {
             Some(("b", rest)) => (Direction::Before, rest),
             _ => return Err(invalid()),
         };
-        let (id, rank) = match rest.split_once('.') {
-            Some((id, bits)) if ranked => {
+        let (id, rank, posted) = match keyset {
+            Keyset::Rank => {
+                let (id, bits) = rest.split_once('.').ok_or_else(invalid)?;
                 let bits = u32::from_str_radix(bits, 16).map_err(|_| invalid())?;
                 let rank = f32::from_bits(bits);
                 if !rank.is_finite() {
                     return Err(invalid());
                 }
-                (id, Some(rank))
+                (id, Some(rank), None)
             }
-            None if !ranked => (rest, None),
-            _ => return Err(invalid()),
+            Keyset::Posted => {
+                let (id, posted) = rest.split_once('@').ok_or_else(invalid)?;
+                let posted = posted.parse::<i64>().map_err(|_| invalid())?;
+                (id, None, Some(posted))
+            }
+            Keyset::Id => (rest, None, None),
         };
         let id = id
             .parse::<i64>()
@@ -223,6 +244,7 @@ impl Cursor {
             direction,
             id,
             rank,
+            posted,
         })
     }
 }
@@ -233,9 +255,54 @@ pub struct BoardQuery {
     pub text: Option<SearchText>,
     pub skills: Option<SkillFilter>,
     pub employer: Option<Employer>,
+    /// Any of these workplaces.
+    pub workplaces: Option<Vec<Workplace>>,
+    /// Any of these employment types.
+    pub employment_types: Option<Vec<EmploymentType>>,
+    /// Offers with a location there, and remote or hybrid offers open to candidates there.
+    pub country: Option<Country>,
+    pub pay: Option<PayFloor>,
+    /// Published at most this many days ago.
+    pub posted_within: Option<u32>,
+    pub sort: Sort,
     pub limit: u32,
     pub cursor: Option<Cursor>,
 }
+
+/// Offers paid in `currency`, whose maximum, turned yearly, is at least `yearly_min` (when
+/// given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayFloor {
+    pub currency: Currency,
+    pub yearly_min: Option<Amount>,
+}
+
+/// The board's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (search words), then newest.
+    Relevance,
+    /// Most recently first published first.
+    Newest,
+}
+
+pub const MAX_POSTED_WITHIN_DAYS: u32 = 365;
+
+/// The board's query parameters, in the order links name them.
+pub const BOARD_PARAMETERS: [&str; 12] = [
+    "q",
+    "skills",
+    "employer",
+    "workplace",
+    "employment_type",
+    "country",
+    "salary_min",
+    "currency",
+    "posted_within",
+    "sort",
+    "limit",
+    "cursor",
+];
 
 /// The board's query parameters as sent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -243,19 +310,88 @@ pub struct RawBoardQuery<'a> {
     pub q: Option<&'a str>,
     pub skills: Option<&'a str>,
     pub employer: Option<&'a str>,
+    pub workplace: Option<&'a str>,
+    pub employment_type: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub salary_min: Option<&'a str>,
+    pub currency: Option<&'a str>,
+    pub posted_within: Option<&'a str>,
+    pub sort: Option<&'a str>,
     pub limit: Option<&'a str>,
     pub cursor: Option<&'a str>,
 }
 
-impl<'a> From<[Option<&'a str>; 5]> for RawBoardQuery<'a> {
-    /// The parameters in the order `q`, `skills`, `employer`, `limit`, `cursor`.
-    fn from([q, skills, employer, limit, cursor]: [Option<&'a str>; 5]) -> Self {
+impl<'a> From<[Option<&'a str>; 12]> for RawBoardQuery<'a> {
+    /// The parameters in the order of `BOARD_PARAMETERS`.
+    fn from(
+        [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, sort, limit, cursor]: [Option<&'a str>; 12],
+    ) -> Self {
         Self {
             q,
             skills,
             employer,
+            workplace,
+            employment_type,
+            country,
+            salary_min,
+            currency,
+            posted_within,
+            sort,
             limit,
             cursor,
+        }
+    }
+}
+
+/// A comma list of enum values, each once; `None` when empty.
+fn any_of<T: PartialEq>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<Vec<T>>, String> {
+    let mut values = Vec::new();
+    for item in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+    {
+        let value = parse(item)?;
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    Ok((!values.is_empty()).then_some(values))
+}
+
+fn optional<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    raw.map(str::trim)
+        .filter(|raw| !raw.is_empty())
+        .map(parse)
+        .transpose()
+}
+
+fn parse_days(raw: &str) -> Result<u32, String> {
+    raw.parse::<u32>()
+        .ok()
+        .filter(|days| (1..=MAX_POSTED_WITHIN_DAYS).contains(days))
+        .ok_or_else(|| format!("Must be a number of days from 1 to {MAX_POSTED_WITHIN_DAYS}."))
+}
+
+fn parse_sort(raw: &str) -> Result<Sort, String> {
+    match raw {
+        "relevance" => Ok(Sort::Relevance),
+        "newest" => Ok(Sort::Newest),
+        _ => Err("Must be relevance or newest.".to_owned()),
+    }
+}
+
+impl Sort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::Newest => "newest",
         }
     }
 }
@@ -265,6 +401,11 @@ impl BoardQuery {
     /// work in proportion to their matches, and count against a client's search limit.
     pub fn is_search(&self) -> bool {
         self.text.is_some() || self.skills.is_some()
+    }
+
+    /// Whether the listing is ranked by relevance: words to rank by, and no other order asked.
+    pub fn is_ranked(&self) -> bool {
+        self.text.is_some() && self.sort == Sort::Relevance
     }
 
     /// Parses every parameter, naming each bad one.
@@ -280,14 +421,59 @@ impl BoardQuery {
             raw.employer.map_or(Ok(None), Employer::parse),
         )
         .flatten();
+        let workplaces = collect(
+            e,
+            "workplace",
+            raw.workplace
+                .map_or(Ok(None), |raw| any_of(raw, Workplace::parse)),
+        )
+        .flatten();
+        let employment_types = collect(
+            e,
+            "employment_type",
+            raw.employment_type
+                .map_or(Ok(None), |raw| any_of(raw, EmploymentType::parse)),
+        )
+        .flatten();
+        let country = collect(e, "country", optional(raw.country, Country::parse)).flatten();
+        let yearly_min =
+            collect(e, "salary_min", optional(raw.salary_min, Amount::parse)).flatten();
+        let currency = collect(e, "currency", optional(raw.currency, Currency::parse)).flatten();
+        let pay = match (currency, yearly_min) {
+            (Some(currency), yearly_min) => Some(PayFloor {
+                currency,
+                yearly_min,
+            }),
+            (None, Some(_)) => {
+                e.add(
+                    "currency",
+                    "Required with salary_min: the currency of the amount.",
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let posted_within =
+            collect(e, "posted_within", optional(raw.posted_within, parse_days)).flatten();
+        let sort = collect(e, "sort", optional(raw.sort, parse_sort))
+            .flatten()
+            .unwrap_or(if text.is_some() {
+                Sort::Relevance
+            } else {
+                Sort::Newest
+            });
         let limit = collect(e, "limit", parse_limit(raw.limit, BOARD_PAGE));
-        let ranked = text.is_some();
+        let keyset = if text.is_some() && sort == Sort::Relevance {
+            Keyset::Rank
+        } else {
+            Keyset::Posted
+        };
         let cursor = collect(
             e,
             "cursor",
             raw.cursor
                 .filter(|cursor| !cursor.trim().is_empty())
-                .map(|cursor| Cursor::decode(cursor, ranked))
+                .map(|cursor| Cursor::decode(cursor, keyset))
                 .transpose(),
         )
         .flatten();
@@ -296,6 +482,12 @@ impl BoardQuery {
                 text,
                 skills,
                 employer,
+                workplaces,
+                employment_types,
+                country,
+                pay,
+                posted_within,
+                sort,
                 limit,
                 cursor,
             }),
@@ -304,17 +496,46 @@ impl BoardQuery {
     }
 }
 
-/// A page of one employer's offers: size and cursor only.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A page of one employer's offers: size, cursor, and the statuses wanted (`None`: all the
+/// viewer may see).
+#[derive(Debug, Clone, PartialEq)]
 pub struct EmployerPage {
     pub limit: u32,
     pub cursor: Option<Cursor>,
+    pub statuses: Option<Vec<ShownStatus>>,
+}
+
+/// Reads `draft,closed,…`: a comma list of statuses as shown (`expired` included), each once.
+pub fn parse_statuses(raw: &str) -> Result<Option<Vec<ShownStatus>>, String> {
+    let mut statuses = Vec::new();
+    for item in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+    {
+        let status = ShownStatus::parse(item)?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
+        }
+    }
+    Ok((!statuses.is_empty()).then_some(statuses))
 }
 
 impl EmployerPage {
-    pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        limit: Option<&str>,
+        cursor: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let limit = collect(&mut errors, "limit", parse_limit(limit, EMPLOYER_PAGE));
+        let statuses = collect(
+            &mut errors,
+            "status",
+            status.map(parse_statuses).transpose(),
+        )
+        .flatten()
+        .flatten();
         let cursor = collect(
             &mut errors,
             "cursor",
@@ -322,7 +543,7 @@ impl EmployerPage {
                 .filter(|cursor| !cursor.trim().is_empty())
                 .map(|cursor| {
                     // These lists only page forwards.
-                    Cursor::decode(cursor, false)
+                    Cursor::decode(cursor, Keyset::Id)
                         .ok()
                         .filter(|cursor| cursor.direction == Direction::After)
                         .ok_or_else(|| "Not a valid cursor for this listing.".to_owned())
@@ -331,7 +552,11 @@ impl EmployerPage {
         )
         .flatten();
         match limit {
-            Some(limit) if errors.is_empty() => Ok(Self { limit, cursor }),
+            Some(limit) if errors.is_empty() => Ok(Self {
+                limit,
+                cursor,
+                statuses,
+            }),
             _ => Err(errors),
         }
     }
@@ -406,18 +631,29 @@ mod tests {
             direction: Direction::After,
             id: 17,
             rank: Some(0.607_927_1),
+            posted: None,
         };
-        assert_eq!(Cursor::decode(&ranked.encode(), true), Ok(ranked));
-        assert!(Cursor::decode(&ranked.encode(), false).is_err());
+        assert_eq!(Cursor::decode(&ranked.encode(), Keyset::Rank), Ok(ranked));
+        assert!(Cursor::decode(&ranked.encode(), Keyset::Id).is_err());
+        assert!(Cursor::decode(&ranked.encode(), Keyset::Posted).is_err());
         let plain = Cursor {
             direction: Direction::Before,
             id: 5,
             rank: None,
+            posted: None,
         };
-        assert_eq!(Cursor::decode(&plain.encode(), false), Ok(plain));
-        assert!(Cursor::decode(&plain.encode(), true).is_err());
+        assert_eq!(Cursor::decode(&plain.encode(), Keyset::Id), Ok(plain));
+        assert!(Cursor::decode(&plain.encode(), Keyset::Rank).is_err());
+        let newest = Cursor {
+            direction: Direction::After,
+            id: 9,
+            rank: None,
+            posted: Some(1_790_000_000_123_456),
+        };
+        assert_eq!(Cursor::decode(&newest.encode(), Keyset::Posted), Ok(newest));
+        assert!(Cursor::decode(&newest.encode(), Keyset::Id).is_err());
         for garbage in ["", "???", "YQ", "eDEy", "YS0x"] {
-            assert!(Cursor::decode(garbage, false).is_err(), "{garbage}");
+            assert!(Cursor::decode(garbage, Keyset::Id).is_err(), "{garbage}");
         }
     }
 

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use super::board::{BoardQuery, Cursor, Direction, RawBoardQuery};
+use super::board::{BoardQuery, Cursor, Direction, Keyset, RawBoardQuery};
 use super::offer::{NewOffer, OfferPatch, MAX_SKILLS};
 use super::user::{Credentials, NewUser};
 
@@ -88,11 +88,19 @@ proptest! {
         employer in proptest::option::of(hostile_text()),
         limit in proptest::option::of(hostile_text()),
         cursor in proptest::option::of(hostile_text()),
+        filters in proptest::collection::vec(proptest::option::of(hostile_text()), 7),
     ) {
         let raw = RawBoardQuery {
             q: q.as_deref(),
             skills: skills.as_deref(),
             employer: employer.as_deref(),
+            workplace: filters[0].as_deref(),
+            employment_type: filters[1].as_deref(),
+            country: filters[2].as_deref(),
+            salary_min: filters[3].as_deref(),
+            currency: filters[4].as_deref(),
+            posted_within: filters[5].as_deref(),
+            sort: filters[6].as_deref(),
             limit: limit.as_deref(),
             cursor: cursor.as_deref(),
         };
@@ -104,13 +112,22 @@ proptest! {
     #[test]
     fn cursors_round_trip(id in 1..i64::MAX, rank in proptest::option::of(0.0f32..1.0), back in any::<bool>()) {
         let direction = if back { Direction::Before } else { Direction::After };
-        let cursor = Cursor { direction, id, rank };
-        prop_assert_eq!(Cursor::decode(&cursor.encode(), rank.is_some()), Ok(cursor));
+        let cursor = Cursor { direction, id, rank, posted: None };
+        let keyset = if rank.is_some() { Keyset::Rank } else { Keyset::Id };
+        prop_assert_eq!(Cursor::decode(&cursor.encode(), keyset), Ok(cursor));
     }
 
     #[test]
-    fn arbitrary_cursors_never_panic(raw in hostile_text(), ranked in any::<bool>()) {
-        let _ = Cursor::decode(&raw, ranked);
+    fn posted_cursors_round_trip(id in 1..i64::MAX, posted in any::<i64>()) {
+        let cursor = Cursor { direction: Direction::After, id, rank: None, posted: Some(posted) };
+        prop_assert_eq!(Cursor::decode(&cursor.encode(), Keyset::Posted), Ok(cursor));
+    }
+
+    #[test]
+    fn arbitrary_cursors_never_panic(raw in hostile_text()) {
+        for keyset in [Keyset::Id, Keyset::Rank, Keyset::Posted] {
+            let _ = Cursor::decode(&raw, keyset);
+        }
     }
 
     #[test]

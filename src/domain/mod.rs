@@ -5,7 +5,10 @@ pub mod access;
 pub mod board;
 pub mod fields;
 pub mod id;
+pub mod iso;
+pub mod lifecycle;
 pub mod offer;
+pub mod posting;
 pub mod user;
 
 #[cfg(test)]

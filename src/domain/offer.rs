@@ -1,10 +1,16 @@
-//! Job offers as clients write them: titles, descriptions, skills, and partial updates.
+//! Job offers as clients write them: titles, descriptions, skills, the details of contract v2
+//! (`posting`), and partial updates. What a write does to an offer's lifecycle is decided in
+//! `lifecycle`.
 
 use chrono::{DateTime, Utc};
 
 use super::fields::{
     collect, optional_string, optional_string_list, reject_unexpected, required_string,
     FieldErrors, InputError, JsonObject, TextRule,
+};
+use super::posting::{
+    nullable, parse_timestamp, string_items, CloseReason, EmailAddress, EmploymentTypes, Locations,
+    OfferStatus, RemoteCountries, Salary, ShownStatus, WebAddress, Workplace,
 };
 
 pub const TITLE: TextRule = TextRule {
@@ -35,10 +41,201 @@ pub struct Offer {
     pub skills_list: Vec<String>,
     pub creation_date: DateTime<Utc>,
     pub modification_date: DateTime<Utc>,
+    pub status: OfferStatus,
+    /// Published, and `valid_through` had passed by the database's clock when it was read.
+    pub expired: bool,
+    pub close_reason: Option<CloseReason>,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub valid_through: Option<DateTime<Utc>>,
+    pub details: Details,
 }
 
-const WRITABLE: &[&str] = &["title", "description", "skills_list"];
-const READ_ONLY: &[&str] = &["id", "creation_date", "modification_date"];
+impl Offer {
+    /// The status readers see: `expired` for a published offer past its date.
+    pub fn shown_status(&self) -> ShownStatus {
+        ShownStatus::of(self.status, self.expired)
+    }
+
+    /// Published and not expired: on the board, and taking applications.
+    pub fn is_open(&self) -> bool {
+        self.shown_status() == ShownStatus::Published
+    }
+}
+
+/// What a candidate acts on besides the text: contract type, place, pay, where to apply.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Details {
+    pub employment_types: EmploymentTypes,
+    pub workplace: Option<Workplace>,
+    pub locations: Locations,
+    pub remote_countries: RemoteCountries,
+    pub salary: Option<Salary>,
+    pub apply_url: Option<WebAddress>,
+    pub apply_email: Option<EmailAddress>,
+}
+
+/// A change to some of the details; `Some(None)` clears a field that may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DetailsPatch {
+    pub employment_types: Option<EmploymentTypes>,
+    pub workplace: Option<Option<Workplace>>,
+    pub locations: Option<Locations>,
+    pub remote_countries: Option<RemoteCountries>,
+    pub salary: Option<Option<Salary>>,
+    pub apply_url: Option<Option<WebAddress>>,
+    pub apply_email: Option<Option<EmailAddress>>,
+}
+
+impl DetailsPatch {
+    /// Reads every detail field present in `object`, recording problems in `errors`.
+    fn from_json(object: &JsonObject, errors: &mut FieldErrors) -> Self {
+        let list = |field: &str| object.get(field).map(string_items);
+        Self {
+            employment_types: collect(
+                errors,
+                "employment_types",
+                list("employment_types")
+                    .transpose()
+                    .and_then(|items| items.map(EmploymentTypes::parse).transpose()),
+            )
+            .flatten(),
+            workplace: collect(
+                errors,
+                "workplace",
+                nullable(object, "workplace", Workplace::parse),
+            )
+            .flatten(),
+            locations: collect(
+                errors,
+                "locations",
+                object
+                    .get("locations")
+                    .map(Locations::from_json)
+                    .transpose(),
+            )
+            .flatten(),
+            remote_countries: collect(
+                errors,
+                "remote_countries",
+                list("remote_countries")
+                    .transpose()
+                    .and_then(|items| items.map(RemoteCountries::parse).transpose()),
+            )
+            .flatten(),
+            salary: collect(
+                errors,
+                "salary",
+                object.get("salary").map(Salary::from_json).transpose(),
+            )
+            .flatten(),
+            apply_url: collect(
+                errors,
+                "apply_url",
+                nullable(object, "apply_url", WebAddress::parse),
+            )
+            .flatten(),
+            apply_email: collect(
+                errors,
+                "apply_email",
+                nullable(object, "apply_email", EmailAddress::parse),
+            )
+            .flatten(),
+        }
+    }
+
+    /// The details after this change.
+    pub fn applied_to(&self, details: &Details) -> Details {
+        Details {
+            employment_types: self
+                .employment_types
+                .clone()
+                .unwrap_or_else(|| details.employment_types.clone()),
+            workplace: self.workplace.unwrap_or(details.workplace),
+            locations: self
+                .locations
+                .clone()
+                .unwrap_or_else(|| details.locations.clone()),
+            remote_countries: self
+                .remote_countries
+                .clone()
+                .unwrap_or_else(|| details.remote_countries.clone()),
+            salary: self
+                .salary
+                .clone()
+                .unwrap_or_else(|| details.salary.clone()),
+            apply_url: self
+                .apply_url
+                .clone()
+                .unwrap_or_else(|| details.apply_url.clone()),
+            apply_email: self
+                .apply_email
+                .clone()
+                .unwrap_or_else(|| details.apply_email.clone()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// The lifecycle fields a write may send: the status wanted, why it closes, until when it is
+/// open. `status` is read as shown (so that asking for `expired` is a refused transition,
+/// not an unknown value).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LifecyclePatch {
+    pub status: Option<ShownStatus>,
+    pub close_reason: Option<Option<CloseReason>>,
+    pub valid_through: Option<Option<DateTime<Utc>>>,
+}
+
+impl LifecyclePatch {
+    fn from_json(object: &JsonObject, errors: &mut FieldErrors) -> Self {
+        Self {
+            status: collect(
+                errors,
+                "status",
+                optional_string(object, "status")
+                    .and_then(|status| status.map(ShownStatus::parse).transpose()),
+            )
+            .flatten(),
+            close_reason: collect(
+                errors,
+                "close_reason",
+                nullable(object, "close_reason", CloseReason::parse),
+            )
+            .flatten(),
+            valid_through: collect(
+                errors,
+                "valid_through",
+                nullable(object, "valid_through", parse_timestamp),
+            )
+            .flatten(),
+        }
+    }
+}
+
+const WRITABLE: &[&str] = &[
+    "title",
+    "description",
+    "skills_list",
+    "status",
+    "close_reason",
+    "valid_through",
+    "employment_types",
+    "workplace",
+    "locations",
+    "remote_countries",
+    "salary",
+    "apply_url",
+    "apply_email",
+];
+const READ_ONLY: &[&str] = &[
+    "id",
+    "creation_date",
+    "modification_date",
+    "first_published_at",
+];
 
 /// A title of 1–200 characters that is not only whitespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,12 +296,15 @@ impl Skills {
     }
 }
 
-/// Everything needed to create an offer.
+/// Everything needed to create an offer: its text, its details, and the lifecycle fields sent
+/// (a create is a patch of an offer that does not exist yet, `lifecycle::create` decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOffer {
     pub title: OfferTitle,
     pub description: OfferDescription,
     pub skills: Skills,
+    pub details: Details,
+    pub lifecycle: LifecyclePatch,
 }
 
 impl NewOffer {
@@ -128,11 +328,15 @@ impl NewOffer {
             optional_string_list(object, "skills_list")
                 .and_then(|list| Skills::parse(list.unwrap_or_default())),
         );
+        let details = DetailsPatch::from_json(object, &mut errors).applied_to(&Details::default());
+        let lifecycle = LifecyclePatch::from_json(object, &mut errors);
         match (title, description, skills) {
             (Some(title), Some(description), Some(skills)) if errors.is_empty() => Ok(Self {
                 title,
                 description,
                 skills,
+                details,
+                lifecycle,
             }),
             _ => Err(InputError::Invalid(errors)),
         }
@@ -156,6 +360,8 @@ impl NewOffer {
                 title,
                 description,
                 skills,
+                details: Details::default(),
+                lifecycle: LifecyclePatch::default(),
             }),
             _ => Err(errors),
         }
@@ -169,6 +375,8 @@ impl From<NewOffer> for OfferPatch {
             title: Some(offer.title),
             description: Some(offer.description),
             skills: Some(offer.skills),
+            details: DetailsPatch::default(),
+            lifecycle: offer.lifecycle,
         }
     }
 }
@@ -179,6 +387,8 @@ pub struct OfferPatch {
     pub title: Option<OfferTitle>,
     pub description: Option<OfferDescription>,
     pub skills: Option<Skills>,
+    pub details: DetailsPatch,
+    pub lifecycle: LifecyclePatch,
 }
 
 impl OfferPatch {
@@ -206,6 +416,8 @@ impl OfferPatch {
             optional_string_list(object, "skills_list")
                 .and_then(|v| v.map(Skills::parse).transpose()),
         );
+        let details = DetailsPatch::from_json(object, &mut errors);
+        let lifecycle = LifecyclePatch::from_json(object, &mut errors);
         if !errors.is_empty() {
             return Err(InputError::Invalid(errors));
         }
@@ -213,7 +425,17 @@ impl OfferPatch {
             title: title.flatten(),
             description: description.flatten(),
             skills: skills.flatten(),
+            details,
+            lifecycle,
         })
+    }
+
+    /// Whether the patch changes only the lifecycle (publish, close, reopen).
+    pub fn only_lifecycle(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.skills.is_none()
+            && self.details.is_empty()
     }
 }
 
@@ -284,7 +506,7 @@ mod tests {
     #[test]
     fn every_problem_is_reported_at_once() {
         let errors = invalid(NewOffer::from_json(&object(json!({
-            "description": "", "skills_list": ["ok", ""], "id": 4, "salary": 1
+            "description": "", "skills_list": ["ok", ""], "id": 4, "bonus": 1
         }))));
         assert_eq!(errors.get("title").unwrap(), [MISSING]);
         assert_eq!(
@@ -296,7 +518,7 @@ mod tests {
             ["Item 1: Length must be between 1 and 50."]
         );
         assert_eq!(errors.get("id").unwrap(), [READ_ONLY_MESSAGE]);
-        assert_eq!(errors.get("salary").unwrap(), [UNKNOWN]);
+        assert_eq!(errors.get("bonus").unwrap(), [UNKNOWN]);
     }
 
     #[test]

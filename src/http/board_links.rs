@@ -1,7 +1,7 @@
 //! The board's links, for both doors: the filters a link carries and the query string that
 //! names them. The API's `Link: rel="next"` and every link of the board page are built here.
 
-use crate::domain::board::{same_skill, BoardQuery, RawBoardQuery};
+use crate::domain::board::{same_skill, BoardQuery, RawBoardQuery, Sort};
 
 use super::query::query_string;
 
@@ -12,6 +12,14 @@ pub struct BoardFilters {
     pub q: Option<String>,
     pub skills: Vec<String>,
     pub employer: Option<String>,
+    pub workplaces: Vec<&'static str>,
+    pub employment_types: Vec<&'static str>,
+    pub country: Option<String>,
+    pub salary_min: Option<String>,
+    pub currency: Option<String>,
+    pub posted_within: Option<u32>,
+    /// Only when the request named an order other than the default.
+    pub sort: Option<&'static str>,
     /// Only when the request named a page size, so that ordinary links stay short.
     pub limit: Option<u32>,
 }
@@ -27,6 +35,40 @@ impl BoardFilters {
                 .map(|skills| skills.distinct())
                 .unwrap_or_default(),
             employer: query.employer.as_ref().and(raw.employer).map(str::to_owned),
+            workplaces: query
+                .workplaces
+                .iter()
+                .flatten()
+                .map(|workplace| workplace.as_str())
+                .collect(),
+            employment_types: query
+                .employment_types
+                .iter()
+                .flatten()
+                .map(|kind| kind.as_str())
+                .collect(),
+            country: query
+                .country
+                .as_ref()
+                .map(|country| country.as_str().to_owned()),
+            salary_min: query
+                .pay
+                .as_ref()
+                .and_then(|pay| pay.yearly_min)
+                .map(|amount| amount.to_plain()),
+            currency: query
+                .pay
+                .as_ref()
+                .map(|pay| pay.currency.as_str().to_owned()),
+            posted_within: query.posted_within,
+            sort: {
+                let default = if query.text.is_some() {
+                    Sort::Relevance
+                } else {
+                    Sort::Newest
+                };
+                (query.sort != default).then(|| query.sort.as_str())
+            },
             limit: raw
                 .limit
                 .filter(|limit| !limit.is_empty())
@@ -43,8 +85,41 @@ impl BoardFilters {
                 .unwrap_or_default()
         };
         let none = RawBoardQuery::default();
+        let pay = alone(RawBoardQuery {
+            salary_min: raw.salary_min,
+            currency: raw.currency,
+            ..none
+        });
         Self {
             q: alone(RawBoardQuery { q: raw.q, ..none }).q,
+            workplaces: alone(RawBoardQuery {
+                workplace: raw.workplace,
+                ..none
+            })
+            .workplaces,
+            employment_types: alone(RawBoardQuery {
+                employment_type: raw.employment_type,
+                ..none
+            })
+            .employment_types,
+            country: alone(RawBoardQuery {
+                country: raw.country,
+                ..none
+            })
+            .country,
+            salary_min: pay.salary_min,
+            currency: pay.currency,
+            posted_within: alone(RawBoardQuery {
+                posted_within: raw.posted_within,
+                ..none
+            })
+            .posted_within,
+            sort: alone(RawBoardQuery {
+                q: raw.q,
+                sort: raw.sort,
+                ..none
+            })
+            .sort,
             skills: alone(RawBoardQuery {
                 skills: raw.skills,
                 ..none
@@ -73,12 +148,23 @@ impl BoardFilters {
 
     /// `path`, with these filters and `cursor` as its query string when there are any.
     pub fn link(&self, path: &str, cursor: Option<&str>) -> String {
+        let list = |items: &[&str]| (!items.is_empty()).then(|| items.join(","));
         let skills = (!self.skills.is_empty()).then(|| self.skills.join(","));
+        let workplaces = list(&self.workplaces);
+        let employment_types = list(&self.employment_types);
+        let posted_within = self.posted_within.map(|days| days.to_string());
         let limit = self.limit.map(|limit| limit.to_string());
         let query = query_string(&[
             ("q", self.q.as_deref()),
             ("skills", skills.as_deref()),
             ("employer", self.employer.as_deref()),
+            ("workplace", workplaces.as_deref()),
+            ("employment_type", employment_types.as_deref()),
+            ("country", self.country.as_deref()),
+            ("salary_min", self.salary_min.as_deref()),
+            ("currency", self.currency.as_deref()),
+            ("posted_within", posted_within.as_deref()),
+            ("sort", self.sort),
             ("limit", limit.as_deref()),
             ("cursor", cursor),
         ]);
@@ -90,7 +176,14 @@ impl BoardFilters {
     }
 
     pub fn is_filtering(&self) -> bool {
-        self.q.is_some() || !self.skills.is_empty() || self.employer.is_some()
+        self.q.is_some()
+            || !self.skills.is_empty()
+            || self.employer.is_some()
+            || !self.workplaces.is_empty()
+            || !self.employment_types.is_empty()
+            || self.country.is_some()
+            || self.currency.is_some()
+            || self.posted_within.is_some()
     }
 
     /// Whether the filter has `skill` already, in any letter case.
@@ -185,6 +278,7 @@ mod tests {
             employer: Some("not a name"),
             limit: Some("500"),
             cursor: Some("garbage"),
+            ..Default::default()
         });
         assert_eq!(usable.link("/", None), "/?q=rust&skills=go");
     }

@@ -1,8 +1,10 @@
 //! The public board: every employer's offers, filtered, searched and paged by keyset.
 
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
+use super::offers::{offer_columns, open_offer};
 use super::RepoError;
 use crate::domain::board::{BoardQuery, Cursor, Direction, Employer, SearchText};
 use crate::domain::offer::Offer;
@@ -12,15 +14,42 @@ use crate::domain::offer::Offer;
 pub struct BoardOffer {
     pub offer: Offer,
     pub username: String,
+    pub display_name: Option<String>,
     pub rank: Option<f32>,
+}
+
+impl BoardOffer {
+    /// The employer's name as shown: the display name, else the username.
+    pub fn employer_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.username)
+    }
+
+    /// Where a page starting or ending at this offer continues: by rank when the listing is
+    /// ranked, else by first publication.
+    fn cursor(&self, direction: Direction) -> Cursor {
+        Cursor {
+            direction,
+            id: self.offer.id,
+            rank: self.rank,
+            posted: match self.rank {
+                Some(_) => None,
+                None => self
+                    .offer
+                    .first_published_at
+                    .map(|posted| posted.timestamp_micros()),
+            },
+        }
+    }
 }
 
 /// One page, in display order, and whether more offers lie beyond each end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardPage {
     pub offers: Vec<BoardOffer>,
-    /// How many offers match the query (on every page).
+    /// How many offers match the query (on every page), at most `COUNT_CAP`.
     pub count: i64,
+    /// More than `COUNT_CAP` offers match.
+    pub count_capped: bool,
     pub has_next: bool,
     pub has_previous: bool,
 }
@@ -29,22 +58,14 @@ impl BoardPage {
     /// Continues after the last offer shown, when another page follows.
     pub fn next_cursor(&self) -> Option<Cursor> {
         let last = self.offers.last().filter(|_| self.has_next)?;
-        Some(Cursor {
-            direction: Direction::After,
-            id: last.offer.id,
-            rank: last.rank,
-        })
+        Some(last.cursor(Direction::After))
     }
 
     /// Goes back before the first offer shown, when an earlier page exists and this one still
     /// has offers (an emptied page can only go back to the start).
     pub fn previous_cursor(&self) -> Option<Cursor> {
         let first = self.offers.first().filter(|_| self.has_previous)?;
-        Some(Cursor {
-            direction: Direction::Before,
-            id: first.offer.id,
-            rank: first.rank,
-        })
+        Some(first.cursor(Direction::Before))
     }
 }
 
@@ -53,46 +74,21 @@ impl<'r> sqlx::FromRow<'r, PgRow> for BoardOffer {
         Ok(Self {
             offer: Offer::from_row(row)?,
             username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
             rank: row.try_get("rank")?,
         })
     }
 }
 
-/// Where a query's offers are read from.
-///
-/// One search word, or one skill, with no other filter is the board's common case (the search
-/// box, a skill chip): it has a list of its own kept in display order by triggers
-/// (`offer_terms`, `offer_skills`, migration 4), so a page is a short range of one index and
-/// the count a sum of running totals, whatever the size of the board. Any other filter reads
-/// `offers` through its GIN indexes, which intersect several words and skills well; its cost
-/// grows with the offers matching every filter.
-enum Source<'q> {
-    /// Offers newest first, filtered or not, without search words: the planner walks the
-    /// primary key backwards and stops at the page's end when matches are dense, or gathers
-    /// the few matches from the GIN indexes when they are rare.
-    Newest,
-    /// Offers listed under one search key, best score first.
-    TermList { key: String },
-    /// Offers having one skill, newest first.
-    SkillList { skill: &'q str },
-    /// Offers matching several search words, or words and other filters: every match must be
-    /// ranked before the first page is known, so one pass serves both the page and the count.
-    Ranked { keys: Vec<String> },
-}
+/// Counts are exact up to this many matches; beyond, the count says this many and that it
+/// is capped, so that a broad query never counts a whole board.
+pub const COUNT_CAP: i64 = 10_000;
 
-impl<'q> Source<'q> {
-    fn choose(query: &'q BoardQuery, keys: Option<Vec<String>>) -> Self {
-        let skills = query.skills.as_ref().map(|skills| skills.as_slice());
-        match (keys, skills, &query.employer) {
-            (Some(mut keys), None, None) if keys.len() == 1 => Self::TermList {
-                key: keys.remove(0),
-            },
-            (Some(keys), _, _) => Self::Ranked { keys },
-            (None, Some([skill]), None) => Self::SkillList { skill },
-            (None, _, _) => Self::Newest,
-        }
-    }
-}
+/// A search ranks at most this many of its matches, the most recently published: ranking
+/// costs a score per match, and a search matching a tenth of a million offers would rank them
+/// all for every page. Older matches beyond these are not listed by relevance (sort=newest
+/// lists every match); the count still counts them.
+pub const RANK_CANDIDATES: i64 = 1_000;
 
 /// The search keys of a query's words, computed by the database with the tokenizer and stemmer
 /// that built the index (`offer_search_keys`).
@@ -103,16 +99,17 @@ async fn search_keys(db: &mut PgConnection, text: &SearchText) -> Result<Vec<Str
         .await
 }
 
-const OFFER_COLUMNS: &str = "o.id, o.user_id, o.title, o.description, o.skills_list, \
-     o.creation_date, o.modification_date, u.username";
+const OFFER_COLUMNS: &str = concat!(offer_columns!(), ", u.username, u.display_name");
 
-/// WHERE of the offers table: the filters, never the cursor. Shared by the page and its count.
+/// ` WHERE …` of the offers table `o`: what everyone may see, then each filter of the query,
+/// each added here and nowhere else. Shared by the page, its ranking candidates and its count,
+/// never the cursor.
 fn push_offer_filters(
     sql: &mut QueryBuilder<'_, Postgres>,
     query: &BoardQuery,
     keys: Option<&Vec<String>>,
 ) {
-    sql.push(" WHERE TRUE");
+    sql.push(concat!(" WHERE ", open_offer!()));
     if let Some(keys) = keys {
         sql.push(" AND o.search_vector @@ offer_keys_query(")
             .push_bind(keys.clone())
@@ -134,90 +131,95 @@ fn push_offer_filters(
         }
         None => {}
     }
+    if let Some(workplaces) = &query.workplaces {
+        let names: Vec<&str> = workplaces
+            .iter()
+            .map(|workplace| workplace.as_str())
+            .collect();
+        sql.push(" AND o.workplace = ANY (")
+            .push_bind(names)
+            .push("::offer_workplace[])");
+    }
+    if let Some(types) = &query.employment_types {
+        let names: Vec<&str> = types.iter().map(|kind| kind.as_str()).collect();
+        sql.push(" AND o.employment_types && ")
+            .push_bind(names)
+            .push("::offer_employment_type[]");
+    }
+    if let Some(country) = &query.country {
+        let code = vec![country.as_str().to_owned()];
+        sql.push(" AND (offer_location_countries(o.locations) @> ")
+            .push_bind(code.clone())
+            .push(
+                "::text[] OR (o.workplace IN ('remote', 'hybrid') \
+                 AND (o.remote_countries = '{}' OR o.remote_countries @> ",
+            )
+            .push_bind(code)
+            .push("::text[])))");
+    }
+    if let Some(pay) = &query.pay {
+        sql.push(" AND o.salary_currency = ")
+            .push_bind(pay.currency.as_str().to_owned());
+        if let Some(yearly_min) = pay.yearly_min {
+            sql.push(" AND offer_yearly(o.salary_max, o.salary_period) >= ")
+                .push_bind(yearly_min.to_decimal())
+                .push("::numeric");
+        }
+    }
+    if let Some(days) = query.posted_within {
+        sql.push(" AND o.first_published_at >= now() - make_interval(days => ")
+            .push_bind(i32::try_from(days).unwrap_or(i32::MAX))
+            .push(")");
+    }
 }
 
-/// ` AND (<rank>, <id>) < (cursor)` (or `>` going backwards): display order is descending, and
-/// "after" a cursor means smaller keys. A ranked listing's cursors carry a rank (checked when
-/// decoded), an unranked one's do not.
-fn push_cursor(
-    sql: &mut QueryBuilder<'_, Postgres>,
-    cursor: &Cursor,
-    rank: Option<&str>,
-    id: &str,
-) {
+/// ` AND (<key>, <id>) < (cursor)` (or `>` going backwards): display order is descending, and
+/// "after" a cursor means smaller keys.
+fn push_cursor(sql: &mut QueryBuilder<'_, Postgres>, cursor: &Cursor, key: &str, id: &str) {
     let comparison = match cursor.direction {
         Direction::After => " < ",
         Direction::Before => " > ",
     };
-    match (cursor.rank, rank) {
-        (Some(cursor_rank), Some(rank)) => {
-            sql.push(format_args!(" AND ({rank}, {id})"))
-                .push(comparison)
-                .push("(")
-                .push_bind(cursor_rank)
-                .push("::real, ")
-                .push_bind(cursor.id)
-                .push(")");
+    sql.push(format_args!(" AND ({key}, {id})"))
+        .push(comparison)
+        .push("(");
+    match (cursor.rank, cursor.posted) {
+        (Some(rank), _) => {
+            sql.push_bind(rank).push("::real");
         }
-        _ => {
-            sql.push(format_args!(" AND {id}"))
-                .push(comparison)
-                .push_bind(cursor.id);
+        (None, posted) => {
+            let posted = posted.and_then(DateTime::<Utc>::from_timestamp_micros);
+            sql.push_bind(posted).push("::timestamptz");
         }
     }
+    sql.push(", ").push_bind(cursor.id).push(")");
 }
 
-/// ` ORDER BY …` in display order (rank, when ranked, then id; descending), or reversed to read
-/// a page backwards from a cursor.
-fn push_order(sql: &mut QueryBuilder<'_, Postgres>, rank: Option<&str>, backwards: bool, id: &str) {
+/// ` ORDER BY <key>, <id>` in display order (descending), or reversed to read a page backwards
+/// from a cursor.
+fn push_order(sql: &mut QueryBuilder<'_, Postgres>, key: &str, backwards: bool, id: &str) {
     let direction = if backwards { "ASC" } else { "DESC" };
-    match rank {
-        Some(rank) => sql.push(format_args!(
-            " ORDER BY {rank} {direction}, {id} {direction}"
-        )),
-        None => sql.push(format_args!(" ORDER BY {id} {direction}")),
-    };
+    sql.push(format_args!(
+        " ORDER BY {key} {direction}, {id} {direction}"
+    ));
 }
 
-/// ` LIMIT <page size + 1>`: one extra row tells whether another page follows. Written into
-/// the statement, not bound: PostgreSQL plans a bound LIMIT as 10% of the rows, so at 100 000
-/// offers it never settled on a generic plan for the lists' pages and planned them again on
-/// every request (0.56 ms, measured with EXPLAIN EXECUTE; 0.005 ms with the literal). A
-/// validated number, and at most 100 distinct statements per connection.
-fn push_limit(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
-    sql.push(format_args!(" LIMIT {}", u64::from(query.limit) + 1));
+/// ` LIMIT <n>`: written into the statement, not bound. PostgreSQL plans a bound LIMIT as 10%
+/// of the rows, so at 100 000 offers it never settled on a generic plan for a page and planned
+/// it again on every request (0.56 ms, measured with EXPLAIN EXECUTE; 0.005 ms with the
+/// literal). A validated number, so few distinct statements per connection.
+fn push_limit(sql: &mut QueryBuilder<'_, Postgres>, limit: i64) {
+    sql.push(format_args!(" LIMIT {limit}"));
 }
 
-/// The end of a page read from a list, after the list's own WHERE: the cursor, order and limit
-/// inside it, so that only the page's ids leave the list (the planner cannot wander off into a
-/// walk of the whole offers table), then their offers and employers in the same order.
-fn push_list_page(
-    sql: &mut QueryBuilder<'_, Postgres>,
-    query: &BoardQuery,
-    backwards: bool,
-    rank: Option<&str>,
-    id: &str,
-) {
-    if let Some(cursor) = &query.cursor {
-        push_cursor(sql, cursor, rank, id);
-    }
-    push_order(sql, rank, backwards, id);
-    push_limit(sql, query);
-    sql.push(
-        ") AS listed JOIN offers o ON o.id = listed.offer_id \
-         JOIN users u ON u.id = o.user_id",
-    );
-    push_order(sql, rank.map(|_| "listed.rank"), backwards, "o.id");
-}
-
-/// A page of the board: newest first, or by rank then newest when searching; with the count
-/// of every matching offer.
+/// A page of the board, newest first or by relevance (search words, `sort=relevance`), with
+/// the count of every matching offer (capped at `COUNT_CAP`). One query builder: every filter
+/// is added by `push_offer_filters`, for the page and for its count alike.
 pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, RepoError> {
     let keys = match &query.text {
         Some(text) => Some(search_keys(db, text).await?),
         None => None,
     };
-    let source = Source::choose(query, keys);
     let backwards = matches!(
         query.cursor,
         Some(Cursor {
@@ -225,56 +227,49 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
             ..
         })
     );
+    let one_more = i64::from(query.limit) + 1;
     let mut sql = QueryBuilder::<Postgres>::new("");
-    match &source {
-        Source::Newest => {
-            sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank, "));
-            push_total(&mut sql, query, &source);
+    match keys.as_ref().filter(|_| query.is_ranked()) {
+        None => {
+            sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank"));
             sql.push(" FROM offers o JOIN users u ON u.id = o.user_id");
-            push_offer_filters(&mut sql, query, None);
+            push_offer_filters(&mut sql, query, keys.as_ref());
             if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, None, "o.id");
+                push_cursor(&mut sql, cursor, "o.first_published_at", "o.id");
             }
-            push_order(&mut sql, None, backwards, "o.id");
-            push_limit(&mut sql, query);
+            push_order(&mut sql, "o.first_published_at", backwards, "o.id");
+            push_limit(&mut sql, one_more);
         }
-        Source::TermList { key } => {
-            sql.push(format_args!("SELECT {OFFER_COLUMNS}, listed.rank, "));
-            push_total(&mut sql, query, &source);
+        Some(keys) => {
+            // The newest matches are the candidates; each is scored once (several words by
+            // the sum of their scores), then the page is read from them by (rank, id).
+            sql.push("WITH candidates AS MATERIALIZED (SELECT o.id, o.search_vector FROM offers o");
+            push_offer_filters(&mut sql, query, Some(keys));
+            push_order(&mut sql, "o.first_published_at", false, "o.id");
+            push_limit(&mut sql, RANK_CANDIDATES);
             sql.push(
-                " FROM (SELECT t.offer_id, t.score AS rank FROM offer_terms t WHERE t.term = ",
-            )
-            .push_bind(key.clone());
-            push_list_page(&mut sql, query, backwards, Some("t.score"), "t.offer_id");
-        }
-        Source::SkillList { skill } => {
-            sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank, "));
-            push_total(&mut sql, query, &source);
-            sql.push(
-                " FROM (SELECT s.offer_id FROM offer_skills s WHERE s.skill = (offer_skill_keys(",
-            )
-            .push_bind(vec![skill.to_string()])
-            .push("))[1]");
-            push_list_page(&mut sql, query, backwards, None, "s.offer_id");
-        }
-        Source::Ranked { keys } => {
-            // Every match once with its rank, then the page and the count from them. Several
-            // words rank by the sum of their scores, as the lists store them.
-            sql.push(
-                "WITH matches AS MATERIALIZED (SELECT o.id AS offer_id, \
-                 (SELECT sum(offer_key_score(o.search_vector, key)) FROM unnest(",
+                "), ranked AS (SELECT c.id AS offer_id, (SELECT sum(offer_key_score(c.search_vector, key)) \
+                 FROM unnest(",
             )
             .push_bind(keys.clone())
-            .push("::text[]) AS key) AS rank FROM offers o");
-            push_offer_filters(&mut sql, query, Some(keys));
-            sql.push(format_args!(") SELECT {OFFER_COLUMNS}, listed.rank, "));
-            push_total(&mut sql, query, &source);
-            sql.push(" FROM (SELECT m.offer_id, m.rank FROM matches m WHERE TRUE");
-            push_list_page(&mut sql, query, backwards, Some("m.rank"), "m.offer_id");
+            .push("::text[]) AS key) AS rank FROM candidates c)");
+            sql.push(format_args!(
+                " SELECT {OFFER_COLUMNS}, listed.rank FROM (SELECT r.offer_id, r.rank \
+                 FROM ranked r WHERE TRUE"
+            ));
+            if let Some(cursor) = &query.cursor {
+                push_cursor(&mut sql, cursor, "r.rank", "r.offer_id");
+            }
+            push_order(&mut sql, "r.rank", backwards, "r.offer_id");
+            push_limit(&mut sql, one_more);
+            sql.push(
+                ") AS listed JOIN offers o ON o.id = listed.offer_id \
+                 JOIN users u ON u.id = o.user_id",
+            );
+            push_order(&mut sql, "listed.rank", backwards, "o.id");
         }
     }
     let rows = sql.build().fetch_all(&mut *db).await?;
-    let total: Option<i64> = rows.first().map(|row| row.try_get("total")).transpose()?;
     let mut offers = rows
         .iter()
         .map(<BoardOffer as sqlx::FromRow<PgRow>>::from_row)
@@ -284,18 +279,15 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     if backwards {
         offers.reverse();
     }
-    // An empty page cannot carry the count: nothing matches, or the cursor is past the end.
-    let count = match total {
-        Some(total) => total,
-        None => {
-            let mut sql = QueryBuilder::<Postgres>::new("");
-            push_count(&mut sql, query, &source);
-            sql.build_query_scalar().fetch_one(&mut *db).await?
-        }
-    };
+    let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM offers o");
+    push_offer_filters(&mut sql, query, keys.as_ref());
+    push_limit(&mut sql, COUNT_CAP + 1);
+    sql.push(") AS capped");
+    let counted: i64 = sql.build_query_scalar().fetch_one(&mut *db).await?;
     Ok(BoardPage {
         offers,
-        count,
+        count: counted.min(COUNT_CAP),
+        count_capped: counted > COUNT_CAP,
         has_next: if backwards { true } else { more },
         has_previous: if backwards {
             more
@@ -305,59 +297,23 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     })
 }
 
-/// ` (<count>) AS total`: each page carries the count of every match, so that a board
-/// request makes one round trip for both. A ranked query counts the matches it has already
-/// gathered.
-fn push_total(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, source: &Source<'_>) {
-    if let Source::Ranked { .. } = source {
-        sql.push("(SELECT count(*) FROM matches) AS total");
-        return;
-    }
-    sql.push("(");
-    push_count(sql, query, source);
-    sql.push(") AS total");
-}
-
-/// `SELECT <how many offers match the query's filters>` (all pages). Every offer, or one word or
-/// one skill alone: running totals kept by triggers (`offer_totals`, `offer_term_totals`,
-/// `offer_skill_totals`), a few rows however many offers match; otherwise counted through the
-/// GIN indexes.
-fn push_count(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery, source: &Source<'_>) {
-    match source {
-        Source::Newest if query.skills.is_none() && query.employer.is_none() => {
-            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_totals");
-        }
-        Source::Newest => {
-            sql.push("SELECT count(*) FROM offers o");
-            push_offer_filters(sql, query, None);
-        }
-        Source::TermList { key } => {
-            sql.push("SELECT coalesce(sum(total), 0)::bigint FROM offer_term_totals WHERE term = ")
-                .push_bind(key.clone());
-        }
-        Source::SkillList { skill } => {
-            sql.push(
-                "SELECT coalesce(sum(total), 0)::bigint FROM offer_skill_totals \
-                 WHERE skill = (offer_skill_keys(",
-            )
-            .push_bind(vec![skill.to_string()])
-            .push("))[1]");
-        }
-        Source::Ranked { keys } => {
-            sql.push("SELECT count(*) FROM offers o");
-            push_offer_filters(sql, query, Some(keys));
-        }
-    }
-}
-
-/// One offer with its employer, for anyone.
-pub async fn find(db: &mut PgConnection, id: i64) -> Result<Option<BoardOffer>, RepoError> {
-    Ok(sqlx::query_as::<_, BoardOffer>(
-        "SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, \
-                o.modification_date, u.username, NULL::real AS rank \
-         FROM offers o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
-    )
+/// One offer with its employer, in any status but draft (a draft only for its owner,
+/// `viewer`): the API shows only open ones (`Offer::is_open`); the offer's page also says
+/// when one has closed or expired.
+pub async fn find(
+    db: &mut PgConnection,
+    id: i64,
+    viewer: Option<i64>,
+) -> Result<Option<BoardOffer>, RepoError> {
+    Ok(sqlx::query_as::<_, BoardOffer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        ", u.username, u.display_name, NULL::real AS rank \
+         FROM offers o JOIN users u ON u.id = o.user_id \
+         WHERE o.id = $1 AND (o.status <> 'draft' OR o.user_id = $2)"
+    ))
     .bind(id)
+    .bind(viewer)
     .fetch_optional(db)
     .await?)
 }

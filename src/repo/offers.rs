@@ -1,23 +1,80 @@
 //! Job offers. Every read or write of one offer is scoped to its owner
 //! (`WHERE id = $1 AND user_id = $2`); the doors decide who that owner may be.
 
-use sqlx::postgres::PgRow;
-use sqlx::{PgExecutor, Row};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::QueryAs;
+use sqlx::{Connection, PgConnection, PgExecutor, Postgres, Row};
 
 use super::RepoError;
 use crate::domain::board::{Cursor, Direction, EmployerPage};
-use crate::domain::offer::{NewOffer, Offer, OfferPatch};
+use crate::domain::lifecycle::OfferChange;
+use crate::domain::offer::{Details, Offer};
+use crate::domain::posting::{
+    Amount, CloseReason, Currency, EmailAddress, EmploymentTypes, Locations, OfferStatus,
+    RemoteCountries, Salary, SalaryPeriod, WebAddress, Workplace,
+};
 
-/// The columns of an offer, in `Offer`'s order; a macro so queries stay `&'static str` and
-/// sqlx's prepared-statement cache sees one string per query.
+/// The columns of an offer `o`, as `Offer::from_row` reads them; a macro so queries stay
+/// `&'static str` and sqlx's prepared-statement cache sees one string per query. `expired` is
+/// decided here, by the database's clock, whenever an offer is read: no job has to run for an
+/// offer to stop showing the moment its date passes.
 macro_rules! offer_columns {
     () => {
-        "id, user_id, title, description, skills_list, creation_date, modification_date"
+        "o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, \
+         o.modification_date, o.status::text AS status, \
+         (o.status = 'published' AND o.valid_through <= now()) AS expired, \
+         o.close_reason::text AS close_reason, o.first_published_at, o.valid_through, \
+         o.employment_types::text[] AS employment_types, o.workplace::text AS workplace, \
+         o.locations::text AS locations, o.remote_countries, o.salary_currency, \
+         o.salary_min::text AS salary_min, o.salary_max::text AS salary_max, \
+         o.salary_period::text AS salary_period, o.apply_url, o.apply_email"
     };
+}
+pub(crate) use offer_columns;
+
+/// Whether `o` is visible to everyone: published and not past its date.
+macro_rules! open_offer {
+    () => {
+        "(o.status = 'published' AND o.valid_through > now())"
+    };
+}
+pub(crate) use open_offer;
+
+/// A stored value that does not parse: the database holds what the domain would refuse.
+fn corrupt(column: &str, problem: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: problem.into(),
+    }
+}
+
+fn parsed<T>(
+    row: &PgRow,
+    column: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(|text| parse(&text).map_err(|problem| corrupt(column, problem)))
+        .transpose()
 }
 
 impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
     fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let salary = match (
+            parsed(row, "salary_currency", Currency::parse)?,
+            parsed(row, "salary_min", Amount::parse)?,
+            parsed(row, "salary_max", Amount::parse)?,
+            parsed(row, "salary_period", SalaryPeriod::parse)?,
+        ) {
+            (Some(currency), Some(min), Some(max), Some(period)) => Some(
+                Salary::new(currency, min, max, period)
+                    .map_err(|problem| corrupt("salary_min", problem))?,
+            ),
+            _ => None,
+        };
+        let locations: String = row.try_get("locations")?;
+        let locations = serde_json::from_str(&locations)
+            .map_err(|error| corrupt("locations", error.to_string()))?;
         Ok(Self {
             id: row.try_get("id")?,
             user_id: row.try_get("user_id")?,
@@ -26,8 +83,65 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
             skills_list: row.try_get("skills_list")?,
             creation_date: row.try_get("creation_date")?,
             modification_date: row.try_get("modification_date")?,
+            status: parsed(row, "status", OfferStatus::parse)?
+                .ok_or_else(|| corrupt("status", "null".to_owned()))?,
+            expired: row.try_get("expired")?,
+            close_reason: parsed(row, "close_reason", CloseReason::parse)?,
+            first_published_at: row.try_get("first_published_at")?,
+            valid_through: row.try_get("valid_through")?,
+            details: Details {
+                employment_types: EmploymentTypes::from_stored(
+                    &row.try_get::<Vec<String>, _>("employment_types")?,
+                ),
+                workplace: parsed(row, "workplace", Workplace::parse)?,
+                locations: Locations::from_stored(&locations),
+                remote_countries: RemoteCountries::from_stored(
+                    &row.try_get::<Vec<String>, _>("remote_countries")?,
+                ),
+                salary,
+                apply_url: parsed(row, "apply_url", WebAddress::parse)?,
+                apply_email: parsed(row, "apply_email", EmailAddress::parse)?,
+            },
         })
     }
+}
+
+/// Binds every field of `change` as `$3`…`$19`, in the order both the insert and the update
+/// name them.
+fn bind_change<'q>(
+    query: QueryAs<'q, Postgres, Offer, PgArguments>,
+    change: &'q OfferChange,
+) -> QueryAs<'q, Postgres, Offer, PgArguments> {
+    let details = &change.details;
+    let salary = details.salary.as_ref();
+    query
+        .bind(change.title.as_str())
+        .bind(change.description.as_str())
+        .bind(change.skills.as_slice())
+        .bind(change.lifecycle.status.as_str())
+        .bind(change.lifecycle.close_reason.map(CloseReason::as_str))
+        .bind(change.lifecycle.first_publication)
+        .bind(change.lifecycle.valid_through)
+        .bind(details.employment_types.names())
+        .bind(details.workplace.map(Workplace::as_str))
+        .bind(details.locations.to_json().to_string())
+        .bind(details.remote_countries.codes())
+        .bind(salary.map(|salary| salary.currency.as_str().to_owned()))
+        .bind(salary.map(|salary| salary.min.to_decimal()))
+        .bind(salary.map(|salary| salary.max.to_decimal()))
+        .bind(salary.map(|salary| salary.period.as_str()))
+        .bind(
+            details
+                .apply_url
+                .as_ref()
+                .map(|url| url.as_str().to_owned()),
+        )
+        .bind(
+            details
+                .apply_email
+                .as_ref()
+                .map(|email| email.as_str().to_owned()),
+        )
 }
 
 /// One page of a user's offers in creation order, with the user's total.
@@ -46,33 +160,48 @@ impl UserOffers {
             direction: Direction::After,
             id: last.id,
             rank: None,
+            posted: None,
         })
     }
 }
 
-/// A page of a user's offers after the page's cursor; `None` when the user does not exist.
-/// One round trip: the user row is joined so that "no such user" and "no offers" are told
-/// apart, and the total comes along.
+/// A page of a user's offers after the page's cursor, as `viewer` may see them (the owner:
+/// all, with the page's status filter; anyone else: open offers only); `None` when the user
+/// does not exist. One round trip: the user row is joined so that "no such user" and "no
+/// offers" are told apart, and the total of what the viewer sees comes along.
 pub async fn list_for_user(
     db: impl PgExecutor<'_>,
     user_id: i64,
+    viewer: i64,
     page: &EmployerPage,
 ) -> Result<Option<UserOffers>, RepoError> {
     let after = page.cursor.map_or(0, |cursor| cursor.id);
-    let rows = sqlx::query(
+    let statuses: Option<Vec<&str>> = page
+        .statuses
+        .as_ref()
+        .map(|statuses| statuses.iter().map(|status| status.as_str()).collect());
+    let rows = sqlx::query(concat!(
         // The total is computed once (a lateral join), not once per listed row.
-        "SELECT c.total, o.id, o.user_id, o.title, o.description, o.skills_list, \
-                o.creation_date, o.modification_date \
-         FROM users u \
-         CROSS JOIN LATERAL (SELECT count(*) AS total FROM offers WHERE user_id = u.id) c \
+        "WITH seen AS MATERIALIZED (SELECT o.id FROM offers o WHERE o.user_id = $1 \
+             AND ($4 = $1 OR ",
+        open_offer!(),
+        ") AND ($5::text[] IS NULL OR CASE WHEN o.status = 'published' \
+                 AND o.valid_through <= now() THEN 'expired' ELSE o.status::text END = ANY ($5))) \
+         SELECT c.total, ",
+        offer_columns!(),
+        " FROM users u \
+         CROSS JOIN LATERAL (SELECT count(*) AS total FROM seen) c \
          LEFT JOIN LATERAL ( \
-             SELECT * FROM offers WHERE user_id = u.id AND id > $2 ORDER BY id LIMIT $3 \
+             SELECT * FROM offers WHERE id IN (SELECT id FROM seen) AND id > $2 \
+             ORDER BY id LIMIT $3 \
          ) o ON TRUE \
-         WHERE u.id = $1 ORDER BY o.id",
-    )
+         WHERE u.id = $1 ORDER BY o.id"
+    ))
     .bind(user_id)
     .bind(after)
     .bind(i64::from(page.limit) + 1)
+    .bind(viewer)
+    .bind(statuses)
     .fetch_all(db)
     .await?;
     let Some(first) = rows.first() else {
@@ -102,7 +231,7 @@ pub async fn recently_changed(
     Ok(sqlx::query_as::<_, Offer>(concat!(
         "SELECT ",
         offer_columns!(),
-        " FROM offers WHERE user_id = $1 ORDER BY modification_date DESC, id DESC LIMIT $2"
+        " FROM offers o WHERE o.user_id = $1 ORDER BY o.modification_date DESC, o.id DESC LIMIT $2"
     ))
     .bind(owner)
     .bind(i64::from(limit))
@@ -112,26 +241,30 @@ pub async fn recently_changed(
 
 /// Stores a new offer for `user_id`, unless the account already has `max_offers` offers
 /// (`None`). One statement: the count and the insert see the same snapshot, so concurrent
-/// creations can overshoot by at most the number of them in flight.
+/// creations can overshoot by at most the number of them in flight. Created, changed and (when
+/// published) first published at the same instant.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     user_id: i64,
-    offer: &NewOffer,
+    offer: &OfferChange,
     max_offers: u32,
 ) -> Result<Option<Offer>, RepoError> {
-    Ok(sqlx::query_as::<_, Offer>(concat!(
-        "INSERT INTO offers (user_id, title, description, skills_list) \
-         SELECT $1, $2, $3, $4 \
-         WHERE (SELECT count(*) FROM offers WHERE user_id = $1) < $5 RETURNING ",
+    let query = sqlx::query_as::<_, Offer>(concat!(
+        "WITH clock AS (SELECT clock_timestamp() AS now) \
+         INSERT INTO offers AS o (user_id, title, description, skills_list, creation_date, \
+             modification_date, status, close_reason, first_published_at, valid_through, \
+             employment_types, workplace, locations, remote_countries, salary_currency, \
+             salary_min, salary_max, salary_period, apply_url, apply_email) \
+         SELECT $1, $3, $4, $5, clock.now, clock.now, $6::offer_status, \
+             $7::offer_close_reason, CASE WHEN $8 THEN clock.now END, $9, \
+             $10::offer_employment_type[], $11::offer_workplace, $12::jsonb, $13, $14, \
+             $15::numeric, $16::numeric, $17::offer_salary_period, $18, $19 \
+         FROM clock WHERE (SELECT count(*) FROM offers WHERE user_id = $1) < $2 RETURNING ",
         offer_columns!()
     ))
     .bind(user_id)
-    .bind(offer.title.as_str())
-    .bind(offer.description.as_str())
-    .bind(offer.skills.as_slice())
-    .bind(i64::from(max_offers))
-    .fetch_optional(db)
-    .await?)
+    .bind(i64::from(max_offers));
+    Ok(bind_change(query, offer).fetch_optional(db).await?)
 }
 
 /// The offer `id` of `owner`, if both exist.
@@ -143,10 +276,32 @@ pub async fn find_owned(
     Ok(sqlx::query_as::<_, Offer>(concat!(
         "SELECT ",
         offer_columns!(),
-        " FROM offers WHERE id = $1 AND user_id = $2"
+        " FROM offers o WHERE o.id = $1 AND o.user_id = $2"
     ))
     .bind(id)
     .bind(owner)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The offer `id` of `owner` as `viewer` may see it: the owner sees it whatever its status,
+/// anyone else only while it is open.
+pub async fn find_visible(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    id: i64,
+    viewer: i64,
+) -> Result<Option<Offer>, RepoError> {
+    Ok(sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers o WHERE o.id = $1 AND o.user_id = $2 AND ($3 = $2 OR ",
+        open_offer!(),
+        ")"
+    ))
+    .bind(id)
+    .bind(owner)
+    .bind(viewer)
     .fetch_optional(db)
     .await?)
 }
@@ -162,32 +317,55 @@ pub async fn owner_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<i64>, R
     )
 }
 
-/// Applies `patch` to `owner`'s offer `id` and stamps its modification time; `None` when
-/// `owner` has no such offer.
-pub async fn update_owned(
-    db: impl PgExecutor<'_>,
+/// Changes `owner`'s offer `id` to what `decide` makes of it as stored, and stamps its
+/// modification time; `None` when `owner` has no such offer, `Some(Err)` when `decide`
+/// refused. The offer is locked from the read to the write, so two concurrent changes (say,
+/// two status changes) each decide from what the other left.
+pub async fn change_owned<E>(
+    db: &mut PgConnection,
     owner: i64,
     id: i64,
-    patch: &OfferPatch,
-) -> Result<Option<Offer>, RepoError> {
-    // clock_timestamp(), not now(): now() is the transaction's start and would not advance
-    // between two updates inside one transaction.
-    Ok(sqlx::query_as::<_, Offer>(concat!(
-        "UPDATE offers SET \
-             title = COALESCE($3, title), \
-             description = COALESCE($4, description), \
-             skills_list = COALESCE($5, skills_list), \
-             modification_date = clock_timestamp() \
-         WHERE id = $1 AND user_id = $2 RETURNING ",
-        offer_columns!()
+    decide: impl FnOnce(&Offer) -> Result<OfferChange, E>,
+) -> Result<Option<Result<Offer, E>>, RepoError> {
+    let mut transaction = db.begin().await?;
+    let stored = sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers o WHERE o.id = $1 AND o.user_id = $2 FOR UPDATE"
     ))
     .bind(id)
     .bind(owner)
-    .bind(patch.title.as_ref().map(|title| title.as_str()))
-    .bind(patch.description.as_ref().map(|d| d.as_str()))
-    .bind(patch.skills.as_ref().map(|skills| skills.as_slice()))
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(&mut *transaction)
+    .await?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let change = match decide(&stored) {
+        Ok(change) => change,
+        Err(refused) => return Ok(Some(Err(refused))),
+    };
+    // clock_timestamp(), not now(): now() is the transaction's start and would not advance
+    // between two updates inside one transaction.
+    let query = sqlx::query_as::<_, Offer>(concat!(
+        "UPDATE offers AS o SET title = $3, description = $4, skills_list = $5, \
+             status = $6::offer_status, close_reason = $7::offer_close_reason, \
+             first_published_at = CASE WHEN $8 THEN clock_timestamp() \
+                 ELSE o.first_published_at END, \
+             valid_through = $9, employment_types = $10::offer_employment_type[], \
+             workplace = $11::offer_workplace, locations = $12::jsonb, remote_countries = $13, \
+             salary_currency = $14, salary_min = $15::numeric, salary_max = $16::numeric, \
+             salary_period = $17::offer_salary_period, apply_url = $18, apply_email = $19, \
+             modification_date = clock_timestamp() \
+         WHERE o.id = $1 AND o.user_id = $2 RETURNING ",
+        offer_columns!()
+    ))
+    .bind(id)
+    .bind(owner);
+    let offer = bind_change(query, &change)
+        .fetch_one(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(Some(Ok(offer)))
 }
 
 /// Deletes `owner`'s offer `id`; `false` when `owner` has no such offer.

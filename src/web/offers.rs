@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Utc;
 use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, State};
@@ -18,8 +19,10 @@ use super::paths;
 use super::time::{age, Timestamp};
 use crate::auth::throttle::{AbuseLimits, Limiter};
 use crate::auth::{AuthError, PageUser};
+use crate::config::AppConfig;
 use crate::db::Db;
 use crate::domain::access::require_owner;
+use crate::domain::lifecycle::{self, ChangeError};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -200,25 +203,37 @@ pub fn new(_user: PageUser, page: Page<'_>) -> Template {
     page.render("offers/form", view)
 }
 
+/// The field problems of a refused change, for the form to show; a refused status change is
+/// the page's error.
+fn form_problems(refused: ChangeError) -> Result<FieldErrors, PageError> {
+    match refused {
+        ChangeError::Invalid(errors) => Ok(errors),
+        transition @ ChangeError::Transition(_) => Err(AppError::from(transition).into()),
+    }
+}
+
 #[post("/offers", data = "<form>")]
 pub async fn create(
     user: PageUser,
     page: Page<'_>,
     limiter: Limiter<'_>,
+    config: &State<AppConfig>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
-    match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
-        Ok(new_offer) => {
-            limiter.create_offer(user.id, &new_offer).await?;
-            let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
-            Ok(FormReply::Done(done))
-        }
-        Err(errors) => {
-            let view = FormView::new(None, form.values(), &errors);
-            Ok(FormReply::Invalid(page.render("offers/form", view)))
-        }
-    }
+    let errors = match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
+        Ok(new_offer) => match lifecycle::create(&new_offer, Utc::now(), &config.publishing) {
+            Ok(change) => {
+                limiter.create_offer(user.id, &change).await?;
+                let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
+                return Ok(FormReply::Done(done));
+            }
+            Err(refused) => form_problems(refused)?,
+        },
+        Err(errors) => errors,
+    };
+    let view = FormView::new(None, form.values(), &errors);
+    Ok(FormReply::Invalid(page.render("offers/form", view)))
 }
 
 /// An offer's public page: anyone may read it; its owner also gets Edit and Delete.
@@ -235,7 +250,7 @@ pub async fn view(
         Err(error) => return Err(error.into()),
     };
     let id = id.offer()?;
-    let listed = repo::board::find(&mut *db.acquire().await?, id)
+    let listed = repo::board::find(&mut *db.acquire().await?, id, visitor)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))?;
     let offer = listed.offer;
@@ -276,6 +291,7 @@ pub async fn update(
     user: PageUser,
     page: Page<'_>,
     db: &State<Db>,
+    config: &State<AppConfig>,
     id: PathId<'_>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
@@ -295,11 +311,17 @@ pub async fn update(
         }
     };
     let mut connection = db.acquire().await?;
-    match repo::offers::update_owned(&mut *connection, user.id, offer.id, &patch).await? {
-        Some(updated) => Ok(FormReply::Done(Flash::success(
+    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
+    match repo::offers::change_owned(&mut connection, user.id, offer.id, decide).await? {
+        Some(Ok(updated)) => Ok(FormReply::Done(Flash::success(
             Redirect::to(paths::offer(updated.id)),
             "Offer updated",
         ))),
+        Some(Err(refused)) => {
+            let errors = form_problems(refused)?;
+            let view = FormView::new(Some(&offer), form.values(), &errors);
+            Ok(FormReply::Invalid(page.render("offers/form", view)))
+        }
         None => Err(refusal(&mut connection, &user, offer.id).await),
     }
 }

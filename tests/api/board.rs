@@ -261,7 +261,6 @@ async fn paging_through_a_growing_board_has_no_duplicates_or_gaps() {
     for id in &originals {
         assert!(by_words.contains(id), "offer {id} was skipped");
     }
-    assert_lists_match_offers(&app).await;
 }
 
 #[rocket::async_test]
@@ -403,8 +402,7 @@ fn owned(titles: &[&str]) -> Vec<String> {
 
 #[rocket::async_test]
 async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
-    // One word or one skill alone is answered from lists the database keeps beside the offers;
-    // every change to an offer must reach them.
+    // Searches read the offers themselves: every change to an offer shows at once.
     let app = spawn_app().await;
     let acme = app.user("acme").await;
     let globex = app.user("globex").await;
@@ -469,43 +467,6 @@ async fn one_word_and_one_skill_searches_follow_edits_deletes_and_cascades() {
     assert_eq!(found(&app, "q=kotlin").await, (vec![], 0));
     assert_eq!(found(&app, "skills=kotlin").await, (vec![], 0));
     assert_eq!(found(&app, "q=developer").await.1, 1);
-    assert_lists_match_offers(&app).await;
-}
-
-/// The per-word and per-skill lists and their totals hold exactly what the offers say.
-async fn assert_lists_match_offers(app: &TestApp) {
-    let checks = [
-        (
-            "a listed word no offer has, or an offer's word not listed",
-            "SELECT count(*) FROM (SELECT t.lexeme, o.id FROM offers o, unnest(o.search_vector) t) \
-             AS o FULL JOIN offer_terms l ON l.term = o.lexeme AND l.offer_id = o.id \
-             WHERE o.id IS NULL OR l.offer_id IS NULL",
-        ),
-        (
-            "a listed skill no offer has, or an offer's skill not listed",
-            "SELECT count(*) FROM (SELECT DISTINCT s, o.id FROM offers o, unnest(o.skill_keys) s) \
-             AS o FULL JOIN offer_skills l ON l.skill = o.s AND l.offer_id = o.id \
-             WHERE o.id IS NULL OR l.offer_id IS NULL",
-        ),
-        (
-            "a word whose running total is not its number of offers",
-            "SELECT count(*) FROM (SELECT term, count(*) AS n FROM offer_terms GROUP BY term) AS l \
-             FULL JOIN (SELECT term, sum(total) AS n FROM offer_term_totals GROUP BY term \
-                        HAVING sum(total) <> 0) AS t USING (term) \
-             WHERE l.n IS DISTINCT FROM t.n",
-        ),
-        (
-            "a skill whose running total is not its number of offers",
-            "SELECT count(*) FROM (SELECT skill, count(*) AS n FROM offer_skills GROUP BY skill) AS l \
-             FULL JOIN (SELECT skill, sum(total) AS n FROM offer_skill_totals GROUP BY skill \
-                        HAVING sum(total) <> 0) AS t USING (skill) \
-             WHERE l.n IS DISTINCT FROM t.n",
-        ),
-    ];
-    for (problem, sql) in checks {
-        let wrong: i64 = sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap();
-        assert_eq!(wrong, 0, "{problem}");
-    }
 }
 
 #[rocket::async_test]

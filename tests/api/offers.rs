@@ -55,14 +55,42 @@ async fn the_readme_walkthrough_gives_the_documented_responses() {
     assert_eq!(
         keys,
         [
+            "apply_email",
+            "apply_url",
+            "close_reason",
             "creation_date",
             "description",
+            "employment_types",
+            "first_published_at",
             "id",
+            "locations",
             "modification_date",
+            "remote_countries",
+            "salary",
             "skills_list",
-            "title"
+            "status",
+            "title",
+            "valid_through",
+            "workplace"
         ]
     );
+    // An old client's offer: published at once, posted when created, open for 60 days, and
+    // every new field empty.
+    assert_eq!(offer["status"], "published");
+    assert_eq!(offer["first_published_at"], offer["creation_date"]);
+    assert_original_timestamp(&offer["valid_through"]);
+    for empty in [
+        "close_reason",
+        "workplace",
+        "salary",
+        "apply_url",
+        "apply_email",
+    ] {
+        assert_eq!(offer[empty], Value::Null, "{empty}");
+    }
+    for empty in ["employment_types", "locations", "remote_countries"] {
+        assert_eq!(offer[empty], json!([]), "{empty}");
+    }
 
     let listed = body_json(app.get(&offers_uri(&user), &user).await).await;
     assert_eq!(listed, json!({"offers": [offer.clone()], "count": 1}));
@@ -283,8 +311,8 @@ async fn create_names_missing_and_invalid_fields_and_stores_nothing() {
             "Length must be between 0 and 50.",
         ),
         (
-            json!({"title": "t", "description": "d", "salary": 10}),
-            "salary",
+            json!({"title": "t", "description": "d", "bonus": 10}),
+            "bonus",
             "Unknown field.",
         ),
         (

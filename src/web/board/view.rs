@@ -179,7 +179,7 @@ mod tests {
             skills: Some("rust,go"),
             employer: Some("acme"),
             limit: Some("10"),
-            cursor: None,
+            ..Default::default()
         });
         let removals: Vec<(&str, String, String)> = active(&all)
             .into_iter()
