@@ -56,6 +56,8 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
         users::login,
         users::change_password,
         users::sign_out_everywhere,
+        users::profile,
+        users::update_profile,
         offers::list,
         offers::create,
         offers::get,
@@ -104,6 +106,12 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
     (
         "offers_update",
         "updateOffer",
+        &["400", "401", "403", "404", "409", "413", "500", "503"],
+    ),
+    ("users_profile", "getEmployer", &["404", "500", "503"]),
+    (
+        "users_update_profile",
+        "updateEmployer",
         &["400", "401", "403", "404", "413", "500", "503"],
     ),
     (

@@ -265,3 +265,28 @@ pub fn optional_timestamp(_: &mut SchemaGenerator) -> Schema {
         "example": "2018-10-22T21:55:40.708571+00:00",
     }))
 }
+
+pub fn display_name(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "nullable": true, "maxLength": user::DISPLAY_NAME.max_chars,
+        "description": "The name shown for the employer (else the username); 1–100 characters.",
+        "example": "ACME Robotics GmbH",
+    }))
+}
+
+pub fn website(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "uri", "nullable": true,
+        "maxLength": posting::MAX_APPLY_URL_CHARS,
+        "description": "The employer's website: an absolute http or https URL.",
+        "example": "https://acme.example",
+    }))
+}
+
+pub fn about(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "nullable": true, "maxLength": user::ABOUT_MAX_CHARS,
+        "description": "A few words about the employer; at most 2 000 characters.",
+        "example": "We build warehouse robots in Berlin.",
+    }))
+}

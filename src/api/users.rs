@@ -1,7 +1,8 @@
-//! `POST /users/register`, `POST /users/login`, and the credentials that end:
-//! `PUT /users/{id}/password` and `DELETE /users/{id}/tokens`.
+//! `POST /users/register`, `POST /users/login`, the credentials that end
+//! (`PUT /users/{id}/password`, `DELETE /users/{id}/tokens`), and the employer's public
+//! profile (`GET`/`PUT /users/{id}`).
 
-use rocket::{delete, post, put, State};
+use rocket::{delete, get, post, put, State};
 use rocket_okapi::openapi;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -14,11 +15,14 @@ use crate::auth::accounts::{Accounts, SignedIn};
 use crate::auth::credentials::{CredentialStore, Holder, PasswordChange};
 use crate::auth::token::TokenKeys;
 use crate::auth::ApiUser;
+use crate::db::Db;
 use crate::domain::access::require_owner;
 use crate::domain::fields::InputError;
-use crate::domain::user::{Credentials, NewUser};
-use crate::error::{AppError, NO_INPUT};
+use crate::domain::user::{Credentials, NewUser, ProfilePatch};
+use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::PathId;
+use crate::repo;
+use crate::repo::users::Employer;
 
 const NO_CREDENTIALS: &str = "No username/password provided";
 
@@ -176,4 +180,87 @@ pub async fn sign_out_everywhere(
     Ok(Success(Message {
         message: "Signed out everywhere".to_owned(),
     }))
+}
+
+/// An employer as anyone sees them. The name shown for them is `display_name`, else
+/// `username`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EmployerBody {
+    #[schemars(example = "example_id")]
+    pub id: i64,
+    #[schemars(example = "example_username")]
+    pub username: String,
+    #[schemars(schema_with = "schema::display_name")]
+    pub display_name: Option<String>,
+    #[schemars(schema_with = "schema::website")]
+    pub website: Option<String>,
+    #[schemars(schema_with = "schema::about")]
+    pub about: Option<String>,
+}
+
+impl From<Employer> for EmployerBody {
+    fn from(employer: Employer) -> Self {
+        Self {
+            id: employer.user.id,
+            username: employer.user.username,
+            display_name: employer.profile.display_name,
+            website: employer
+                .profile
+                .website
+                .map(|site| site.as_str().to_owned()),
+            about: employer.profile.about,
+        }
+    }
+}
+
+/// The fields of the profile to change; at least one.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Documentation only: `ProfilePatch::from_json` parses the body.
+#[schemars(description = "The profile fields to change; null or \"\" clears one.")]
+pub struct ProfilePatchRequest {
+    #[schemars(schema_with = "schema::display_name")]
+    display_name: Option<String>,
+    #[schemars(schema_with = "schema::website")]
+    website: Option<String>,
+    #[schemars(schema_with = "schema::about")]
+    about: Option<String>,
+}
+
+/// # Get an employer
+///
+/// An employer's public profile. No token needed.
+#[openapi(tag = "Users")]
+#[get("/users/<user_id>")]
+pub async fn profile(
+    user_id: PathId<'_>,
+    db: &State<Db>,
+) -> Result<Success<EmployerBody>, ApiError> {
+    let user_id = user_id.user()?;
+    let employer = repo::users::employer(&mut *db.acquire().await?, user_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
+    Ok(Success(employer.into()))
+}
+
+/// # Update the employer profile
+///
+/// Changes any subset of `display_name` (shown on the board, the offer pages and in
+/// structured data instead of the username), `website` and `about`. Only the token's user may
+/// change their profile.
+#[openapi(tag = "Users")]
+#[put("/users/<user_id>", data = "<body>")]
+pub async fn update_profile(
+    user_id: PathId<'_>,
+    user: ApiUser,
+    db: &State<Db>,
+    body: JsonBody<ProfilePatchRequest>,
+) -> Result<Success<EmployerBody>, ApiError> {
+    let user_id = user_id.user()?;
+    require_owner(user.id, user_id)?;
+    let patch = ProfilePatch::from_json(&body.into_object(NO_INPUT)?)?;
+    let employer = repo::users::update_profile(&mut *db.acquire().await?, user_id, &patch)
+        .await?
+        .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
+    Ok(Success(employer.into()))
 }

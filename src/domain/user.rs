@@ -3,8 +3,10 @@
 use zxcvbn::matching::patterns::MatchPattern;
 
 use super::fields::{
-    reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule, MISSING,
+    collect, reject_unexpected, required_string, FieldErrors, InputError, JsonObject, TextRule,
+    MISSING,
 };
+use super::posting::{nullable, optional_typed, WebAddress};
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
@@ -179,6 +181,113 @@ impl NewUser {
     }
 }
 
+/// An employer's public profile: the name candidates see (else the username), a website,
+/// and a few words about them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    pub display_name: Option<String>,
+    pub website: Option<WebAddress>,
+    pub about: Option<String>,
+}
+
+pub const DISPLAY_NAME: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 100,
+    not_blank: true,
+};
+pub const ABOUT_MAX_CHARS: usize = 2000;
+
+const PROFILE_FIELDS: &[&str] = &["display_name", "website", "about"];
+const PROFILE_READ_ONLY: &[&str] = &["id", "username"];
+
+/// A change to some of the profile; `Some(None)` clears a field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProfilePatch {
+    pub display_name: Option<Option<String>>,
+    pub website: Option<Option<WebAddress>>,
+    pub about: Option<Option<String>>,
+}
+
+fn display_name(raw: &str) -> Result<Option<String>, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    DISPLAY_NAME
+        .check(trimmed)
+        .map(|()| Some(trimmed.to_owned()))
+}
+
+fn about(raw: &str) -> Result<Option<String>, String> {
+    optional_typed(raw, ABOUT_MAX_CHARS)
+}
+
+fn website(raw: &str) -> Result<Option<WebAddress>, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    WebAddress::parse(trimmed).map(Some)
+}
+
+impl ProfilePatch {
+    /// Parses `{"display_name", "website", "about"}`, any subset, `null` or `""` clearing;
+    /// `{}` is `InputError::Empty`.
+    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+        if object.is_empty() {
+            return Err(InputError::Empty);
+        }
+        let mut errors = FieldErrors::default();
+        reject_unexpected(object, PROFILE_FIELDS, PROFILE_READ_ONLY, &mut errors);
+        let patch = Self {
+            display_name: collect(
+                &mut errors,
+                "display_name",
+                nullable(object, "display_name", display_name).map(|v| v.map(Option::flatten)),
+            )
+            .flatten(),
+            website: collect(
+                &mut errors,
+                "website",
+                nullable(object, "website", website).map(|v| v.map(Option::flatten)),
+            )
+            .flatten(),
+            about: collect(
+                &mut errors,
+                "about",
+                nullable(object, "about", about).map(|v| v.map(Option::flatten)),
+            )
+            .flatten(),
+        };
+        if errors.is_empty() {
+            Ok(patch)
+        } else {
+            Err(InputError::Invalid(errors))
+        }
+    }
+
+    /// Parses the profile form of the pages: every field replaced, empty ones cleared.
+    pub fn from_form(name: &str, site: &str, words: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let patch = Self {
+            display_name: collect(&mut errors, "display_name", display_name(name))
+                .map(Some)
+                .unwrap_or(None),
+            website: collect(&mut errors, "website", website(site))
+                .map(Some)
+                .unwrap_or(None),
+            about: collect(&mut errors, "about", about(words))
+                .map(Some)
+                .unwrap_or(None),
+        };
+        if errors.is_empty() {
+            Ok(patch)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// What a person types to sign in. Deliberately not validated beyond presence: any rule here
 /// would tell an attacker which usernames cannot exist.
 #[derive(Clone, PartialEq, Eq)]
@@ -328,6 +437,43 @@ mod tests {
         assert_eq!(errors.get("username").unwrap(), [MISSING]);
         assert_eq!(errors.get("password").unwrap(), [MISSING]);
         assert_eq!(Credentials::from_form("u", "p").unwrap().username, "u");
+    }
+
+    #[test]
+    fn a_profile_patch_changes_what_it_names_and_clears_with_null_or_empty() {
+        let patch = ProfilePatch::from_json(
+            json!({"display_name": "  ACME Robotics ", "website": null})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(patch.display_name, Some(Some("ACME Robotics".to_owned())));
+        assert_eq!(patch.website, Some(None));
+        assert_eq!(patch.about, None);
+        let cleared = ProfilePatch::from_json(json!({"about": ""}).as_object().unwrap()).unwrap();
+        assert_eq!(cleared.about, Some(None));
+        let bad =
+            json!({"display_name": "x".repeat(101), "website": "ftp://x.org", "username": "y"});
+        match ProfilePatch::from_json(bad.as_object().unwrap()) {
+            Err(InputError::Invalid(errors)) => {
+                assert_eq!(
+                    errors.get("display_name").unwrap(),
+                    ["Length must be between 1 and 100."]
+                );
+                assert_eq!(
+                    errors.get("website").unwrap(),
+                    ["Must be an absolute http or https URL."]
+                );
+                assert!(errors.get("username").is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            ProfilePatch::from_json(&JsonObject::new()),
+            Err(InputError::Empty)
+        );
+        let form = ProfilePatch::from_form("ACME", "", &"a".repeat(2001)).unwrap_err();
+        assert_eq!(form.get("about").unwrap(), ["At most 2000 characters."]);
     }
 
     #[test]

@@ -4,7 +4,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Row};
 
 use super::RepoError;
-use crate::domain::user::{User, Username};
+use crate::domain::posting::WebAddress;
+use crate::domain::user::{Profile, ProfilePatch, User, Username};
 
 /// The Postgres error code for a unique-constraint violation.
 const UNIQUE_VIOLATION: &str = "23505";
@@ -138,5 +139,68 @@ pub async fn end_every_credential(db: impl PgExecutor<'_>, id: i64) -> Result<bo
     )
     .bind(id)
     .fetch_one(db)
+    .await?)
+}
+
+/// An account as others see it: its name and profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employer {
+    pub user: User,
+    pub profile: Profile,
+}
+
+impl<'r> sqlx::FromRow<'r, PgRow> for Employer {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let website: Option<String> = row.try_get("website")?;
+        Ok(Self {
+            user: User::from_row(row)?,
+            profile: Profile {
+                display_name: row.try_get("display_name")?,
+                // Stored only after parsing; an address that no longer parses is not shown.
+                website: website.and_then(|site| WebAddress::parse(&site).ok()),
+                about: row.try_get("about")?,
+            },
+        })
+    }
+}
+
+/// The account `id` with its profile.
+pub async fn employer(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Employer>, RepoError> {
+    Ok(sqlx::query_as::<_, Employer>(
+        "SELECT id, username, display_name, website, about FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Applies `patch` to the profile of `id`; `None` when the account is gone.
+pub async fn update_profile(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    patch: &ProfilePatch,
+) -> Result<Option<Employer>, RepoError> {
+    // Each field: $n "changes" and $n+1 its new value (NULL clears).
+    Ok(sqlx::query_as::<_, Employer>(
+        "UPDATE users SET \
+             display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
+             website = CASE WHEN $4 THEN $5 ELSE website END, \
+             about = CASE WHEN $6 THEN $7 ELSE about END \
+         WHERE id = $1 RETURNING id, username, display_name, website, about",
+    )
+    .bind(id)
+    .bind(patch.display_name.is_some())
+    .bind(patch.display_name.clone().flatten())
+    .bind(patch.website.is_some())
+    .bind(
+        patch
+            .website
+            .clone()
+            .flatten()
+            .map(|site| site.as_str().to_owned()),
+    )
+    .bind(patch.about.is_some())
+    .bind(patch.about.clone().flatten())
+    .fetch_optional(db)
     .await?)
 }

@@ -253,6 +253,7 @@ pub async fn view(
     let listed = repo::board::find(&mut *db.acquire().await?, id, visitor)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))?;
+    let employer = listed.employer_name().to_owned();
     let offer = listed.offer;
     let view = OfferPageView {
         id: offer.id,
@@ -261,7 +262,7 @@ pub async fn view(
         modified: Timestamp::of(&offer.modification_date),
         age: age(offer.creation_date, chrono::Utc::now()),
         employer_href: employer_href(&listed.username),
-        employer: listed.username,
+        employer,
         mine: visitor == Some(offer.user_id),
         title: offer.title,
         description: offer.description,

@@ -96,7 +96,7 @@ impl Row {
         Self {
             id: offer.id,
             title: offer.title.clone(),
-            employer: listed.username.clone(),
+            employer: listed.employer_name().to_owned(),
             employer_href: employer_href(&listed.username),
             skills: view::chips(filters, &offer.skills_list),
             age: age(offer.creation_date, now),

@@ -1,0 +1,299 @@
+//! The board's contract v2 filters through the API: each alone, combined with the others and
+//! with `q`, `skills` and `employer`; the order by first publication; capped counts.
+
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::helpers::{body_json, spawn_app, TestApp, TestUser};
+
+async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
+    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+}
+
+/// Five offers that differ in every filtered field; "Old rust" was published 30 days ago.
+async fn fixture(app: &TestApp) -> (TestUser, TestUser) {
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    post(
+        app,
+        &acme,
+        json!({
+            "title": "Rust backend", "description": "Services", "skills_list": ["rust"],
+            "workplace": "on_site", "locations": [{"city": "Berlin", "country": "DE"}],
+            "employment_types": ["FULL_TIME"],
+            "salary": {"currency": "EUR", "min": 70000, "max": 90000, "period": "YEAR"},
+        }),
+    )
+    .await;
+    post(
+        app,
+        &globex,
+        json!({
+            "title": "Python data", "description": "Pipelines", "skills_list": ["python"],
+            "workplace": "remote", "employment_types": ["CONTRACTOR"],
+            "salary": {"currency": "USD", "min": 60, "max": 80, "period": "HOUR"},
+        }),
+    )
+    .await;
+    post(app, &acme, json!({
+        "title": "Python web", "description": "Django sites", "skills_list": ["python", "django"],
+        "workplace": "hybrid", "locations": [{"city": "Paris", "country": "FR"}],
+        "remote_countries": ["DE"], "employment_types": ["PART_TIME"],
+        "salary": {"currency": "EUR", "min": 4000, "max": 5000, "period": "MONTH"},
+    }))
+    .await;
+    post(
+        app,
+        &globex,
+        json!({
+            "title": "Go platform", "description": "Kubernetes", "skills_list": ["go"],
+            "workplace": "remote", "remote_countries": ["US"], "employment_types": ["FULL_TIME"],
+        }),
+    )
+    .await;
+    let old = post(app, &acme, json!({
+        "title": "Old rust", "description": "Legacy services", "skills_list": ["rust"],
+        "workplace": "on_site", "locations": [{"country": "DE"}], "employment_types": ["FULL_TIME"],
+    }))
+    .await;
+    sqlx::query("UPDATE offers SET first_published_at = now() - interval '30 days' WHERE id = $1")
+        .bind(old)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    (acme, globex)
+}
+
+async fn titles(app: &TestApp, query: &str) -> Vec<String> {
+    let response = app.get(&format!("/api/v1/offers?{query}"), None).await;
+    assert_eq!(response.status(), Status::Ok, "{query}");
+    let body = body_json(response).await;
+    let titles: Vec<String> = body["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|offer| offer["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        body["count"],
+        titles.len(),
+        "{query}: the count counts the matches"
+    );
+    assert_eq!(body["count_capped"], false);
+    titles
+}
+
+#[rocket::async_test]
+async fn each_filter_alone_keeps_exactly_its_offers_newest_first() {
+    let app = spawn_app().await;
+    fixture(&app).await;
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "",
+            &[
+                "Go platform",
+                "Python web",
+                "Python data",
+                "Rust backend",
+                "Old rust",
+            ],
+        ),
+        ("workplace=remote", &["Go platform", "Python data"]),
+        (
+            "workplace=remote,hybrid",
+            &["Go platform", "Python web", "Python data"],
+        ),
+        (
+            "employment_type=FULL_TIME",
+            &["Go platform", "Rust backend", "Old rust"],
+        ),
+        (
+            "employment_type=PART_TIME,CONTRACTOR",
+            &["Python web", "Python data"],
+        ),
+        // A location there, remote anywhere, or remote/hybrid open to candidates there.
+        (
+            "country=DE",
+            &["Python web", "Python data", "Rust backend", "Old rust"],
+        ),
+        ("country=us", &["Go platform", "Python data"]),
+        ("country=FR", &["Python web", "Python data"]),
+        ("currency=USD", &["Python data"]),
+        // Yearly: 90 000; 5 000 a month is 60 000; 80 an hour is 166 400.
+        ("salary_min=65000&currency=EUR", &["Rust backend"]),
+        (
+            "salary_min=60000&currency=eur",
+            &["Python web", "Rust backend"],
+        ),
+        ("salary_min=166400&currency=USD", &["Python data"]),
+        ("salary_min=166400.01&currency=USD", &[]),
+        (
+            "posted_within=7",
+            &["Go platform", "Python web", "Python data", "Rust backend"],
+        ),
+        (
+            "posted_within=31",
+            &[
+                "Go platform",
+                "Python web",
+                "Python data",
+                "Rust backend",
+                "Old rust",
+            ],
+        ),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(titles(&app, query).await, *expected, "{query}");
+    }
+}
+
+#[rocket::async_test]
+async fn filters_combine_with_each_other_and_with_words_skills_and_employer() {
+    let app = spawn_app().await;
+    fixture(&app).await;
+    let cases: &[(&str, &[&str])] = &[
+        ("q=python&country=DE", &["Python web", "Python data"]),
+        (
+            "q=python&country=DE&salary_min=60000&currency=EUR",
+            &["Python web"],
+        ),
+        ("skills=rust&posted_within=7", &["Rust backend"]),
+        (
+            "workplace=remote&employment_type=FULL_TIME",
+            &["Go platform"],
+        ),
+        (
+            "country=DE&employment_type=FULL_TIME&skills=rust",
+            &["Rust backend", "Old rust"],
+        ),
+        (
+            "employer=acme&workplace=on_site",
+            &["Rust backend", "Old rust"],
+        ),
+        ("employer=globex&country=DE", &["Python data"]),
+        ("q=services&sort=newest", &["Rust backend", "Old rust"]),
+        ("workplace=hybrid&currency=USD", &[]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(titles(&app, query).await, *expected, "{query}");
+    }
+}
+
+#[rocket::async_test]
+async fn each_bad_filter_is_a_400_naming_it() {
+    let app = spawn_app().await;
+    for (query, parameter) in [
+        ("workplace=office", "workplace"),
+        ("employment_type=full_time", "employment_type"),
+        ("country=XX", "country"),
+        ("country=DEU", "country"),
+        ("salary_min=abc&currency=EUR", "salary_min"),
+        ("salary_min=-5&currency=EUR", "salary_min"),
+        ("salary_min=50000", "currency"),
+        ("currency=EURO", "currency"),
+        ("posted_within=0", "posted_within"),
+        ("posted_within=366", "posted_within"),
+        ("sort=oldest", "sort"),
+    ] {
+        let response = app.get(&format!("/api/v1/offers?{query}"), None).await;
+        assert_eq!(response.status(), Status::BadRequest, "{query}");
+        let body = body_json(response).await;
+        assert_eq!(
+            body["message"],
+            format!("Invalid query parameter: {parameter}"),
+            "{query}"
+        );
+        assert!(body["errors"][parameter].is_array(), "{query}: {body}");
+    }
+}
+
+#[rocket::async_test]
+async fn the_board_orders_by_first_publication_and_pages_through_it_without_gaps() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let draft = app
+        .create_offer(
+            &acme,
+            &json!({"title": "Drafted first", "description": "d", "status": "draft"}),
+        )
+        .await;
+    for n in 0..5 {
+        app.publish(&acme, &format!("Offer {n}"), &[], "d").await;
+    }
+    // Published after the others: first on the board, although created first.
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/offers/{}", acme.id, draft["id"]),
+            &acme,
+            &json!({"status": "published"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/offers?limit=2".to_owned();
+    loop {
+        let response = app.get(&uri, None).await;
+        let link = response.headers().get_one("Link").map(str::to_owned);
+        let body = body_json(response).await;
+        seen.extend(
+            body["offers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|offer| offer["title"].as_str().unwrap().to_owned()),
+        );
+        if seen.len() == 2 {
+            // Published while paging: it goes to the top, never into the pages still to read.
+            app.publish(&acme, "Arrived meanwhile", &[], "d").await;
+        }
+        match link {
+            Some(link) => {
+                uri = link
+                    .trim_start_matches('<')
+                    .trim_end_matches(r#">; rel="next""#)
+                    .to_owned()
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "Drafted first",
+            "Offer 4",
+            "Offer 3",
+            "Offer 2",
+            "Offer 1",
+            "Offer 0"
+        ]
+    );
+}
+
+#[rocket::async_test]
+async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    sqlx::query(
+        "INSERT INTO offers (user_id, title, description, skills_list) \
+         SELECT $1, 'Bulk ' || n, 'Bulk offer', CASE WHEN n % 1000 = 0 THEN '{rare}'::text[] ELSE '{}' END \
+         FROM generate_series(1, 10005) AS n",
+    )
+    .bind(acme.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let everything = body_json(app.get("/api/v1/offers", None).await).await;
+    assert_eq!(
+        (
+            everything["count"].clone(),
+            everything["count_capped"].clone()
+        ),
+        (json!(10000), json!(true))
+    );
+    assert_eq!(everything["offers"].as_array().unwrap().len(), 20);
+    let rare = body_json(app.get("/api/v1/offers?skills=rare", None).await).await;
+    assert_eq!(
+        (rare["count"].clone(), rare["count_capped"].clone()),
+        (json!(10), json!(false))
+    );
+}
