@@ -42,12 +42,20 @@ impl Handler for MethodNotAllowed {
 /// The methods that some route serves at the request's path, sorted.
 pub fn allowed_methods(request: &Request<'_>) -> Vec<Method> {
     let path = request.uri().path().as_str();
-    let mut allowed: Vec<Method> = request
+    let matching: Vec<&Route> = request
         .rocket()
         .routes()
         .filter(|route| route.rank < RANK && path_matches(route.uri.path(), path))
-        .map(|route| route.method)
         .collect();
+    // A path that a route names exactly (`/users/login`) is that resource, not a value of a
+    // sibling's parameter (`/users/<user_id>`), which refuses it.
+    let exact: Vec<&Route> = matching
+        .iter()
+        .copied()
+        .filter(|route| !route.uri.path().contains('<'))
+        .collect();
+    let chosen = if exact.is_empty() { matching } else { exact };
+    let mut allowed: Vec<Method> = chosen.iter().map(|route| route.method).collect();
     allowed.sort_by_key(|method| method.as_str());
     allowed.dedup();
     allowed

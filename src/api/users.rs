@@ -20,7 +20,7 @@ use crate::domain::access::require_owner;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser, ProfilePatch};
 use crate::error::{AppError, Missing, NO_INPUT};
-use crate::http::PathId;
+use crate::http::{PathId, UserPathId};
 use crate::repo;
 use crate::repo::users::Employer;
 
@@ -233,7 +233,7 @@ pub struct ProfilePatchRequest {
 #[openapi(tag = "Users")]
 #[get("/users/<user_id>")]
 pub async fn profile(
-    user_id: PathId<'_>,
+    user_id: UserPathId<'_>,
     db: &State<Db>,
 ) -> Result<Success<EmployerBody>, ApiError> {
     let user_id = user_id.user()?;
@@ -251,7 +251,7 @@ pub async fn profile(
 #[openapi(tag = "Users")]
 #[put("/users/<user_id>", data = "<body>")]
 pub async fn update_profile(
-    user_id: PathId<'_>,
+    user_id: UserPathId<'_>,
     user: ApiUser,
     db: &State<Db>,
     body: JsonBody<ProfilePatchRequest>,

@@ -280,15 +280,22 @@ impl Skills {
         Ok(Self(values))
     }
 
-    /// Reads skills typed by a person: separated by commas or line breaks, surrounding spaces
-    /// and empty entries dropped.
-    pub fn parse_typed(text: &str) -> Result<Self, String> {
-        Self::parse(split_typed(text))
+    /// Splits skills typed by a person: separated by commas or line breaks, surrounding
+    /// spaces and empty entries dropped.
+    pub fn split_typed(text: &str) -> Vec<String> {
+        split_typed(text)
     }
 
-    /// The text a form shows for stored skills, in the form `parse_typed` reads.
+    /// The text a form shows for stored skills, in the form `split_typed` reads.
     pub fn typed(skills: &[String]) -> String {
         skills.join(", ")
+    }
+
+    /// Whether `typed` is what the form showed for `stored`, unchanged: then the stored skills
+    /// stay exactly as they are (a skill written through the API may itself hold a comma,
+    /// which typed text cannot express).
+    pub fn unchanged(typed: &str, stored: &[String]) -> bool {
+        split_typed(typed) == split_typed(&Self::typed(stored))
     }
 
     pub fn as_slice(&self) -> &[String] {
@@ -339,44 +346,6 @@ impl NewOffer {
                 lifecycle,
             }),
             _ => Err(InputError::Invalid(errors)),
-        }
-    }
-}
-
-impl NewOffer {
-    /// Parses the offer form of the pages: the same rules as the JSON body, with skills typed
-    /// as one text (comma- or line-separated).
-    pub fn from_form(title: &str, description: &str, skills: &str) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let title = collect(&mut errors, "title", OfferTitle::parse(title));
-        let description = collect(
-            &mut errors,
-            "description",
-            OfferDescription::parse(description),
-        );
-        let skills = collect(&mut errors, "skills_list", Skills::parse_typed(skills));
-        match (title, description, skills) {
-            (Some(title), Some(description), Some(skills)) => Ok(Self {
-                title,
-                description,
-                skills,
-                details: Details::default(),
-                lifecycle: LifecyclePatch::default(),
-            }),
-            _ => Err(errors),
-        }
-    }
-}
-
-impl From<NewOffer> for OfferPatch {
-    /// An edit form sends every field: the patch replaces them all.
-    fn from(offer: NewOffer) -> Self {
-        Self {
-            title: Some(offer.title),
-            description: Some(offer.description),
-            skills: Some(offer.skills),
-            details: DetailsPatch::default(),
-            lifecycle: offer.lifecycle,
         }
     }
 }
@@ -446,26 +415,6 @@ fn split_typed(text: &str) -> Vec<String> {
         .filter(|skill| !skill.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-impl OfferPatch {
-    /// Parses the edit form of the pages. Every field is replaced, except skills the person left
-    /// as the form showed them (`Skills::typed(stored)`): those stay exactly as stored, since a
-    /// skill written through the API may itself hold a comma, which typed text cannot express.
-    pub fn from_edit_form(
-        title: &str,
-        description: &str,
-        skills: &str,
-        stored: &[String],
-    ) -> Result<Self, FieldErrors> {
-        let unchanged = split_typed(skills) == split_typed(&Skills::typed(stored));
-        let typed = if unchanged { "" } else { skills };
-        let mut patch = Self::from(NewOffer::from_form(title, description, typed)?);
-        if unchanged {
-            patch.skills = None;
-        }
-        Ok(patch)
-    }
 }
 
 #[cfg(test)]
@@ -538,41 +487,15 @@ mod tests {
     }
 
     #[test]
-    fn typed_skills_split_on_commas_and_lines() {
-        let skills = Skills::parse_typed("rust, c++ ,\nnode.js\n\n, ").unwrap();
-        assert_eq!(skills.as_slice(), ["rust", "c++", "node.js"]);
-    }
-
-    #[test]
-    fn the_form_applies_the_same_rules_as_the_json_body() {
-        let offer = NewOffer::from_form("Backend Engineer", "Build it", "rust, sql").unwrap();
-        assert_eq!(offer.skills.as_slice(), ["rust", "sql"]);
-        let errors = NewOffer::from_form(" ", "", &"x,".repeat(51)).unwrap_err();
-        assert_eq!(errors.get("title").unwrap(), ["Must not be blank."]);
-        assert!(errors.get("description").is_some());
+    fn typed_skills_split_on_commas_and_lines_and_untouched_ones_are_kept() {
         assert_eq!(
-            errors.get("skills_list").unwrap(),
-            ["Length must be between 0 and 50."]
+            Skills::split_typed("rust, c++ ,\nnode.js\n\n, "),
+            ["rust", "c++", "node.js"]
         );
-    }
-
-    #[test]
-    fn an_edit_form_keeps_stored_skills_the_person_did_not_touch() {
         let stored = vec!["CI/CD, GitOps".to_owned(), "rust".to_owned()];
         let shown = Skills::typed(&stored);
-        let kept =
-            OfferPatch::from_edit_form("t", "d", &shown.replace(", ", ",\r\n"), &stored).unwrap();
-        assert_eq!(kept.skills, None);
-        assert_eq!(kept.title.unwrap().as_str(), "t");
-        let changed = OfferPatch::from_edit_form("t", "d", "rust, sql", &stored).unwrap();
-        assert_eq!(changed.skills.unwrap().as_slice(), ["rust", "sql"]);
-        let cleared = OfferPatch::from_edit_form("t", "d", " ", &stored).unwrap();
-        assert_eq!(cleared.skills.unwrap().as_slice(), [] as [String; 0]);
-        let errors = OfferPatch::from_edit_form("", "d", &shown, &stored).unwrap_err();
-        assert_eq!(
-            errors.get("title").unwrap(),
-            ["Length must be between 1 and 200."]
-        );
+        assert!(Skills::unchanged(&shown.replace(", ", ",\n"), &stored));
+        assert!(!Skills::unchanged("rust, sql", &stored));
     }
 
     #[test]

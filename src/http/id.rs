@@ -63,3 +63,47 @@ impl JsonSchema for PathId<'_> {
         schema.into()
     }
 }
+
+/// The names of the static routes beside `/users/<user_id>` (`POST /users/login`,
+/// `POST /users/register`).
+const STATIC_USER_SEGMENTS: &[&str] = &["login", "register"];
+
+/// The `<user_id>` of `/users/<user_id>` itself, where the segment may also be one of the
+/// static routes beside it: those names forward, so that `GET /users/login` is answered as that
+/// route's `405` (with `Allow: POST`) rather than "user not found login". Any other segment is
+/// a `PathId`.
+pub struct UserPathId<'a>(PathId<'a>);
+
+impl<'a> std::ops::Deref for UserPathId<'a> {
+    type Target = PathId<'a>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'a> FromParam<'a> for UserPathId<'a> {
+    type Error = &'a str;
+
+    fn from_param(raw: &'a str) -> Result<Self, Self::Error> {
+        if STATIC_USER_SEGMENTS.contains(&raw) {
+            return Err(raw);
+        }
+        let Ok(id) = PathId::from_param(raw);
+        Ok(Self(id))
+    }
+}
+
+impl JsonSchema for UserPathId<'_> {
+    fn schema_name() -> String {
+        PathId::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        PathId::schema_id()
+    }
+
+    fn json_schema(gen: &mut SchemaGenerator) -> Schema {
+        PathId::json_schema(gen)
+    }
+}

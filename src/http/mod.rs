@@ -5,4 +5,4 @@ pub mod board_links;
 pub mod id;
 pub mod query;
 
-pub use id::PathId;
+pub use id::{PathId, UserPathId};

@@ -11,7 +11,7 @@ use crate::domain::lifecycle::OfferChange;
 use crate::domain::offer::{Details, Offer};
 use crate::domain::posting::{
     Amount, CloseReason, Currency, EmailAddress, EmploymentTypes, Locations, OfferStatus,
-    RemoteCountries, Salary, SalaryPeriod, WebAddress, Workplace,
+    RemoteCountries, Salary, SalaryPeriod, ShownStatus, WebAddress, Workplace,
 };
 
 /// The columns of an offer `o`, as `Offer::from_row` reads them; a macro so queries stay
@@ -39,6 +39,14 @@ macro_rules! open_offer {
     };
 }
 pub(crate) use open_offer;
+
+/// The status of `o` as readers see it (`expired` for a published offer past its date).
+macro_rules! shown_status {
+    () => {
+        "(CASE WHEN o.status = 'published' AND o.valid_through <= now() THEN 'expired' \
+         ELSE o.status::text END)"
+    };
+}
 
 /// A stored value that does not parse: the database holds what the domain would refuse.
 fn corrupt(column: &str, problem: String) -> sqlx::Error {
@@ -222,7 +230,54 @@ pub async fn list_for_user(
     }))
 }
 
-/// Up to `limit` of `owner`'s offers, most recently changed first ("My offers").
+/// A page of `owner`'s offers, newest first, with the given statuses (`None`: all), older
+/// than the offer `before` when given; one more than `limit` tells whether another page
+/// follows ("My offers").
+pub async fn owner_page(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    status: Option<ShownStatus>,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<Offer>, RepoError> {
+    Ok(sqlx::query_as::<_, Offer>(concat!(
+        "SELECT ",
+        offer_columns!(),
+        " FROM offers o WHERE o.user_id = $1 AND o.id < $2 AND ($3::text IS NULL OR ",
+        shown_status!(),
+        " = $3) ORDER BY o.id DESC LIMIT $4"
+    ))
+    .bind(owner)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(status.map(ShownStatus::as_str))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?)
+}
+
+/// How many offers `owner` has in each status as shown (statuses without any are left out).
+pub async fn status_counts(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+) -> Result<Vec<(ShownStatus, i64)>, RepoError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(concat!(
+        "SELECT ",
+        shown_status!(),
+        " AS status, count(*) FROM offers o WHERE o.user_id = $1 GROUP BY 1"
+    ))
+    .bind(owner)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(status, count)| {
+            ShownStatus::parse(&status)
+                .map(|status| (status, count))
+                .map_err(|problem| RepoError::from(corrupt("status", problem)))
+        })
+        .collect()
+}
+
+/// Up to `limit` of `owner`'s offers, most recently changed first.
 pub async fn recently_changed(
     db: impl PgExecutor<'_>,
     owner: i64,

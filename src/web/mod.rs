@@ -7,9 +7,11 @@ mod board;
 mod csrf;
 mod errors;
 mod headers;
+mod offer_form;
 mod offers;
 mod page;
 mod paths;
+mod profile;
 mod time;
 
 use rocket::fairing::AdHoc;
@@ -56,12 +58,15 @@ pub fn stage() -> AdHoc {
                     auth::account_form_address,
                     auth::change_password,
                     auth::sign_out_everywhere,
+                    profile::profile_page,
+                    profile::save_profile,
                     offers::list,
                     offers::new,
                     offers::create,
                     offers::view,
                     offers::edit,
                     offers::update,
+                    offers::change_status,
                     offers::confirm_delete,
                     offers::delete,
                 ],

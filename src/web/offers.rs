@@ -1,7 +1,6 @@
-//! An offer's public page, and "My offers" with the pages to create, edit and delete an offer,
-//! over the same domain parsers and owner-scoped queries as the API.
-
-use std::collections::BTreeMap;
+//! An offer's public page, and "My offers" with the pages to create, edit, publish, close,
+//! reopen and delete an offer, over the same domain parsers, lifecycle and owner-scoped
+//! queries as the API.
 
 use chrono::Utc;
 use rocket::form::FromForm;
@@ -14,21 +13,37 @@ use sqlx::PgConnection;
 use super::board::{employer_href, view as board_view};
 use super::csrf::{CsrfForm, TokenOnly};
 use super::errors::PageError;
+use super::offer_form::{employment_type_label, workplace_label, FormValues, FormView, OfferForm};
 use super::page::{FormReply, Page};
 use super::paths;
 use super::time::{age, Timestamp};
-use crate::auth::throttle::{AbuseLimits, Limiter};
+use crate::auth::throttle::Limiter;
 use crate::auth::{AuthError, PageUser};
 use crate::config::AppConfig;
 use crate::db::Db;
 use crate::domain::access::require_owner;
 use crate::domain::lifecycle::{self, ChangeError};
-use crate::domain::offer::{NewOffer, Offer, OfferPatch, Skills};
-use crate::domain::FieldErrors;
+use crate::domain::offer::{NewOffer, Offer, OfferPatch};
+use crate::domain::posting::{CloseReason, ShownStatus};
+use crate::domain::{FieldErrors, JsonObject};
 use crate::error::AppError;
 use crate::http::board_links::BoardFilters;
 use crate::http::PathId;
 use crate::repo;
+
+#[derive(Debug, Serialize)]
+struct OfferRef {
+    id: i64,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DeleteView {
+    offer: OfferRef,
+}
+
+/// Offers per page of "My offers".
+const MY_OFFERS_PAGE: u32 = 25;
 
 /// Why `user` has no offer `id`: it is someone else's (403) or nobody's (404).
 async fn refusal(db: &mut PgConnection, user: &PageUser, id: i64) -> PageError {
@@ -53,153 +68,146 @@ async fn own_offer(db: &Db, user: &PageUser, id: &PathId<'_>) -> Result<Offer, P
     }
 }
 
-/// What the offer form posts; every field defaults to empty so that a missing one is reported
-/// beside its input like an empty one.
-#[derive(FromForm)]
-pub struct OfferForm {
-    #[field(default = String::new())]
-    title: String,
-    #[field(default = String::new())]
-    description: String,
-    #[field(default = String::new())]
-    skills_list: String,
-}
-
-impl OfferForm {
-    /// Browsers send a textarea's line breaks as CRLF (HTML's form encoding); stored text uses
-    /// LF like the API's, and lengths are counted the same way for both.
-    fn normalized(self) -> Self {
-        Self {
-            title: self.title,
-            description: self.description.replace("\r\n", "\n"),
-            skills_list: self.skills_list.replace("\r\n", "\n"),
-        }
-    }
-
-    fn values(&self) -> FormValues {
-        FormValues {
-            title: self.title.clone(),
-            description: self.description.clone(),
-            skills_list: self.skills_list.clone(),
-        }
-    }
-}
-
-/// An offer in "My offers".
+/// An offer in "My offers", with the status changes it allows.
 #[derive(Debug, Serialize)]
 struct OfferRow {
     id: i64,
     title: String,
+    status: &'static str,
+    status_label: &'static str,
+    close_reason: Option<&'static str>,
     skills: Vec<String>,
     modified: Timestamp,
+    valid_through: Option<Timestamp>,
+    can_publish: bool,
+    can_close: bool,
+    can_reopen: bool,
 }
 
-#[derive(Debug, Serialize)]
-struct ListView {
-    offers: Vec<OfferRow>,
-}
-
-/// An offer's public page.
-#[derive(Debug, Serialize)]
-struct OfferPageView {
-    id: i64,
-    title: String,
-    description: String,
-    skills: Vec<board_view::SkillChip>,
-    created: Timestamp,
-    modified: Timestamp,
-    age: String,
-    employer: String,
-    employer_href: String,
-    /// Whether the visitor owns it (and gets Edit and Delete).
-    mine: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct PublicView {
-    offer: OfferPageView,
-}
-
-#[derive(Debug, Serialize)]
-struct OfferRef {
-    id: i64,
-    title: String,
-}
-
-#[derive(Debug, Serialize)]
-struct DeleteView {
-    offer: OfferRef,
-}
-
-/// What the offer form shows in its fields.
-#[derive(Debug, Default, Serialize)]
-struct FormValues {
-    title: String,
-    description: String,
-    skills_list: String,
-}
-
-/// The new/edit form.
-#[derive(Debug, Serialize)]
-struct FormView {
-    heading: &'static str,
-    action: String,
-    submit: &'static str,
-    offer_id: Option<i64>,
-    offer_title: Option<String>,
-    values: FormValues,
-    errors: BTreeMap<String, String>,
-}
-
-impl FormView {
-    /// The form for a new offer, or for editing `offer`.
-    fn new(offer: Option<&Offer>, values: FormValues, errors: &FieldErrors) -> Self {
-        let (heading, action, submit) = match offer {
-            Some(offer) => (
-                "Edit offer",
-                format!("/offers/{}/edit", offer.id),
-                "Save changes",
-            ),
-            None => ("New offer", paths::MY_OFFERS.to_owned(), "Publish offer"),
-        };
+impl OfferRow {
+    fn of(offer: Offer) -> Self {
+        let status = offer.shown_status();
         Self {
-            heading,
-            action,
-            submit,
-            offer_id: offer.map(|offer| offer.id),
-            offer_title: offer.map(|offer| offer.title.clone()),
-            values,
-            errors: errors.first_per_field(),
+            id: offer.id,
+            status: status.as_str(),
+            status_label: status_label(status),
+            close_reason: offer.close_reason.map(close_reason_label),
+            modified: Timestamp::of(&offer.modification_date),
+            valid_through: offer.valid_through.as_ref().map(Timestamp::of),
+            can_publish: status == ShownStatus::Draft,
+            can_close: matches!(status, ShownStatus::Published | ShownStatus::Expired),
+            can_reopen: matches!(status, ShownStatus::Closed | ShownStatus::Expired),
+            title: offer.title,
+            skills: offer.skills_list,
         }
     }
 }
 
-/// "My offers": the signed-in user's offers, most recently changed first; all of them, since
-/// an account holds at most `max_offers_per_user`.
-#[get("/offers")]
+fn status_label(status: ShownStatus) -> &'static str {
+    match status {
+        ShownStatus::Draft => "Draft",
+        ShownStatus::Published => "Published",
+        ShownStatus::Expired => "Expired",
+        ShownStatus::Closed => "Closed",
+    }
+}
+
+fn close_reason_label(reason: CloseReason) -> &'static str {
+    match reason {
+        CloseReason::Filled => "filled",
+        CloseReason::Withdrawn => "withdrawn",
+    }
+}
+
+/// A tab of "My offers": all offers, or those of one status, with how many there are.
+#[derive(Debug, Serialize)]
+struct Tab {
+    label: &'static str,
+    href: String,
+    count: i64,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ListView {
+    tabs: Vec<Tab>,
+    /// The tab's status, when one is chosen.
+    status: Option<&'static str>,
+    total: i64,
+    offers: Vec<OfferRow>,
+    next_href: Option<String>,
+    first_href: Option<String>,
+}
+
+fn my_offers_href(status: Option<ShownStatus>, before: Option<i64>) -> String {
+    let query = crate::http::query::query_string(&[
+        ("status", status.map(ShownStatus::as_str)),
+        ("before", before.map(|id| id.to_string()).as_deref()),
+    ]);
+    if query.is_empty() {
+        paths::MY_OFFERS.to_owned()
+    } else {
+        format!("{}?{query}", paths::MY_OFFERS)
+    }
+}
+
+/// "My offers": the signed-in user's offers, newest first, a page at a time, with a tab per
+/// status. `status` and `before` that do not parse show the first page of every offer.
+#[get("/offers?<status>&<before>")]
 pub async fn list(
     user: PageUser,
     page: Page<'_>,
     db: &State<Db>,
-    limits: &State<AbuseLimits>,
+    status: Option<&str>,
+    before: Option<&str>,
 ) -> Result<Template, PageError> {
-    let offers =
-        repo::offers::recently_changed(&mut *db.acquire().await?, user.id, limits.max_offers)
-            .await?
-            .into_iter()
-            .map(|offer| OfferRow {
-                id: offer.id,
-                modified: Timestamp::of(&offer.modification_date),
-                title: offer.title,
-                skills: offer.skills_list,
-            })
-            .collect();
-    Ok(page.render("offers/list", ListView { offers }))
+    let status = status.and_then(|status| ShownStatus::parse(status).ok());
+    let before = before.and_then(|id| crate::domain::parse_id(id));
+    let mut connection = db.acquire().await?;
+    let counts = repo::offers::status_counts(&mut *connection, user.id).await?;
+    let mut offers =
+        repo::offers::owner_page(&mut *connection, user.id, status, before, MY_OFFERS_PAGE).await?;
+    let more = offers.len() > MY_OFFERS_PAGE as usize;
+    offers.truncate(MY_OFFERS_PAGE as usize);
+    let count_of = |wanted: ShownStatus| {
+        counts
+            .iter()
+            .find(|(status, _)| *status == wanted)
+            .map_or(0, |(_, count)| *count)
+    };
+    let total: i64 = counts.iter().map(|(_, count)| count).sum();
+    let mut tabs = vec![Tab {
+        label: "All",
+        href: my_offers_href(None, None),
+        count: total,
+        current: status.is_none(),
+    }];
+    for shown in ShownStatus::ALL {
+        tabs.push(Tab {
+            label: status_label(*shown),
+            href: my_offers_href(Some(*shown), None),
+            count: count_of(*shown),
+            current: status == Some(*shown),
+        });
+    }
+    let next_href = offers
+        .last()
+        .filter(|_| more)
+        .map(|last| my_offers_href(status, Some(last.id)));
+    let view = ListView {
+        tabs,
+        status: status.map(ShownStatus::as_str),
+        total,
+        first_href: before.map(|_| my_offers_href(status, None)),
+        offers: offers.into_iter().map(OfferRow::of).collect(),
+        next_href,
+    };
+    Ok(page.render("offers/list", view))
 }
 
 #[get("/offers/new")]
 pub fn new(_user: PageUser, page: Page<'_>) -> Template {
-    let view = FormView::new(None, FormValues::default(), &FieldErrors::default());
+    let view = FormView::new(None, FormValues::blank(), &FieldErrors::default());
     page.render("offers/form", view)
 }
 
@@ -212,6 +220,14 @@ fn form_problems(refused: ChangeError) -> Result<FieldErrors, PageError> {
     }
 }
 
+/// The problems of a form whose body did not parse.
+fn input_problems(error: crate::domain::fields::InputError) -> FieldErrors {
+    match error {
+        crate::domain::fields::InputError::Invalid(errors) => errors,
+        crate::domain::fields::InputError::Empty => FieldErrors::default(),
+    }
+}
+
 #[post("/offers", data = "<form>")]
 pub async fn create(
     user: PageUser,
@@ -221,22 +237,76 @@ pub async fn create(
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
-    let errors = match NewOffer::from_form(&form.title, &form.description, &form.skills_list) {
+    let errors = match NewOffer::from_json(&form.to_json(None)) {
         Ok(new_offer) => match lifecycle::create(&new_offer, Utc::now(), &config.publishing) {
             Ok(change) => {
-                limiter.create_offer(user.id, &change).await?;
-                let done = Flash::success(Redirect::to(paths::MY_OFFERS), "Offer created");
+                let offer = limiter.create_offer(user.id, &change).await?;
+                let message = match offer.status {
+                    crate::domain::posting::OfferStatus::Draft => "Draft saved",
+                    _ => "Offer published",
+                };
+                let done = Flash::success(Redirect::to(paths::MY_OFFERS), message);
                 return Ok(FormReply::Done(done));
             }
             Err(refused) => form_problems(refused)?,
         },
-        Err(errors) => errors,
+        Err(error) => input_problems(error),
     };
     let view = FormView::new(None, form.values(), &errors);
     Ok(FormReply::Invalid(page.render("offers/form", view)))
 }
 
-/// An offer's public page: anyone may read it; its owner also gets Edit and Delete.
+/// The place of the work as one line: "Berlin, Germany +1 more".
+fn places(offer: &Offer) -> Vec<String> {
+    offer
+        .details
+        .locations
+        .as_slice()
+        .iter()
+        .map(|location| location.label())
+        .collect()
+}
+
+/// An offer's public page.
+#[derive(Debug, Serialize)]
+struct OfferPageView {
+    id: i64,
+    title: String,
+    description: String,
+    skills: Vec<board_view::SkillChip>,
+    posted: Timestamp,
+    modified: Timestamp,
+    age: String,
+    employer: String,
+    employer_href: String,
+    employer_website: Option<String>,
+    status: &'static str,
+    status_label: &'static str,
+    /// Published and not expired: it takes applications.
+    open: bool,
+    valid_through: Option<Timestamp>,
+    salary: Option<String>,
+    workplace: Option<&'static str>,
+    employment_types: Vec<&'static str>,
+    locations: Vec<String>,
+    remote_countries: Vec<&'static str>,
+    apply_url: Option<String>,
+    apply_email: Option<String>,
+    /// Whether the visitor owns it (and gets Edit, Delete and the status changes).
+    mine: bool,
+    can_publish: bool,
+    can_close: bool,
+    can_reopen: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct PublicView {
+    offer: OfferPageView,
+}
+
+/// An offer's public page: anyone may read a published, closed or expired offer (a closed or
+/// expired one says it no longer takes applications); a draft only its owner. The owner also
+/// gets Edit, Delete and the status changes.
 #[get("/offers/<id>")]
 pub async fn view(
     user: Result<PageUser, AuthError>,
@@ -250,20 +320,59 @@ pub async fn view(
         Err(error) => return Err(error.into()),
     };
     let id = id.offer()?;
-    let listed = repo::board::find(&mut *db.acquire().await?, id, visitor)
+    let mut connection = db.acquire().await?;
+    let listed = repo::board::find(&mut connection, id, visitor)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))?;
+    let website = repo::users::employer(&mut *connection, listed.offer.user_id)
+        .await?
+        .and_then(|employer| employer.profile.website)
+        .map(|site| site.as_str().to_owned());
     let employer = listed.employer_name().to_owned();
     let offer = listed.offer;
+    let status = offer.shown_status();
+    let posted = offer.first_published_at.unwrap_or(offer.creation_date);
+    let details = &offer.details;
     let view = OfferPageView {
         id: offer.id,
         skills: board_view::chips(&BoardFilters::default(), &offer.skills_list),
-        created: Timestamp::of(&offer.creation_date),
+        posted: Timestamp::of(&posted),
         modified: Timestamp::of(&offer.modification_date),
-        age: age(offer.creation_date, chrono::Utc::now()),
+        age: age(posted, Utc::now()),
         employer_href: employer_href(&listed.username),
         employer,
+        employer_website: website,
+        status: status.as_str(),
+        status_label: status_label(status),
+        open: offer.is_open(),
+        valid_through: offer.valid_through.as_ref().map(Timestamp::of),
+        salary: details.salary.as_ref().map(|salary| salary.display()),
+        workplace: details.workplace.map(workplace_label),
+        employment_types: details
+            .employment_types
+            .as_slice()
+            .iter()
+            .map(|kind| employment_type_label(*kind))
+            .collect(),
+        locations: places(&offer),
+        remote_countries: details
+            .remote_countries
+            .as_slice()
+            .iter()
+            .map(|country| country.name())
+            .collect(),
+        apply_url: details
+            .apply_url
+            .as_ref()
+            .map(|url| url.as_str().to_owned()),
+        apply_email: details
+            .apply_email
+            .as_ref()
+            .map(|email| email.as_str().to_owned()),
         mine: visitor == Some(offer.user_id),
+        can_publish: status == ShownStatus::Draft,
+        can_close: matches!(status, ShownStatus::Published | ShownStatus::Expired),
+        can_reopen: matches!(status, ShownStatus::Closed | ShownStatus::Expired),
         title: offer.title,
         description: offer.description,
     };
@@ -278,13 +387,32 @@ pub async fn edit(
     id: PathId<'_>,
 ) -> Result<Template, PageError> {
     let offer = own_offer(db, &user, &id).await?;
-    let values = FormValues {
-        title: offer.title.clone(),
-        description: offer.description.clone(),
-        skills_list: Skills::typed(&offer.skills_list),
-    };
-    let view = FormView::new(Some(&offer), values, &FieldErrors::default());
+    let view = FormView::new(
+        Some(&offer),
+        FormValues::of(&offer),
+        &FieldErrors::default(),
+    );
     Ok(page.render("offers/form", view))
+}
+
+/// Applies `body` to the user's offer through the lifecycle, as the API's update does.
+async fn change(
+    db: &Db,
+    config: &AppConfig,
+    user: &PageUser,
+    id: i64,
+    body: &JsonObject,
+) -> Result<Result<Offer, ChangeError>, PageError> {
+    let patch = match OfferPatch::from_json(body) {
+        Ok(patch) => patch,
+        Err(error) => return Ok(Err(ChangeError::Invalid(input_problems(error)))),
+    };
+    let mut connection = db.acquire().await?;
+    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
+    match repo::offers::change_owned(&mut connection, user.id, id, decide).await? {
+        Some(result) => Ok(result),
+        None => Err(refusal(&mut connection, user, id).await),
+    }
 }
 
 #[post("/offers/<id>/edit", data = "<form>")]
@@ -298,32 +426,70 @@ pub async fn update(
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
     let offer = own_offer(db, &user, &id).await?;
-    let patch = OfferPatch::from_edit_form(
-        &form.title,
-        &form.description,
-        &form.skills_list,
-        &offer.skills_list,
-    );
-    let patch = match patch {
-        Ok(patch) => patch,
-        Err(errors) => {
-            let view = FormView::new(Some(&offer), form.values(), &errors);
-            return Ok(FormReply::Invalid(page.render("offers/form", view)));
-        }
-    };
-    let mut connection = db.acquire().await?;
-    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
-    match repo::offers::change_owned(&mut connection, user.id, offer.id, decide).await? {
-        Some(Ok(updated)) => Ok(FormReply::Done(Flash::success(
+    match change(db, config, &user, offer.id, &form.to_json(Some(&offer))).await? {
+        Ok(updated) => Ok(FormReply::Done(Flash::success(
             Redirect::to(paths::offer(updated.id)),
-            "Offer updated",
+            if updated.status != offer.status {
+                "Offer published"
+            } else {
+                "Offer updated"
+            },
         ))),
-        Some(Err(refused)) => {
+        Err(refused) => {
             let errors = form_problems(refused)?;
             let view = FormView::new(Some(&offer), form.values(), &errors);
             Ok(FormReply::Invalid(page.render("offers/form", view)))
         }
-        None => Err(refusal(&mut connection, &user, offer.id).await),
+    }
+}
+
+/// A status change from "My offers" or the offer's page: publish, close with a reason, reopen.
+#[derive(Debug, FromForm)]
+pub struct StatusForm {
+    #[field(default = String::new())]
+    status: String,
+    #[field(default = String::new())]
+    close_reason: String,
+    /// Where to go back to: "My offers" (with its tab) or the offer's page.
+    #[field(default = String::new())]
+    back: String,
+}
+
+#[post("/offers/<id>/status", data = "<form>")]
+pub async fn change_status(
+    user: PageUser,
+    db: &State<Db>,
+    config: &State<AppConfig>,
+    id: PathId<'_>,
+    form: CsrfForm<StatusForm>,
+) -> Result<Flash<Redirect>, PageError> {
+    let id = id.offer()?;
+    let form = form.0;
+    let mut body = JsonObject::new();
+    body.insert("status".into(), form.status.clone().into());
+    if !form.close_reason.is_empty() {
+        body.insert("close_reason".into(), form.close_reason.clone().into());
+    }
+    let back = paths::local_path(Some(&form.back)).unwrap_or_else(|| paths::offer(id));
+    match change(db, config, &user, id, &body).await? {
+        Ok(offer) => {
+            let message = match offer.shown_status() {
+                ShownStatus::Closed => "Offer closed: it no longer takes applications",
+                ShownStatus::Published => "Offer published",
+                _ => "Offer updated",
+            };
+            Ok(Flash::success(Redirect::to(back), message))
+        }
+        Err(ChangeError::Invalid(errors)) => {
+            let problem = errors
+                .first_per_field()
+                .into_iter()
+                .map(|(field, problem)| format!("{}: {problem}", field.replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Ok(Flash::error(Redirect::to(back), problem))
+        }
+        Err(refused @ ChangeError::Transition(_)) => Err(AppError::from(refused).into()),
     }
 }
 

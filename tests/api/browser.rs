@@ -363,7 +363,7 @@ async fn walk(browser: &Client, server: &Server) {
     screenshot(browser, "04-validation-error").await;
     fill(browser, "title", "Backend Engineer").await;
     click(browser, "main button[type=submit]").await;
-    assert_eq!(flash(browser).await, "Offer created");
+    assert_eq!(flash(browser).await, "Offer published");
     assert_eq!(listed_titles(browser).await, ["Backend Engineer"]);
     screenshot(browser, "05-my-offers").await;
 

@@ -571,11 +571,7 @@ async fn my_offers_lists_title_skills_last_change_and_actions() {
     let page = visitor.get_page("/offers", Status::Ok).await;
     let rows = my_offers(&page);
     let titles: Vec<&str> = rows.iter().map(|(title, _, _)| title.as_str()).collect();
-    assert_eq!(
-        titles,
-        ["Polyglot", "Backend Engineer"],
-        "the latest change first"
-    );
+    assert_eq!(titles, ["Polyglot", "Backend Engineer"], "newest first");
     assert_eq!(
         rows[0].2,
         ["a", "b", "c", "d", "e", "f", "g", "h", "+2 more"]
@@ -614,7 +610,7 @@ async fn creating_an_offer_stores_it_like_the_api_and_flashes() {
         .await;
     assert_eq!(location(&response), "/offers");
     let page = visitor.follow(response).await;
-    assert_eq!(page.text(".flash"), "Offer created");
+    assert_eq!(page.text(".flash"), "Offer published");
     assert_eq!(
         page.select_text("table.offers .offer-title"),
         ["Backend Engineer"]

@@ -1,0 +1,544 @@
+//! The offer form of the pages (new and edit): every field of an offer, read into the same
+//! JSON object the API receives and parsed by the same functions (`NewOffer::from_json`,
+//! `OfferPatch::from_json`), so the limits and messages are the API's, field for field.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rocket::form::FromForm;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::domain::iso::{COUNTRIES, CURRENCIES};
+use crate::domain::offer::{Offer, Skills};
+use crate::domain::posting::{EmploymentType, SalaryPeriod, Workplace};
+use crate::domain::{FieldErrors, JsonObject};
+use crate::web::paths;
+
+/// Empty location rows the form offers beyond those filled in, for adding places without
+/// JavaScript.
+const BLANK_LOCATIONS: usize = 2;
+/// Currencies listed first in the form, before the others in code order.
+const COMMON_CURRENCIES: &[&str] = &[
+    "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "PLN", "INR",
+];
+
+/// One location row as posted.
+#[derive(Debug, Clone, Default, FromForm, Serialize)]
+pub struct LocationRow {
+    #[field(default = String::new())]
+    pub country: String,
+    #[field(default = String::new())]
+    pub city: String,
+    #[field(default = String::new())]
+    pub region: String,
+    #[field(default = String::new())]
+    pub postal_code: String,
+}
+
+impl LocationRow {
+    fn is_blank(&self) -> bool {
+        [&self.country, &self.city, &self.region, &self.postal_code]
+            .iter()
+            .all(|part| part.trim().is_empty())
+    }
+}
+
+/// What the offer form posts; every field defaults to empty so that a missing one is reported
+/// beside its input like an empty one.
+#[derive(Debug, Default, FromForm)]
+pub struct OfferForm {
+    #[field(default = String::new())]
+    pub title: String,
+    #[field(default = String::new())]
+    pub description: String,
+    #[field(default = String::new())]
+    pub skills_list: String,
+    pub employment_types: Vec<String>,
+    #[field(default = String::new())]
+    pub workplace: String,
+    pub locations: Vec<LocationRow>,
+    pub remote_countries: Vec<String>,
+    #[field(default = String::new())]
+    pub salary_currency: String,
+    #[field(default = String::new())]
+    pub salary_min: String,
+    #[field(default = String::new())]
+    pub salary_max: String,
+    #[field(default = String::new())]
+    pub salary_period: String,
+    #[field(default = String::new())]
+    pub apply_url: String,
+    #[field(default = String::new())]
+    pub apply_email: String,
+    /// `YYYY-MM-DD` (a date input): open until the end of that day, UTC.
+    #[field(default = String::new())]
+    pub valid_through: String,
+    /// Which button: `draft` (save as draft), `publish`, or `save` (keep the status).
+    #[field(default = String::new())]
+    pub intent: String,
+}
+
+/// A typed amount as the JSON number a client would send, or as text when it is none (the
+/// parser then says it is not a number).
+fn amount(typed: &str) -> Value {
+    let typed = typed.trim().replace([',', ' '], "");
+    match serde_json::from_str::<serde_json::Number>(&typed) {
+        Ok(number) if !typed.starts_with(['+', '-']) => Value::Number(number),
+        _ => Value::String(typed),
+    }
+}
+
+fn text_or_null(typed: &str) -> Value {
+    match typed.trim() {
+        "" => Value::Null,
+        text => Value::String(text.to_owned()),
+    }
+}
+
+/// `YYYY-MM-DD` as the end of that day in UTC (RFC 3339), or the text as typed for the parser
+/// to refuse.
+fn end_of_day(typed: &str) -> Value {
+    let typed = typed.trim();
+    match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+        Ok(date) => Value::String(format!("{date}T23:59:59Z")),
+        Err(_) => Value::String(typed.to_owned()),
+    }
+}
+
+/// The date a date input shows for `time`.
+fn date_of(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d").to_string()
+}
+
+impl OfferForm {
+    /// Browsers send a textarea's line breaks as CRLF (HTML's form encoding); stored text uses
+    /// LF like the API's, and lengths are counted the same way for both.
+    pub fn normalized(mut self) -> Self {
+        self.description = self.description.replace("\r\n", "\n");
+        self.skills_list = self.skills_list.replace("\r\n", "\n");
+        self
+    }
+
+    /// The body the API would receive for this form. Editing (`stored`), skills left as the
+    /// form showed them stay exactly as stored (a skill written through the API may hold a
+    /// comma, which typed text cannot express), and an unchanged date keeps its exact time.
+    pub fn to_json(&self, stored: Option<&Offer>) -> JsonObject {
+        let mut body = Map::new();
+        body.insert("title".into(), Value::String(self.title.clone()));
+        body.insert(
+            "description".into(),
+            Value::String(self.description.clone()),
+        );
+        let skills_kept =
+            stored.is_some_and(|offer| Skills::unchanged(&self.skills_list, &offer.skills_list));
+        if !skills_kept {
+            let skills = Skills::split_typed(&self.skills_list);
+            body.insert("skills_list".into(), Value::from(skills));
+        }
+        body.insert(
+            "employment_types".into(),
+            Value::from(self.employment_types.clone()),
+        );
+        body.insert("workplace".into(), text_or_null(&self.workplace));
+        let locations: Vec<Value> = self
+            .locations
+            .iter()
+            .filter(|row| !row.is_blank())
+            .map(|row| {
+                serde_json::json!({
+                    "country": row.country.trim(),
+                    "city": text_or_null(&row.city),
+                    "region": text_or_null(&row.region),
+                    "postal_code": text_or_null(&row.postal_code),
+                })
+            })
+            .collect();
+        body.insert("locations".into(), Value::Array(locations));
+        let remote: Vec<&str> = self
+            .remote_countries
+            .iter()
+            .map(|code| code.trim())
+            .filter(|code| !code.is_empty())
+            .collect();
+        body.insert("remote_countries".into(), Value::from(remote));
+        // The period always has a value (a select): a salary is given by its amounts or
+        // currency.
+        let salary_parts = [&self.salary_currency, &self.salary_min, &self.salary_max];
+        let salary = if salary_parts.iter().all(|part| part.trim().is_empty()) {
+            Value::Null
+        } else {
+            let mut salary = Map::new();
+            for (name, typed) in [
+                ("currency", &self.salary_currency),
+                ("period", &self.salary_period),
+            ] {
+                if !typed.trim().is_empty() {
+                    salary.insert(name.into(), Value::String(typed.trim().to_owned()));
+                }
+            }
+            // A single amount is a fixed pay: both ends of the range.
+            let (min, max) = match (self.salary_min.trim(), self.salary_max.trim()) {
+                ("", "") => ("", ""),
+                ("", max) => (max, max),
+                (min, "") => (min, min),
+                (min, max) => (min, max),
+            };
+            if !min.is_empty() {
+                salary.insert("min".into(), amount(min));
+                salary.insert("max".into(), amount(max));
+            }
+            Value::Object(salary)
+        };
+        body.insert("salary".into(), salary);
+        body.insert("apply_url".into(), text_or_null(&self.apply_url));
+        body.insert("apply_email".into(), text_or_null(&self.apply_email));
+        let stored_date = stored.and_then(|offer| offer.valid_through.as_ref().map(date_of));
+        let typed_date = self.valid_through.trim();
+        if !typed_date.is_empty() && stored_date.as_deref() != Some(typed_date) {
+            body.insert("valid_through".into(), end_of_day(typed_date));
+        }
+        match self.intent.as_str() {
+            "draft" if stored.is_none() => {
+                body.insert("status".into(), Value::from("draft"));
+            }
+            "publish" => {
+                body.insert("status".into(), Value::from("published"));
+            }
+            _ => {}
+        }
+        body
+    }
+
+    /// What the form shows again after a refused post.
+    pub fn values(&self) -> FormValues {
+        FormValues {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            skills_list: self.skills_list.clone(),
+            employment_types: self.employment_types.clone(),
+            workplace: self.workplace.clone(),
+            locations: with_blank_rows(
+                self.locations
+                    .iter()
+                    .filter(|row| !row.is_blank())
+                    .cloned()
+                    .collect(),
+            ),
+            remote_countries: self.remote_countries.clone(),
+            salary_currency: self.salary_currency.clone(),
+            salary_min: self.salary_min.clone(),
+            salary_max: self.salary_max.clone(),
+            salary_period: self.salary_period.clone(),
+            apply_url: self.apply_url.clone(),
+            apply_email: self.apply_email.clone(),
+            valid_through: self.valid_through.clone(),
+        }
+    }
+}
+
+fn with_blank_rows(mut rows: Vec<LocationRow>) -> Vec<LocationRow> {
+    rows.extend(std::iter::repeat_n(
+        <LocationRow as Default>::default(),
+        BLANK_LOCATIONS,
+    ));
+    rows
+}
+
+/// What the offer form shows in its fields.
+#[derive(Debug, Default, Serialize)]
+pub struct FormValues {
+    pub title: String,
+    pub description: String,
+    pub skills_list: String,
+    pub employment_types: Vec<String>,
+    pub workplace: String,
+    pub locations: Vec<LocationRow>,
+    pub remote_countries: Vec<String>,
+    pub salary_currency: String,
+    pub salary_min: String,
+    pub salary_max: String,
+    pub salary_period: String,
+    pub apply_url: String,
+    pub apply_email: String,
+    pub valid_through: String,
+}
+
+impl FormValues {
+    /// An empty form: one blank location row more than usual, EUR a year preselected.
+    pub fn blank() -> Self {
+        Self {
+            locations: with_blank_rows(vec![<LocationRow as Default>::default()]),
+            salary_period: SalaryPeriod::Year.as_str().to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The form of a stored offer.
+    pub fn of(offer: &Offer) -> Self {
+        let details = &offer.details;
+        let salary = details.salary.as_ref();
+        Self {
+            title: offer.title.clone(),
+            description: offer.description.clone(),
+            skills_list: Skills::typed(&offer.skills_list),
+            employment_types: details
+                .employment_types
+                .names()
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
+            workplace: details
+                .workplace
+                .map(|workplace| workplace.as_str().to_owned())
+                .unwrap_or_default(),
+            locations: with_blank_rows(
+                details
+                    .locations
+                    .as_slice()
+                    .iter()
+                    .map(|location| LocationRow {
+                        country: location.country.as_str().to_owned(),
+                        city: location.city.clone().unwrap_or_default(),
+                        region: location.region.clone().unwrap_or_default(),
+                        postal_code: location.postal_code.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            remote_countries: details.remote_countries.codes(),
+            salary_currency: salary
+                .map(|s| s.currency.as_str().to_owned())
+                .unwrap_or_default(),
+            salary_min: salary.map(|s| s.min.to_plain()).unwrap_or_default(),
+            salary_max: salary.map(|s| s.max.to_plain()).unwrap_or_default(),
+            salary_period: salary
+                .map(|s| s.period.as_str())
+                .unwrap_or(SalaryPeriod::Year.as_str())
+                .to_owned(),
+            apply_url: details
+                .apply_url
+                .as_ref()
+                .map(|url| url.as_str().to_owned())
+                .unwrap_or_default(),
+            apply_email: details
+                .apply_email
+                .as_ref()
+                .map(|email| email.as_str().to_owned())
+                .unwrap_or_default(),
+            valid_through: offer
+                .valid_through
+                .as_ref()
+                .map(date_of)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A choice of a select or a checkbox group.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+/// The choices the form offers, from the domain's lists.
+#[derive(Debug, Serialize)]
+pub struct Choices {
+    pub employment_types: Vec<Choice>,
+    pub workplaces: Vec<Choice>,
+    pub periods: Vec<Choice>,
+    pub countries: Vec<Choice>,
+    pub currencies: Vec<Choice>,
+}
+
+/// How the pages name an employment type.
+pub fn employment_type_label(kind: EmploymentType) -> &'static str {
+    match kind {
+        EmploymentType::FullTime => "Full-time",
+        EmploymentType::PartTime => "Part-time",
+        EmploymentType::Contractor => "Contractor",
+        EmploymentType::Temporary => "Temporary",
+        EmploymentType::Intern => "Internship",
+        EmploymentType::Volunteer => "Volunteer",
+        EmploymentType::PerDiem => "Per diem",
+        EmploymentType::Other => "Other",
+    }
+}
+
+/// How the pages name a workplace.
+pub fn workplace_label(workplace: Workplace) -> &'static str {
+    match workplace {
+        Workplace::OnSite => "On-site",
+        Workplace::Hybrid => "Hybrid",
+        Workplace::Remote => "Remote",
+    }
+}
+
+fn period_label(period: SalaryPeriod) -> &'static str {
+    match period {
+        SalaryPeriod::Hour => "per hour",
+        SalaryPeriod::Day => "per day",
+        SalaryPeriod::Week => "per week",
+        SalaryPeriod::Month => "per month",
+        SalaryPeriod::Year => "per year",
+    }
+}
+
+impl Choices {
+    pub fn of_domain() -> Self {
+        let common = COMMON_CURRENCIES
+            .iter()
+            .filter_map(|code| CURRENCIES.iter().find(|(known, _)| known == code).copied());
+        let others = CURRENCIES
+            .iter()
+            .filter(|(code, _)| !COMMON_CURRENCIES.contains(code))
+            .copied();
+        Self {
+            employment_types: EmploymentType::ALL
+                .iter()
+                .map(|kind| Choice {
+                    value: kind.as_str(),
+                    label: employment_type_label(*kind),
+                })
+                .collect(),
+            workplaces: Workplace::ALL
+                .iter()
+                .map(|workplace| Choice {
+                    value: workplace.as_str(),
+                    label: workplace_label(*workplace),
+                })
+                .collect(),
+            periods: SalaryPeriod::ALL
+                .iter()
+                .map(|period| Choice {
+                    value: period.as_str(),
+                    label: period_label(*period),
+                })
+                .collect(),
+            countries: COUNTRIES
+                .iter()
+                .map(|(code, name)| Choice {
+                    value: code,
+                    label: name,
+                })
+                .collect(),
+            currencies: common
+                .chain(others)
+                .map(|(code, name)| Choice {
+                    value: code,
+                    label: name,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The new/edit form.
+#[derive(Debug, Serialize)]
+pub struct FormView {
+    heading: &'static str,
+    action: String,
+    offer_id: Option<i64>,
+    offer_title: Option<String>,
+    /// The offer's status when editing (`draft` gets "Save draft" and "Publish").
+    status: Option<&'static str>,
+    values: FormValues,
+    errors: BTreeMap<String, String>,
+    choices: Choices,
+}
+
+impl FormView {
+    /// The form for a new offer, or for editing `offer`.
+    pub fn new(offer: Option<&Offer>, values: FormValues, errors: &FieldErrors) -> Self {
+        let (heading, action) = match offer {
+            Some(offer) => ("Edit offer", format!("/offers/{}/edit", offer.id)),
+            None => ("New offer", paths::MY_OFFERS.to_owned()),
+        };
+        Self {
+            heading,
+            action,
+            offer_id: offer.map(|offer| offer.id),
+            offer_title: offer.map(|offer| offer.title.clone()),
+            status: offer.map(|offer| offer.shown_status().as_str()),
+            values,
+            errors: errors.first_per_field(),
+            choices: Choices::of_domain(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::offer::NewOffer;
+
+    fn form() -> OfferForm {
+        OfferForm {
+            title: "Backend Engineer".into(),
+            description: "Build it".into(),
+            skills_list: "rust, sql".into(),
+            ..<OfferForm as Default>::default()
+        }
+    }
+
+    #[test]
+    fn a_filled_form_reads_as_the_api_body_would() {
+        let filled = OfferForm {
+            employment_types: vec!["FULL_TIME".into()],
+            workplace: "hybrid".into(),
+            locations: vec![
+                LocationRow {
+                    country: "DE".into(),
+                    city: "Berlin".into(),
+                    ..<LocationRow as Default>::default()
+                },
+                <LocationRow as Default>::default(),
+            ],
+            remote_countries: vec!["AT".into()],
+            salary_currency: "EUR".into(),
+            salary_min: "85,000".into(),
+            salary_max: "105000".into(),
+            salary_period: "YEAR".into(),
+            apply_email: "jobs@example.com".into(),
+            valid_through: "2099-01-31".into(),
+            intent: "draft".into(),
+            ..form()
+        };
+        let body = filled.to_json(None);
+        assert_eq!(
+            body["locations"],
+            serde_json::json!([{"country": "DE", "city": "Berlin", "region": null, "postal_code": null}])
+        );
+        assert_eq!(
+            body["salary"],
+            serde_json::json!({"currency": "EUR", "min": 85000, "max": 105000, "period": "YEAR"})
+        );
+        assert_eq!(body["valid_through"], "2099-01-31T23:59:59Z");
+        assert_eq!(body["status"], "draft");
+        assert_eq!(body["apply_url"], Value::Null);
+        assert!(NewOffer::from_json(&body).is_ok());
+    }
+
+    #[test]
+    fn an_empty_salary_is_none_and_one_amount_is_a_fixed_pay() {
+        assert_eq!(form().to_json(None)["salary"], Value::Null);
+        let period_only = OfferForm {
+            salary_period: "YEAR".into(),
+            ..form()
+        };
+        assert_eq!(period_only.to_json(None)["salary"], Value::Null);
+        let fixed = OfferForm {
+            salary_currency: "USD".into(),
+            salary_min: "50".into(),
+            salary_period: "HOUR".into(),
+            ..form()
+        };
+        assert_eq!(fixed.to_json(None)["salary"]["max"], 50);
+        let typo = OfferForm {
+            salary_currency: "USD".into(),
+            salary_min: "fifty".into(),
+            ..form()
+        };
+        assert!(NewOffer::from_json(&typo.to_json(None)).is_err());
+    }
+}
