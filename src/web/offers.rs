@@ -162,7 +162,7 @@ pub async fn list(
     before: Option<&str>,
 ) -> Result<Template, PageError> {
     let status = status.and_then(|status| ShownStatus::parse(status).ok());
-    let before = before.and_then(|id| crate::domain::parse_id(id));
+    let before = before.and_then(crate::domain::parse_id);
     let mut connection = db.acquire().await?;
     let counts = repo::offers::status_counts(&mut *connection, user.id).await?;
     let mut offers =
