@@ -17,6 +17,7 @@ mod matrix;
 mod offers;
 mod ops;
 mod pages;
+mod posting_pages;
 mod postings;
 mod throttle;
 mod users;

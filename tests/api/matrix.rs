@@ -93,8 +93,26 @@ impl World {
         .unwrap()
     }
 
-    async fn snapshot(&self) -> Vec<(i64, String, String)> {
-        sqlx::query_as("SELECT id, title, description FROM offers ORDER BY id")
+    /// A fresh offer of the owner's in `status` (`draft`, `published`, `closed`, or `expired`:
+    /// published with its date passed), inserted directly.
+    async fn offer_in(&self, status: &str) -> i64 {
+        let id = self.offer().await;
+        let change = match status {
+            "draft" => "status = 'draft', first_published_at = NULL, valid_through = NULL",
+            "closed" => "status = 'closed', close_reason = 'filled'",
+            "expired" => "valid_through = now() - interval '1 second'",
+            _ => "status = 'published'",
+        };
+        sqlx::query(&format!("UPDATE offers SET {change} WHERE id = $1"))
+            .bind(id)
+            .execute(&self.app.db)
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn snapshot(&self) -> Vec<(i64, String, String, String)> {
+        sqlx::query_as("SELECT id, title, description, status::text FROM offers ORDER BY id")
             .fetch_all(&self.app.db)
             .await
             .unwrap()
@@ -165,8 +183,21 @@ async fn every_api_route_answers_each_caller_as_specified() {
     let patch = json!({"title": "Changed"});
     let new_offer = backend_offer();
     // (method, route, body, expected status per actor in ACTORS order)
+    let profile = json!({"display_name": "Changed"});
     type Row<'a> = (Method, &'a str, Option<&'a Value>, [u16; 5]);
-    let rows: [Row<'_>; 7] = [
+    let rows: [Row<'_>; 9] = [
+        (
+            Method::Get,
+            "/api/v1/users/{owner}",
+            None,
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::Put,
+            "/api/v1/users/{owner}",
+            Some(&profile),
+            [401, 200, 403, 401, 401],
+        ),
         (
             Method::Get,
             "/api/v1/users/{owner}/offers/",
@@ -345,6 +376,123 @@ async fn every_page_route_answers_each_caller_as_specified() {
                     .collect();
                 assert_eq!(existing, before, "{actor:?} POST {action} changed rows");
             }
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn each_status_is_seen_by_each_caller_as_specified() {
+    use Actor::*;
+    let world = world().await;
+    let owner = world.owner_id;
+    let close = json!({"status": "closed", "close_reason": "withdrawn"});
+    // (offer status, method, route, body, expected per actor in ACTORS order)
+    type Row<'a> = (&'a str, Method, &'a str, Option<&'a Value>, [u16; 5]);
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    for status in ["draft", "closed", "expired"] {
+        // The owner sees it; anyone else is told it does not exist, here and on the board.
+        rows.push((
+            status,
+            Method::Get,
+            "/api/v1/users/{owner}/offers/{id}",
+            None,
+            [401, 200, 404, 401, 401],
+        ));
+        rows.push((
+            status,
+            Method::Get,
+            "/api/v1/offers/{id}",
+            None,
+            [404, 404, 404, 404, 404],
+        ));
+    }
+    rows.push((
+        "published",
+        Method::Get,
+        "/api/v1/offers/{id}",
+        None,
+        [200, 200, 200, 200, 200],
+    ));
+    for status in ["published", "expired"] {
+        rows.push((
+            status,
+            Method::Put,
+            "/api/v1/users/{owner}/offers/{id}",
+            Some(&close),
+            [401, 200, 403, 401, 401],
+        ));
+    }
+    // A draft cannot close, even for its owner.
+    rows.push((
+        "draft",
+        Method::Put,
+        "/api/v1/users/{owner}/offers/{id}",
+        Some(&close),
+        [401, 409, 403, 401, 401],
+    ));
+    for (status, method, route, body, expected) in rows {
+        for (actor, expected) in ACTORS.iter().zip(expected) {
+            let id = world.offer_in(status).await;
+            let uri = route
+                .replace("{owner}", &owner.to_string())
+                .replace("{id}", &id.to_string());
+            let before = world.snapshot().await;
+            let response = world
+                .app
+                .send(method, &uri, world.caller(*actor), body)
+                .await;
+            assert_eq!(
+                response.status().code,
+                expected,
+                "{status}: {actor:?} {method} {uri}"
+            );
+            if *actor != Owner {
+                assert_eq!(
+                    world.snapshot().await,
+                    before,
+                    "{actor:?} {method} {uri} changed rows"
+                );
+            }
+        }
+    }
+
+    // The pages: a draft's page is its owner's alone; a closed or expired one is public.
+    let actors = [Anonymous, Owner, Other, Deleted];
+    let mut visitors = Vec::new();
+    for actor in actors {
+        visitors.push((actor, visitor(&world, actor).await));
+    }
+    for (status, expected) in [
+        ("draft", [404, 200, 404, 404]),
+        ("closed", [200, 200, 200, 200]),
+        ("expired", [200, 200, 200, 200]),
+    ] {
+        for ((actor, visitor), expected) in visitors.iter().zip(expected) {
+            let id = world.offer_in(status).await;
+            let code = visitor.get(&format!("/offers/{id}")).await.status().code;
+            assert_eq!(code, expected, "{status}: {actor:?} GET /offers/{id}");
+        }
+    }
+    for ((actor, visitor), expected) in visitors.iter().zip([303, 200, 200, 303]) {
+        assert_eq!(
+            visitor.get("/profile").await.status().code,
+            expected,
+            "{actor:?} GET /profile"
+        );
+    }
+    let fields = [("status", "closed"), ("close_reason", "filled")];
+    for ((actor, visitor), expected) in visitors.iter().zip([303, 303, 403, 303]) {
+        let id = world.offer_in("published").await;
+        let before = world.snapshot().await;
+        let action = format!("/offers/{id}/status");
+        let status = post_page(visitor, &format!("/offers/{id}"), &action, &fields).await;
+        assert_eq!(status.code, expected, "{actor:?} POST {action}");
+        if *actor != Owner {
+            assert_eq!(
+                world.snapshot().await,
+                before,
+                "{actor:?} POST {action} changed rows"
+            );
         }
     }
 }
