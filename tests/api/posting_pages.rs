@@ -7,10 +7,6 @@ use serde_json::json;
 use crate::helpers::spawn_app;
 use crate::web::{Page, Visitor};
 
-fn location(response: &rocket::local::asynchronous::LocalResponse<'_>) -> String {
-    response.headers().get_one("Location").unwrap().to_owned()
-}
-
 /// The fields of a complete offer as the form posts them, with `extra` replacing or adding.
 fn full_offer<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
