@@ -93,6 +93,38 @@ impl<'r, S: Send> FromForm<'r> for Param<'r, S> {
     }
 }
 
+/// A list parameter as an HTML form sends it: one occurrence per ticked box
+/// (`workplace=remote&workplace=hybrid`), read as the comma list the domain parses
+/// (`remote,hybrid`). Only the pages take lists this way: without script a form cannot join
+/// them, while the API's clients write the comma list and a repeat stays a mistake there.
+pub struct FormList(Option<String>);
+
+impl FormList {
+    /// Every occurrence, comma-joined; `None` when there was none.
+    pub fn value(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromForm<'r> for FormList {
+    type Context = Vec<&'r str>;
+
+    fn init(_options: form::Options) -> Self::Context {
+        Vec::new()
+    }
+
+    fn push_value(values: &mut Self::Context, field: ValueField<'r>) {
+        values.push(field.value);
+    }
+
+    async fn push_data(_values: &mut Self::Context, _field: DataField<'r, '_>) {}
+
+    fn finalize(values: Self::Context) -> form::Result<'r, Self> {
+        Ok(Self((!values.is_empty()).then(|| values.join(","))))
+    }
+}
+
 impl<'r, S: ParamSchema + Send> OpenApiFromForm<'r> for Param<'r, S> {
     fn form_multi_parameter(
         _gen: &mut OpenApiGenerator,
