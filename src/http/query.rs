@@ -65,6 +65,11 @@ impl<'r, S> Param<'r, S> {
         self.values.first().copied()
     }
 
+    /// Whether it was sent empty (or blank), as a form sends a control left unset.
+    pub fn is_blank(&self) -> bool {
+        self.values.iter().any(|value| value.trim().is_empty())
+    }
+
     /// The name and single value of this parameter, for `single_values`.
     pub fn named(&self, name: &'static str) -> (&'static str, Result<Option<&'r str>, String>) {
         (name, self.single())
@@ -97,12 +102,20 @@ impl<'r, S: Send> FromForm<'r> for Param<'r, S> {
 /// (`workplace=remote&workplace=hybrid`), read as the comma list the domain parses
 /// (`remote,hybrid`). Only the pages take lists this way: without script a form cannot join
 /// them, while the API's clients write the comma list and a repeat stays a mistake there.
-pub struct FormList(Option<String>);
+pub struct FormList {
+    joined: Option<String>,
+    fields: usize,
+}
 
 impl FormList {
     /// Every occurrence, comma-joined; `None` when there was none.
     pub fn value(&self) -> Option<&str> {
-        self.0.as_deref()
+        self.joined.as_deref()
+    }
+
+    /// Sent as a form sends it: in more than one field.
+    pub fn is_split(&self) -> bool {
+        self.fields > 1
     }
 }
 
@@ -121,7 +134,10 @@ impl<'r> FromForm<'r> for FormList {
     async fn push_data(_values: &mut Self::Context, _field: DataField<'r, '_>) {}
 
     fn finalize(values: Self::Context) -> form::Result<'r, Self> {
-        Ok(Self((!values.is_empty()).then(|| values.join(","))))
+        Ok(Self {
+            joined: (!values.is_empty()).then(|| values.join(",")),
+            fields: values.len(),
+        })
     }
 }
 

@@ -7,7 +7,8 @@ pub mod view;
 
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
-use rocket::{get, FromForm, State};
+use rocket::response::Redirect;
+use rocket::{get, Either, FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -200,6 +201,26 @@ impl<'r> BoardParams<'r> {
             .and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
         (raw, parsed)
     }
+
+    /// Whether the query is shaped as the filter form sends it: every control named, the
+    /// unset ones empty, one field per ticked box.
+    fn is_form_shaped(&self) -> bool {
+        let blank = [
+            &self.q,
+            &self.skills,
+            &self.employer,
+            &self.country,
+            &self.salary_min,
+            &self.currency,
+            &self.posted_within,
+            &self.sort,
+            &self.limit,
+            &self.cursor,
+        ]
+        .iter()
+        .any(|param| param.is_blank());
+        blank || self.workplace.is_split() || self.employment_type.is_split()
+    }
 }
 
 #[get("/?<params..>")]
@@ -208,20 +229,32 @@ pub async fn board(
     page: Page<'_>,
     limiter: Limiter<'_>,
     db: &State<Db>,
-) -> Result<(Status, Template), PageError> {
+) -> Result<Either<(Status, Template), Redirect>, PageError> {
     let (raw, parsed) = params.read();
     let query = match parsed {
         Ok(query) => query,
         Err(AppError::InvalidQuery(errors)) => {
-            return Ok((Status::BadRequest, problems_page(page, &raw, &errors)));
+            return Ok(Either::Left((
+                Status::BadRequest,
+                problems_page(page, &raw, &errors),
+            )));
         }
         Err(error) => return Err(error.into()),
     };
+    // A sent filter form names every control: to the board's own address for the same
+    // query (what a chip or a Next link names), short enough to share. A form never sends a
+    // cursor, so none is kept.
+    if params.is_form_shaped() {
+        let filters = BoardFilters::from_query(&raw, &query);
+        return Ok(Either::Right(Redirect::to(filters::board_href(
+            &filters, None,
+        ))));
+    }
     // Held while the search runs: searches take at most their share of the pool.
     let _slot = limiter.board_search(&query).await?;
     let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let filters = BoardFilters::from_query(&raw, &query);
     let frame = Frame::new(&page, &raw, &filters);
     let view = ResultsView::new(frame, &filters, &results);
-    Ok((Status::Ok, page.render("board", view)))
+    Ok(Either::Left((Status::Ok, page.render("board", view))))
 }
