@@ -447,7 +447,7 @@ impl BoardQuery {
             (None, Some(_)) => {
                 e.add(
                     "currency",
-                    "Required with salary_min: the currency of the amount.",
+                    "Required with a minimum salary (salary_min): the currency of the amount.",
                 );
                 None
             }

@@ -126,6 +126,33 @@ impl SalaryPeriod {
     }
 }
 
+impl Workplace {
+    /// The workplace as people read it ("On-site").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OnSite => "On-site",
+            Self::Hybrid => "Hybrid",
+            Self::Remote => "Remote",
+        }
+    }
+}
+
+impl EmploymentType {
+    /// The employment type as people read it ("Full-time").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FullTime => "Full-time",
+            Self::PartTime => "Part-time",
+            Self::Contractor => "Contractor",
+            Self::Temporary => "Temporary",
+            Self::Intern => "Internship",
+            Self::Volunteer => "Volunteer",
+            Self::PerDiem => "Per diem",
+            Self::Other => "Other",
+        }
+    }
+}
+
 impl ShownStatus {
     /// What readers see of a stored status.
     pub fn of(status: OfferStatus, expired: bool) -> Self {

@@ -201,10 +201,12 @@ impl BoardFilters {
         }
     }
 
-    /// These filters without the search words.
+    /// These filters without the search words, and without an order: only search words can
+    /// be ranked, so without them every order is the newest first.
     pub fn without_search(&self) -> Self {
         Self {
             q: None,
+            sort: None,
             ..self.clone()
         }
     }
@@ -226,6 +228,57 @@ impl BoardFilters {
             ..self.clone()
         }
     }
+
+    /// These filters without one of their workplaces (the others still match).
+    pub fn without_workplace(&self, workplace: &str) -> Self {
+        Self {
+            workplaces: without(&self.workplaces, workplace),
+            ..self.clone()
+        }
+    }
+
+    /// These filters without one of their employment types (the others still match).
+    pub fn without_employment_type(&self, kind: &str) -> Self {
+        Self {
+            employment_types: without(&self.employment_types, kind),
+            ..self.clone()
+        }
+    }
+
+    /// These filters without the country.
+    pub fn without_country(&self) -> Self {
+        Self {
+            country: None,
+            ..self.clone()
+        }
+    }
+
+    /// These filters without the pay floor: the minimum and its currency go together, since a
+    /// minimum without its currency is no query.
+    pub fn without_pay(&self) -> Self {
+        Self {
+            salary_min: None,
+            currency: None,
+            ..self.clone()
+        }
+    }
+
+    /// These filters without the publication window.
+    pub fn without_posted_within(&self) -> Self {
+        Self {
+            posted_within: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// `values` without `value`.
+fn without(values: &[&'static str], value: &str) -> Vec<&'static str> {
+    values
+        .iter()
+        .copied()
+        .filter(|kept| *kept != value)
+        .collect()
 }
 
 #[cfg(test)]
@@ -271,6 +324,63 @@ mod tests {
     }
 
     #[test]
+    fn each_removal_drops_only_its_own_value() {
+        let all = filters(RawBoardQuery {
+            q: Some("rust"),
+            workplace: Some("remote,hybrid"),
+            employment_type: Some("FULL_TIME,CONTRACTOR"),
+            country: Some("de"),
+            salary_min: Some("60000"),
+            currency: Some("eur"),
+            posted_within: Some("7"),
+            sort: Some("newest"),
+            ..Default::default()
+        });
+        let rest = "employment_type=FULL_TIME%2CCONTRACTOR&country=DE&salary_min=60000\
+                    &currency=EUR&posted_within=7&sort=newest";
+        assert_eq!(
+            all.link("/", None),
+            format!("/?q=rust&workplace=remote%2Chybrid&{rest}")
+        );
+        assert_eq!(
+            all.without_workplace("remote").link("/", None),
+            format!("/?q=rust&workplace=hybrid&{rest}")
+        );
+        assert_eq!(
+            all.without_workplace("remote")
+                .without_workplace("hybrid")
+                .link("/", None),
+            format!("/?q=rust&{rest}")
+        );
+        assert_eq!(
+            all.without_employment_type("CONTRACTOR").link("/", None),
+            "/?q=rust&workplace=remote%2Chybrid&employment_type=FULL_TIME&country=DE\
+             &salary_min=60000&currency=EUR&posted_within=7&sort=newest"
+        );
+        assert_eq!(
+            all.without_country().link("/", None),
+            "/?q=rust&workplace=remote%2Chybrid&employment_type=FULL_TIME%2CCONTRACTOR\
+             &salary_min=60000&currency=EUR&posted_within=7&sort=newest"
+        );
+        assert_eq!(
+            all.without_pay().link("/", None),
+            "/?q=rust&workplace=remote%2Chybrid&employment_type=FULL_TIME%2CCONTRACTOR\
+             &country=DE&posted_within=7&sort=newest"
+        );
+        assert_eq!(
+            all.without_posted_within().link("/", None),
+            "/?q=rust&workplace=remote%2Chybrid&employment_type=FULL_TIME%2CCONTRACTOR\
+             &country=DE&salary_min=60000&currency=EUR&sort=newest"
+        );
+        // Without words there is nothing to rank: the order goes with them.
+        assert_eq!(
+            all.without_search().link("/", None),
+            "/?workplace=remote%2Chybrid&employment_type=FULL_TIME%2CCONTRACTOR&country=DE\
+             &salary_min=60000&currency=EUR&posted_within=7"
+        );
+    }
+
+    #[test]
     fn a_bad_query_keeps_the_parameters_that_parse_on_their_own() {
         let usable = BoardFilters::usable_parts(&RawBoardQuery {
             q: Some("rust"),
@@ -281,5 +391,14 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(usable.link("/", None), "/?q=rust&skills=go");
+        // A minimum without its currency cannot stand alone; the good filters beside it stay.
+        let usable = BoardFilters::usable_parts(&RawBoardQuery {
+            workplace: Some("remote"),
+            country: Some("XX"),
+            salary_min: Some("5"),
+            posted_within: Some("7"),
+            ..Default::default()
+        });
+        assert_eq!(usable.link("/", None), "/?workplace=remote&posted_within=7");
     }
 }

@@ -65,6 +65,11 @@ impl<'r, S> Param<'r, S> {
         self.values.first().copied()
     }
 
+    /// Whether it was sent empty (or blank), as a form sends a control left unset.
+    pub fn is_blank(&self) -> bool {
+        self.values.iter().any(|value| value.trim().is_empty())
+    }
+
     /// The name and single value of this parameter, for `single_values`.
     pub fn named(&self, name: &'static str) -> (&'static str, Result<Option<&'r str>, String>) {
         (name, self.single())
@@ -89,6 +94,49 @@ impl<'r, S: Send> FromForm<'r> for Param<'r, S> {
         Ok(Self {
             values,
             documented_as: PhantomData,
+        })
+    }
+}
+
+/// A list parameter as an HTML form sends it: one occurrence per ticked box
+/// (`workplace=remote&workplace=hybrid`), read as the comma list the domain parses
+/// (`remote,hybrid`). Only the pages take lists this way: without script a form cannot join
+/// them, while the API's clients write the comma list and a repeat stays a mistake there.
+pub struct FormList {
+    joined: Option<String>,
+    fields: usize,
+}
+
+impl FormList {
+    /// Every occurrence, comma-joined; `None` when there was none.
+    pub fn value(&self) -> Option<&str> {
+        self.joined.as_deref()
+    }
+
+    /// Sent as a form sends it: in more than one field.
+    pub fn is_split(&self) -> bool {
+        self.fields > 1
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromForm<'r> for FormList {
+    type Context = Vec<&'r str>;
+
+    fn init(_options: form::Options) -> Self::Context {
+        Vec::new()
+    }
+
+    fn push_value(values: &mut Self::Context, field: ValueField<'r>) {
+        values.push(field.value);
+    }
+
+    async fn push_data(_values: &mut Self::Context, _field: DataField<'r, '_>) {}
+
+    fn finalize(values: Self::Context) -> form::Result<'r, Self> {
+        Ok(Self {
+            joined: (!values.is_empty()).then(|| values.join(",")),
+            fields: values.len(),
         })
     }
 }

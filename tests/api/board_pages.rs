@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use rocket::http::Status;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp, TestUser};
 use crate::web::{Link, Page, Visitor};
@@ -97,8 +97,10 @@ async fn the_board_lists_every_employers_offers_newest_first_for_everyone() {
     let first = offer(&app, &acme, "First", &["rust"]).await;
     offer(&app, &globex, "Second", &["go"]).await;
     offer(&app, &acme, "Third", &[]).await;
+    // The age counts from the posting date, not from when the offer was first written.
     sqlx::query(
-        "UPDATE offers SET creation_date = now() - interval '3 days 2 hours' WHERE id = $1",
+        "UPDATE offers SET creation_date = now() - interval '40 days', \
+         first_published_at = now() - interval '3 days 2 hours' WHERE id = $1",
     )
     .bind(first)
     .execute(&app.db)
@@ -497,4 +499,633 @@ async fn user_text_is_escaped_on_the_board() {
         assert!(!page.source().contains("<script>alert(3)"), "{uri}");
         assert!(page.source().contains("&lt;script&gt;alert(3)"), "{uri}");
     }
+}
+
+async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
+    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+}
+
+/// Five offers that differ in every contract filter, newest first: "Go platform", "Python
+/// web", "Python data", "Rust backend", and "Old rust", published 30 days ago.
+async fn contract_offers(app: &TestApp) {
+    let acme = app.user("acme").await;
+    let globex = app.user("globex").await;
+    post(
+        app,
+        &acme,
+        json!({
+            "title": "Rust backend", "description": "Services", "skills_list": ["rust"],
+            "workplace": "on_site",
+            "locations": [{"city": "Berlin", "country": "DE"}, {"city": "Munich", "country": "DE"}],
+            "employment_types": ["FULL_TIME"],
+            "salary": {"currency": "EUR", "min": 70000, "max": 90000, "period": "YEAR"},
+        }),
+    )
+    .await;
+    post(
+        app,
+        &globex,
+        json!({
+            "title": "Python data", "description": "Pipelines", "skills_list": ["python"],
+            "workplace": "remote", "employment_types": ["CONTRACTOR"],
+            "salary": {"currency": "USD", "min": 60, "max": 80, "period": "HOUR"},
+        }),
+    )
+    .await;
+    post(
+        app,
+        &acme,
+        json!({
+            "title": "Python web", "description": "Django sites", "skills_list": ["python"],
+            "workplace": "hybrid", "locations": [{"city": "Paris", "country": "FR"}],
+            "remote_countries": ["DE"], "employment_types": ["PART_TIME"],
+            "salary": {"currency": "EUR", "min": 4000, "max": 5000, "period": "MONTH"},
+        }),
+    )
+    .await;
+    post(
+        app,
+        &globex,
+        json!({
+            "title": "Go platform", "description": "Kubernetes", "skills_list": ["go"],
+            "workplace": "remote", "remote_countries": ["US"], "employment_types": ["FULL_TIME"],
+        }),
+    )
+    .await;
+    let old = post(app, &acme, json!({
+        "title": "Old rust", "description": "Legacy services", "skills_list": ["rust"],
+        "workplace": "on_site", "locations": [{"country": "DE"}], "employment_types": ["FULL_TIME"],
+    }))
+    .await;
+    sqlx::query("UPDATE offers SET first_published_at = now() - interval '30 days' WHERE id = $1")
+        .bind(old)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
+
+/// The values of the ticked checkboxes named `name`.
+fn ticked(page: &Page, name: &str) -> Vec<String> {
+    page.select(&format!(
+        r#"input[type="checkbox"][name="{name}"][checked]"#
+    ))
+    .iter()
+    .map(|input| input.attr("value").unwrap().to_owned())
+    .collect()
+}
+
+/// The text of the selected options of the select named `name` (a browser shows the first
+/// option when none is).
+fn selected(page: &Page, name: &str) -> Vec<String> {
+    page.select_text(&format!(r#"select[name="{name}"] option[selected]"#))
+}
+
+/// The result titled `title`.
+fn result<'p>(page: &'p Page, title: &str) -> crate::web::Element<'p> {
+    page.select("li.result")
+        .into_iter()
+        .find(|result| result.text_of(".result-title a") == title)
+        .unwrap_or_else(|| panic!("no result {title}"))
+}
+
+/// What the result titled `title` says of its offer, in order.
+fn facts(page: &Page, title: &str) -> Vec<String> {
+    result(page, title)
+        .select(r#"ul.result-facts[aria-label="Details"] li"#)
+        .iter()
+        .map(|fact| fact.text())
+        .collect()
+}
+
+#[rocket::async_test]
+async fn results_say_where_what_and_how_much_and_how_long_ago_it_was_posted() {
+    let app = spawn_app().await;
+    contract_offers(&app).await;
+    let page = app.visitor().get_page("/", Status::Ok).await;
+    assert_eq!(
+        titles(&page),
+        [
+            "Go platform",
+            "Python web",
+            "Python data",
+            "Rust backend",
+            "Old rust"
+        ]
+    );
+    assert_eq!(
+        facts(&page, "Rust backend"),
+        [
+            "On-site",
+            "Berlin, Germany +1",
+            "Full-time",
+            "EUR 70,000–90,000 a year"
+        ]
+    );
+    assert_eq!(
+        facts(&page, "Python data"),
+        ["Remote", "Contractor", "USD 60–80 an hour"]
+    );
+    assert_eq!(
+        facts(&page, "Python web"),
+        [
+            "Hybrid",
+            "Paris, France",
+            "Part-time",
+            "EUR 4,000–5,000 a month"
+        ]
+    );
+    assert_eq!(
+        facts(&page, "Go platform"),
+        ["Remote from United States", "Full-time"]
+    );
+    assert_eq!(
+        result(&page, "Old rust").text_of(".result-meta time"),
+        "1 month ago"
+    );
+    assert_eq!(
+        result(&page, "Rust backend").text_of(".result-meta time"),
+        "just now"
+    );
+
+    // An offer written before contract v2's details has no empty list of them.
+    let acme = app.user("initech").await;
+    offer(&app, &acme, "Plain", &[]).await;
+    let page = app.visitor().get_page("/", Status::Ok).await;
+    assert!(result(&page, "Plain").first("ul.result-facts").is_none());
+}
+
+#[rocket::async_test]
+async fn the_filter_controls_show_what_the_address_asks_for() {
+    let app = spawn_app().await;
+    let visitor = app.visitor();
+
+    let page = visitor.get_page("/", Status::Ok).await;
+    let form = r#"form.search[method="get"][action="/"]"#;
+    assert!(page.has(&format!("{form} details.board-filters")));
+    assert!(
+        !page.has("details.board-filters[open]"),
+        "folded when no filter is in force"
+    );
+    assert_eq!(page.text("details.board-filters summary"), "Filters");
+    assert!(ticked(&page, "workplace").is_empty() && ticked(&page, "employment_type").is_empty());
+    assert_eq!(
+        page.select_text(r#"label[for^="workplace-"]"#),
+        ["On-site", "Hybrid", "Remote"]
+    );
+    assert_eq!(
+        page.select_text(r#"label[for^="employment_type-"]"#),
+        [
+            "Full-time",
+            "Part-time",
+            "Contractor",
+            "Temporary",
+            "Internship",
+            "Volunteer",
+            "Per diem",
+            "Other"
+        ]
+    );
+    assert!(selected(&page, "country")
+        .iter()
+        .all(|name| name == "Any country"));
+    let countries = page.select_text(r#"select[name="country"] option"#);
+    assert_eq!(
+        countries[..3],
+        ["Any country", "Afghanistan", "Åland Islands"]
+    );
+    assert!(countries.len() > 240 && countries.contains(&"Germany".to_owned()));
+    assert_eq!(
+        page.select_text(r#"select[name="currency"] option"#)[..5],
+        [
+            "Any currency",
+            "EUR — Euro",
+            "USD — US Dollar",
+            "GBP — Pound Sterling",
+            "CHF — Swiss Franc"
+        ]
+    );
+    assert_eq!(
+        page.select_text(r#"select[name="posted_within"] option"#),
+        ["Any time", "Last 24 hours", "Last 7 days", "Last 30 days"]
+    );
+    assert_eq!(
+        page.select(r#"select[name="posted_within"] option"#)
+            .iter()
+            .map(|option| option.attr("value").unwrap())
+            .collect::<Vec<_>>(),
+        ["", "1", "7", "30"]
+    );
+    assert!(
+        !page.has(r#"select[name="sort"]"#),
+        "no order to choose without words"
+    );
+    // Every group has its legend, every control its label; nothing carries a page's cursor.
+    assert_eq!(
+        page.count(".board-filters fieldset"),
+        page.count(".board-filters fieldset > legend")
+    );
+    for control in page.select(".board-filters input, .board-filters select") {
+        let id = control.attr("id").expect("every control has an id");
+        assert!(
+            page.has(&format!(r#"label[for="{id}"]"#)),
+            "{id} has no label"
+        );
+    }
+    assert!(!page.has(r#"form.search [name="cursor"]"#));
+
+    let uri = "/?q=python&skills=django&workplace=remote,hybrid&employment_type=PART_TIME\
+               &country=de&salary_min=50000&currency=EUR&posted_within=7&sort=newest&limit=5";
+    let page = visitor.get_page(uri, Status::Ok).await;
+    assert!(page.has("details.board-filters[open]"));
+    assert_eq!(
+        page.text("details.board-filters summary"),
+        "Filters (6 active)"
+    );
+    assert_eq!(ticked(&page, "workplace"), ["hybrid", "remote"]);
+    assert_eq!(ticked(&page, "employment_type"), ["PART_TIME"]);
+    assert_eq!(selected(&page, "country"), ["Germany"]);
+    assert_eq!(selected(&page, "currency"), ["EUR — Euro"]);
+    assert_eq!(page.field_value("salary_min").as_deref(), Some("50000"));
+    assert_eq!(selected(&page, "posted_within"), ["Last 7 days"]);
+    assert_eq!(selected(&page, "sort"), ["Newest"]);
+    assert_eq!(page.field_value("q").as_deref(), Some("python"));
+    // The parameters the form has no control for travel as hidden fields, the cursor never.
+    let hidden: Vec<(String, String)> = page
+        .select(r#"form.search input[type="hidden"]"#)
+        .iter()
+        .map(|input| {
+            (
+                input.attr("name").unwrap().to_owned(),
+                input.attr("value").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            ("skills".to_owned(), "django".to_owned()),
+            ("limit".to_owned(), "5".to_owned())
+        ]
+    );
+
+    let page = visitor.get_page("/?q=python", Status::Ok).await;
+    assert_eq!(selected(&page, "sort"), ["Relevance"]);
+    assert!(!page.has("details.board-filters[open]"));
+    let page = visitor.get_page("/?posted_within=90", Status::Ok).await;
+    assert_eq!(selected(&page, "posted_within"), ["Last 90 days"]);
+}
+
+#[rocket::async_test]
+async fn each_filter_alone_and_combined_narrows_the_board() {
+    let app = spawn_app().await;
+    contract_offers(&app).await;
+    let visitor = app.visitor();
+    for (query, expected) in [
+        ("workplace=remote", &["Go platform", "Python data"][..]),
+        (
+            "workplace=remote,hybrid",
+            &["Go platform", "Python web", "Python data"],
+        ),
+        ("workplace=on_site", &["Rust backend", "Old rust"]),
+        (
+            "employment_type=FULL_TIME",
+            &["Go platform", "Rust backend", "Old rust"],
+        ),
+        (
+            "employment_type=PART_TIME,CONTRACTOR",
+            &["Python web", "Python data"],
+        ),
+        // Located there, or remote work open to people there.
+        (
+            "country=DE",
+            &["Python web", "Python data", "Rust backend", "Old rust"],
+        ),
+        ("country=US", &["Go platform", "Python data"]),
+        ("currency=EUR", &["Python web", "Rust backend"]),
+        // 5 000 a month is 60 000 a year; 80 an hour is 166 400.
+        (
+            "salary_min=60000&currency=EUR",
+            &["Python web", "Rust backend"],
+        ),
+        ("salary_min=65000&currency=EUR", &["Rust backend"]),
+        ("salary_min=100000&currency=USD", &["Python data"]),
+        (
+            "posted_within=7",
+            &["Go platform", "Python web", "Python data", "Rust backend"],
+        ),
+        (
+            "posted_within=31&workplace=on_site",
+            &["Rust backend", "Old rust"],
+        ),
+        (
+            "country=DE&employment_type=FULL_TIME&posted_within=7",
+            &["Rust backend"],
+        ),
+        (
+            "country=DE&workplace=remote,hybrid",
+            &["Python web", "Python data"],
+        ),
+        ("q=python&workplace=hybrid", &["Python web"]),
+        (
+            "skills=rust&employment_type=FULL_TIME&country=DE",
+            &["Rust backend", "Old rust"],
+        ),
+        (
+            "employer=globex&workplace=remote&currency=USD",
+            &["Python data"],
+        ),
+        ("q=rust&sort=newest", &["Rust backend", "Old rust"]),
+    ] {
+        let page = visitor.get_page(&format!("/?{query}"), Status::Ok).await;
+        assert_eq!(titles(&page), expected, "{query}");
+        let count = page.text(".result-count");
+        assert!(
+            count.starts_with(&format!("{} offer", expected.len())),
+            "{query}: {count}"
+        );
+    }
+
+    let page = visitor
+        .get_page("/?workplace=on_site&currency=GBP", Status::Ok)
+        .await;
+    assert!(titles(&page).is_empty());
+    assert_eq!(
+        page.text(".empty"),
+        "No offers match the filters chosen — clear filters."
+    );
+}
+
+#[rocket::async_test]
+async fn each_chip_removes_only_its_own_value() {
+    let app = spawn_app().await;
+    contract_offers(&app).await;
+    let visitor = app.visitor();
+    let page = visitor
+        .get_page(
+            "/?q=rust&workplace=remote,on_site&employment_type=FULL_TIME,CONTRACTOR&country=de\
+             &salary_min=60000&currency=eur&posted_within=7",
+            Status::Ok,
+        )
+        .await;
+    assert_eq!(titles(&page), ["Rust backend"]);
+    assert_eq!(
+        page.select_text(r#"ul.chips[aria-label="Active filters"] .chip-kind"#),
+        [
+            "Search:",
+            "Workplace:",
+            "Workplace:",
+            "Employment type:",
+            "Employment type:",
+            "Country:",
+            "Salary:",
+            "Posted:"
+        ]
+    );
+    let rest = "employment_type=FULL_TIME%2CCONTRACTOR&country=DE&salary_min=60000&currency=EUR\
+                &posted_within=7";
+    assert_eq!(
+        removal(&page, "Remote"),
+        format!("/?q=rust&workplace=on_site&{rest}")
+    );
+    assert_eq!(
+        removal(&page, "On-site"),
+        format!("/?q=rust&workplace=remote&{rest}")
+    );
+    assert_eq!(
+        removal(&page, "Full-time"),
+        "/?q=rust&workplace=remote%2Con_site&employment_type=CONTRACTOR&country=DE\
+         &salary_min=60000&currency=EUR&posted_within=7"
+    );
+    assert_eq!(
+        removal(&page, "Germany"),
+        "/?q=rust&workplace=remote%2Con_site&employment_type=FULL_TIME%2CCONTRACTOR\
+         &salary_min=60000&currency=EUR&posted_within=7"
+    );
+    assert_eq!(
+        removal(&page, "≥ 60,000 EUR a year"),
+        "/?q=rust&workplace=remote%2Con_site&employment_type=FULL_TIME%2CCONTRACTOR&country=DE\
+         &posted_within=7"
+    );
+    assert_eq!(
+        removal(&page, "Last 7 days"),
+        "/?q=rust&workplace=remote%2Con_site&employment_type=FULL_TIME%2CCONTRACTOR&country=DE\
+         &salary_min=60000&currency=EUR"
+    );
+    assert_eq!(page.href_of("Clear filters").as_deref(), Some("/"));
+
+    // Following a removal widens the board by that value only, and the controls follow.
+    let page = visitor
+        .get_page(&removal(&page, "Last 7 days"), Status::Ok)
+        .await;
+    assert_eq!(
+        titles(&page),
+        ["Rust backend"],
+        "\"Old rust\" is older, but names no salary"
+    );
+    assert_eq!(ticked(&page, "workplace"), ["on_site", "remote"]);
+    assert_eq!(
+        page.select_text(r#"ul.chips[aria-label="Active filters"] .chip-kind"#)
+            .last()
+            .map(String::as_str),
+        Some("Salary:")
+    );
+    assert_eq!(selected(&page, "posted_within"), ["Any time"]);
+    let page = visitor
+        .get_page(&removal(&page, "On-site"), Status::Ok)
+        .await;
+    assert!(titles(&page).is_empty());
+    assert_eq!(ticked(&page, "workplace"), ["remote"]);
+
+    let page = visitor
+        .get_page("/?currency=USD&workplace=remote", Status::Ok)
+        .await;
+    assert_eq!(titles(&page), ["Python data"]);
+    assert_eq!(removal(&page, "Paid in USD"), "/?workplace=remote");
+    assert_eq!(removal(&page, "Remote"), "/?currency=USD");
+}
+
+#[rocket::async_test]
+async fn a_bad_filter_shows_the_board_with_a_worded_problem_and_status_400() {
+    let app = spawn_app().await;
+    contract_offers(&app).await;
+    let visitor = app.visitor();
+
+    let page = visitor
+        .get_page(
+            "/?workplace=remote&country=XX&salary_min=5",
+            Status::BadRequest,
+        )
+        .await;
+    assert_eq!(
+        problems(&page),
+        [
+            "Country: Not an ISO 3166-1 alpha-2 country code.",
+            "Currency: Required with a minimum salary (salary_min): the currency of the amount."
+        ]
+    );
+    assert!(titles(&page).is_empty());
+    let usable = page
+        .href_of("Show the offers without the parts in error")
+        .unwrap();
+    assert_eq!(usable, "/?workplace=remote");
+    // The controls are unfolded to fix it: what parsed is still chosen, the minimum still
+    // typed, the bad country gone.
+    assert!(page.has("details.board-filters[open]"));
+    assert_eq!(ticked(&page, "workplace"), ["remote"]);
+    assert_eq!(page.field_value("salary_min").as_deref(), Some("5"));
+    assert_eq!(selected(&page, "country"), ["Any country"]);
+    assert_eq!(
+        titles(&visitor.get_page(&usable, Status::Ok).await),
+        ["Go platform", "Python data"]
+    );
+
+    for (uri, message) in [
+        (
+            "/?country=XX",
+            "Country: Not an ISO 3166-1 alpha-2 country code.",
+        ),
+        (
+            "/?salary_min=abc&currency=EUR",
+            "Minimum salary: Must be a positive amount with at most two decimals.",
+        ),
+        (
+            "/?currency=EURO",
+            "Currency: Not an ISO 4217 currency code.",
+        ),
+        (
+            "/?workplace=office",
+            "Workplace: Must be one of the workplaces: on_site, hybrid, remote.",
+        ),
+        (
+            "/?workplace=remote&workplace=office",
+            "Workplace: Must be one of the workplaces",
+        ),
+        (
+            "/?employment_type=FULLTIME",
+            "Employment type: Must be one of the employment types: FULL_TIME,",
+        ),
+        (
+            "/?posted_within=0",
+            "Posted within: Must be a number of days from 1 to 365.",
+        ),
+        (
+            "/?posted_within=366",
+            "Posted within: Must be a number of days",
+        ),
+        ("/?q=rust&sort=oldest", "Sort: Must be relevance or newest."),
+        (
+            "/?country=DE&country=FR",
+            "Country: Give this parameter at most once.",
+        ),
+    ] {
+        let page = visitor.get_page(uri, Status::BadRequest).await;
+        let problems = problems(&page);
+        assert!(
+            problems.iter().any(|problem| problem.starts_with(message)),
+            "{uri}: {problems:?}"
+        );
+        assert_eq!(page.text("h1"), "Jobs", "{uri}");
+        assert!(page.has("details.board-filters[open]"), "{uri}");
+    }
+    // A problem outside the controls leaves them folded.
+    let page = visitor.get_page("/?limit=0", Status::BadRequest).await;
+    assert!(!page.has("details.board-filters[open]"));
+}
+
+/// What a browser sends for the board's form as it stands: its text and hidden fields, the
+/// ticked boxes, and each select's chosen option (the first when none is marked).
+fn form_fields(page: &Page) -> Vec<(String, String)> {
+    let form = page.one("form.search");
+    let mut fields = Vec::new();
+    for control in form.select("input, select") {
+        let name = control.attr("name").unwrap().to_owned();
+        match (control.name(), control.attr("type")) {
+            ("select", _) => {
+                let option = control
+                    .first("option[selected]")
+                    .or_else(|| control.first("option"))
+                    .unwrap();
+                fields.push((name, option.attr("value").unwrap().to_owned()));
+            }
+            (_, Some("checkbox")) if control.attr("checked").is_none() => {}
+            _ => fields.push((name, control.attr("value").unwrap_or_default().to_owned())),
+        }
+    }
+    fields
+}
+
+/// Sends the board's form with `fields`; where the board sends the browser.
+async fn submit(visitor: &Visitor<'_>, fields: &[(String, String)]) -> String {
+    let uri = format!("/?{}", serde_urlencoded::to_string(fields).unwrap());
+    let response = visitor.get(&uri).await;
+    assert_eq!(response.status(), Status::SeeOther, "{uri}");
+    crate::web::location(&response)
+}
+
+#[rocket::async_test]
+async fn the_filter_form_leads_to_the_boards_own_address_for_its_query() {
+    let app = spawn_app().await;
+    contract_offers(&app).await;
+    let visitor = app.visitor();
+
+    // Sent untouched, the empty form is the whole board.
+    let page = visitor.get_page("/", Status::Ok).await;
+    let untouched = form_fields(&page);
+    assert!(
+        untouched
+            .iter()
+            .any(|(name, value)| name == "country" && value.is_empty()),
+        "a browser sends the controls left unset, empty: {untouched:?}"
+    );
+    assert_eq!(submit(&visitor, &untouched).await, "/");
+
+    // Two boxes ticked, a country chosen: one address with the comma lists the links use.
+    let mut chosen = untouched.clone();
+    chosen.retain(|(name, _)| name != "country");
+    chosen.extend(
+        [
+            ("workplace", "hybrid"),
+            ("workplace", "remote"),
+            ("country", "DE"),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned())),
+    );
+    let address = submit(&visitor, &chosen).await;
+    assert_eq!(address, "/?workplace=hybrid%2Cremote&country=DE");
+    let page = visitor.get_page(&address, Status::Ok).await;
+    assert_eq!(titles(&page), ["Python web", "Python data"]);
+    assert_eq!(ticked(&page, "workplace"), ["hybrid", "remote"]);
+
+    // Sent again as it stands, the form names the same query, on the first page.
+    let uri = "/?q=python&skills=python&workplace=hybrid,remote&employment_type=PART_TIME\
+               &country=de&salary_min=50000&currency=eur&posted_within=7&sort=newest&limit=1";
+    let page = visitor.get_page(uri, Status::Ok).await;
+    assert_eq!(titles(&page), ["Python web"]);
+    let next = next_link(&page);
+    assert!(next.is_none(), "only one offer matches: {next:?}");
+    assert_eq!(
+        submit(&visitor, &form_fields(&page)).await,
+        "/?q=python&skills=python&workplace=hybrid%2Cremote&employment_type=PART_TIME\
+         &country=DE&salary_min=50000&currency=EUR&posted_within=7&sort=newest&limit=1"
+    );
+    let page = visitor.get_page("/?q=python&limit=1", Status::Ok).await;
+    let second = visitor
+        .get_page(&next_link(&page).unwrap(), Status::Ok)
+        .await;
+    assert_eq!(
+        submit(&visitor, &form_fields(&second)).await,
+        "/?q=python&limit=1",
+        "the form starts again at the first page"
+    );
+
+    // A form whose values do not parse is answered where it was sent, with its problems.
+    let mut bad = untouched;
+    bad.retain(|(name, _)| name != "salary_min");
+    bad.push(("salary_min".to_owned(), "lots".to_owned()));
+    let uri = format!("/?{}", serde_urlencoded::to_string(&bad).unwrap());
+    let page = visitor.get_page(&uri, Status::BadRequest).await;
+    assert_eq!(
+        problems(&page),
+        ["Minimum salary: Must be a positive amount with at most two decimals."]
+    );
 }

@@ -43,6 +43,13 @@ pub fn problems(errors: &FieldErrors) -> Vec<String> {
             "q" => format!("Search: {problem}"),
             "skills" => format!("Skills: {problem}"),
             "employer" => format!("Employer: {problem}"),
+            "workplace" => format!("Workplace: {problem}"),
+            "employment_type" => format!("Employment type: {problem}"),
+            "country" => format!("Country: {problem}"),
+            "salary_min" => format!("Minimum salary: {problem}"),
+            "currency" => format!("Currency: {problem}"),
+            "posted_within" => format!("Posted within: {problem}"),
+            "sort" => format!("Sort: {problem}"),
             "limit" => format!("Results per page: {problem}"),
             "cursor" => "Page link: it does not belong to this search, or it was cut short. \
                          Start again from the first page."
@@ -50,4 +57,22 @@ pub fn problems(errors: &FieldErrors) -> Vec<String> {
             other => format!("{other}: {problem}"),
         })
         .collect()
+}
+
+/// The parameters the filter controls set (the others are the search box's, or the page's).
+const CONTROLLED: [&str; 7] = [
+    "workplace",
+    "employment_type",
+    "country",
+    "salary_min",
+    "currency",
+    "posted_within",
+    "sort",
+];
+
+/// Whether a problem is in one of the filter controls.
+pub fn in_controls(errors: &FieldErrors) -> bool {
+    errors
+        .field_names()
+        .any(|field| CONTROLLED.contains(&field))
 }

@@ -7,7 +7,8 @@ pub mod view;
 
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
-use rocket::{get, FromForm, State};
+use rocket::response::Redirect;
+use rocket::{get, Either, FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -20,13 +21,14 @@ use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::http::board_links::BoardFilters;
-use crate::http::query::{single_values, Param};
+use crate::http::query::{single_values, FormList, Param};
 use crate::repo;
 use crate::repo::board::{BoardOffer, BoardPage};
 
 pub use filters::employer_href;
 
-/// What every state of the board shows: the introduction, the search form, the filters.
+/// What every state of the board shows: the introduction, the search form with its filter
+/// controls, the filters in force.
 #[derive(Debug, Serialize)]
 struct Frame {
     intro: bool,
@@ -34,12 +36,13 @@ struct Frame {
     /// The words as typed, even when they did not parse.
     q: String,
     hidden: Vec<view::HiddenField>,
+    controls: view::Controls,
     active: Vec<view::ActiveFilter>,
     filtering: bool,
 }
 
 impl Frame {
-    fn new(page: &Page<'_>, typed: Option<&str>, filters: &BoardFilters) -> Self {
+    fn new(page: &Page<'_>, typed: &RawBoardQuery<'_>, filters: &BoardFilters) -> Self {
         let signed_in = page.signed_in();
         Self {
             intro: !signed_in,
@@ -48,8 +51,9 @@ impl Frame {
             } else {
                 "/register"
             },
-            q: typed.unwrap_or_default().to_owned(),
+            q: typed.q.unwrap_or_default().to_owned(),
             hidden: view::hidden_fields(filters),
+            controls: view::controls(filters, typed.salary_min),
             active: view::active(filters),
             filtering: filters.is_filtering(),
         }
@@ -78,7 +82,7 @@ struct ProblemsView {
     usable_href: String,
 }
 
-/// An offer as the board lists it.
+/// An offer as the board lists it: what a candidate skims before opening it.
 #[derive(Debug, Serialize)]
 struct Row {
     id: i64,
@@ -86,21 +90,26 @@ struct Row {
     employer: String,
     employer_href: String,
     skills: Vec<view::SkillChip>,
+    facts: view::Facts,
     age: String,
-    created: Timestamp,
+    posted: Timestamp,
 }
 
 impl Row {
     fn new(listed: &BoardOffer, filters: &BoardFilters, now: DateTime<Utc>) -> Self {
         let offer = &listed.offer;
+        // The board is ordered by first publication, so the age counts from it too; an offer
+        // never published (not listed, but the type allows it) counts from its creation.
+        let posted = offer.first_published_at.unwrap_or(offer.creation_date);
         Self {
             id: offer.id,
             title: offer.title.clone(),
             employer: listed.employer_name().to_owned(),
             employer_href: employer_href(&listed.username),
             skills: view::chips(filters, &offer.skills_list),
-            age: age(offer.creation_date, now),
-            created: Timestamp::of(&offer.creation_date),
+            facts: view::Facts::of(&offer.details),
+            age: age(posted, now),
+            posted: Timestamp::of(&posted),
         }
     }
 }
@@ -127,22 +136,26 @@ impl ResultsView {
 /// The board for parameters that did not parse, with status 400.
 fn problems_page(page: Page<'_>, raw: &RawBoardQuery<'_>, errors: &FieldErrors) -> Template {
     let usable = BoardFilters::usable_parts(raw);
+    let mut frame = Frame::new(&page, raw, &usable);
+    // A filter in error is dropped from the controls: show them, to be chosen again.
+    frame.controls.open |= filters::in_controls(errors);
     let view = ProblemsView {
-        frame: Frame::new(&page, raw.q, &usable),
+        frame,
         problems: filters::problems(errors),
         usable_href: filters::board_href(&usable, None),
     };
     page.render("board", view)
 }
 
-/// The board's query parameters, every occurrence kept.
+/// The board's query parameters, every occurrence kept; the lists the filter form sends as
+/// checkboxes joined.
 #[derive(FromForm)]
 pub struct BoardParams<'r> {
     q: Param<'r>,
     skills: Param<'r>,
     employer: Param<'r>,
-    workplace: Param<'r>,
-    employment_type: Param<'r>,
+    workplace: FormList,
+    employment_type: FormList,
     country: Param<'r>,
     salary_min: Param<'r>,
     currency: Param<'r>,
@@ -155,28 +168,27 @@ pub struct BoardParams<'r> {
 impl<'r> BoardParams<'r> {
     /// The query as sent (first values), and what it parses to: a problem per bad or repeated
     /// parameter.
-    fn read(&self) -> (RawBoardQuery<'r>, Result<BoardQuery, AppError>) {
-        let all = [
-            &self.q,
-            &self.skills,
-            &self.employer,
-            &self.workplace,
-            &self.employment_type,
-            &self.country,
-            &self.salary_min,
-            &self.currency,
-            &self.posted_within,
-            &self.sort,
-            &self.limit,
-            &self.cursor,
-        ];
-        let raw = RawBoardQuery::from(all.map(Param::first));
+    fn read(&self) -> (RawBoardQuery<'_>, Result<BoardQuery, AppError>) {
+        let raw = RawBoardQuery::from([
+            self.q.first(),
+            self.skills.first(),
+            self.employer.first(),
+            self.workplace.value(),
+            self.employment_type.value(),
+            self.country.first(),
+            self.salary_min.first(),
+            self.currency.first(),
+            self.posted_within.first(),
+            self.sort.first(),
+            self.limit.first(),
+            self.cursor.first(),
+        ]);
         let named = [
             self.q.named("q"),
             self.skills.named("skills"),
             self.employer.named("employer"),
-            self.workplace.named("workplace"),
-            self.employment_type.named("employment_type"),
+            ("workplace", Ok(raw.workplace)),
+            ("employment_type", Ok(raw.employment_type)),
             self.country.named("country"),
             self.salary_min.named("salary_min"),
             self.currency.named("currency"),
@@ -189,6 +201,26 @@ impl<'r> BoardParams<'r> {
             .and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
         (raw, parsed)
     }
+
+    /// Whether the query is shaped as the filter form sends it: every control named, the
+    /// unset ones empty, one field per ticked box.
+    fn is_form_shaped(&self) -> bool {
+        let blank = [
+            &self.q,
+            &self.skills,
+            &self.employer,
+            &self.country,
+            &self.salary_min,
+            &self.currency,
+            &self.posted_within,
+            &self.sort,
+            &self.limit,
+            &self.cursor,
+        ]
+        .iter()
+        .any(|param| param.is_blank());
+        blank || self.workplace.is_split() || self.employment_type.is_split()
+    }
 }
 
 #[get("/?<params..>")]
@@ -197,20 +229,32 @@ pub async fn board(
     page: Page<'_>,
     limiter: Limiter<'_>,
     db: &State<Db>,
-) -> Result<(Status, Template), PageError> {
+) -> Result<Either<(Status, Template), Redirect>, PageError> {
     let (raw, parsed) = params.read();
     let query = match parsed {
         Ok(query) => query,
         Err(AppError::InvalidQuery(errors)) => {
-            return Ok((Status::BadRequest, problems_page(page, &raw, &errors)));
+            return Ok(Either::Left((
+                Status::BadRequest,
+                problems_page(page, &raw, &errors),
+            )));
         }
         Err(error) => return Err(error.into()),
     };
+    // A sent filter form names every control: to the board's own address for the same
+    // query (what a chip or a Next link names), short enough to share. A form never sends a
+    // cursor, so none is kept.
+    if params.is_form_shaped() {
+        let filters = BoardFilters::from_query(&raw, &query);
+        return Ok(Either::Right(Redirect::to(filters::board_href(
+            &filters, None,
+        ))));
+    }
     // Held while the search runs: searches take at most their share of the pool.
     let _slot = limiter.board_search(&query).await?;
     let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let filters = BoardFilters::from_query(&raw, &query);
-    let frame = Frame::new(&page, raw.q, &filters);
+    let frame = Frame::new(&page, &raw, &filters);
     let view = ResultsView::new(frame, &filters, &results);
-    Ok((Status::Ok, page.render("board", view)))
+    Ok(Either::Left((Status::Ok, page.render("board", view))))
 }
