@@ -351,29 +351,6 @@ pub struct Choices {
     pub currencies: Vec<Choice>,
 }
 
-/// How the pages name an employment type.
-pub fn employment_type_label(kind: EmploymentType) -> &'static str {
-    match kind {
-        EmploymentType::FullTime => "Full-time",
-        EmploymentType::PartTime => "Part-time",
-        EmploymentType::Contractor => "Contractor",
-        EmploymentType::Temporary => "Temporary",
-        EmploymentType::Intern => "Internship",
-        EmploymentType::Volunteer => "Volunteer",
-        EmploymentType::PerDiem => "Per diem",
-        EmploymentType::Other => "Other",
-    }
-}
-
-/// How the pages name a workplace.
-pub fn workplace_label(workplace: Workplace) -> &'static str {
-    match workplace {
-        Workplace::OnSite => "On-site",
-        Workplace::Hybrid => "Hybrid",
-        Workplace::Remote => "Remote",
-    }
-}
-
 fn period_label(period: SalaryPeriod) -> &'static str {
     match period {
         SalaryPeriod::Hour => "per hour",
@@ -398,14 +375,14 @@ impl Choices {
                 .iter()
                 .map(|kind| Choice {
                     value: kind.as_str(),
-                    label: employment_type_label(*kind),
+                    label: kind.label(),
                 })
                 .collect(),
             workplaces: Workplace::ALL
                 .iter()
                 .map(|workplace| Choice {
                     value: workplace.as_str(),
-                    label: workplace_label(*workplace),
+                    label: workplace.label(),
                 })
                 .collect(),
             periods: SalaryPeriod::ALL

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use super::board::{employer_href, view as board_view};
 use super::csrf::{CsrfForm, TokenOnly};
 use super::errors::PageError;
-use super::offer_form::{employment_type_label, workplace_label, FormValues, FormView, OfferForm};
+use super::offer_form::{FormValues, FormView, OfferForm};
 use super::page::{FormReply, Page};
 use super::paths;
 use super::time::{age, Timestamp};
@@ -347,12 +347,12 @@ pub async fn view(
         open: offer.is_open(),
         valid_through: offer.valid_through.as_ref().map(Timestamp::of),
         salary: details.salary.as_ref().map(|salary| salary.display()),
-        workplace: details.workplace.map(workplace_label),
+        workplace: details.workplace.map(|workplace| workplace.label()),
         employment_types: details
             .employment_types
             .as_slice()
             .iter()
-            .map(|kind| employment_type_label(*kind))
+            .map(|kind| kind.label())
             .collect(),
         locations: places(&offer),
         remote_countries: details

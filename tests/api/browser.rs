@@ -669,6 +669,164 @@ async fn a_visitor_searches_filters_and_pages_through_the_board_in_a_real_browse
     in_browser("board", |browser, server| browse(browser, server).boxed()).await;
 }
 
+/// Chooses `value` in the select found at `css`.
+async fn choose(browser: &Client, css: &str, value: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no select {css}: {error}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|error| panic!("no option {value} in {css}: {error}"));
+}
+
+/// Types `text` into the field found at `css`, replacing what it held.
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    let field = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no field {css}: {error}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// A recruiter's offer from draft to filled: saved as a draft with pay and place, published
+/// from "My offers", found on the board by country and salary, read with its pay and Apply,
+/// closed as filled, and gone from the board.
+async fn hire(browser: &Client, server: &Server) {
+    // Someone else's offer in France, which the filters must leave out.
+    let (status, _) = server
+        .api(
+            "POST",
+            "/api/v1/users/register",
+            None,
+            &json!({"username": "parisco", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, login) = server
+        .api(
+            "POST",
+            "/api/v1/users/login",
+            None,
+            &json!({"username": "parisco", "password": PASSWORD}),
+        )
+        .await;
+    let (status, _) = server
+        .api(
+            "POST",
+            &format!("/api/v1/users/{}/offers/", login["id"]),
+            login["token"].as_str(),
+            &json!({"title": "Paris analyst", "description": "Numbers", "locations": [{"country": "FR"}],
+                    "salary": {"currency": "EUR", "min": 70000, "max": 90000, "period": "YEAR"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    browser.goto(&server.url("/register")).await.unwrap();
+    fill(browser, "username", "robotics").await;
+    fill(browser, "password", PASSWORD).await;
+    click(browser, "main button[type=submit]").await;
+    click_link(browser, "New offer").await;
+    fill(browser, "title", "Robotics Engineer").await;
+    fill(browser, "description", "Build warehouse robots.").await;
+    fill(browser, "skills_list", "rust, ros").await;
+    click_checkbox(browser, r#"input[name=employment_types][value=FULL_TIME]"#).await;
+    choose(browser, "#workplace", "hybrid").await;
+    choose(browser, r#"select[name="locations[0].country"]"#, "DE").await;
+    type_into(browser, r#"input[name="locations[0].city"]"#, "Berlin").await;
+    type_into(browser, r#"input[name=salary_min]"#, "60000").await;
+    type_into(browser, r#"input[name=salary_max]"#, "80000").await;
+    choose(browser, r#"select[name=salary_currency]"#, "EUR").await;
+    choose(browser, r#"select[name=salary_period]"#, "YEAR").await;
+    fill(browser, "apply_url", "https://robots.example/jobs/1").await;
+    screenshot(browser, "hire-01-form").await;
+    click(browser, "button[name=intent][value=draft]").await;
+    assert_eq!(flash(browser).await, "Draft saved");
+    assert_eq!(text_of(browser, "table.offers .status").await, "Draft");
+    browser.goto(&server.url("/")).await.unwrap();
+    assert_eq!(
+        board_titles(browser).await,
+        ["Paris analyst"],
+        "a draft is not on the board"
+    );
+
+    browser.goto(&server.url("/offers")).await.unwrap();
+    click(browser, "table.offers button[name=status][value=published]").await;
+    assert_eq!(flash(browser).await, "Offer published");
+    assert_eq!(text_of(browser, "table.offers .status").await, "Published");
+    screenshot(browser, "hire-02-my-offers").await;
+
+    // A candidate in Germany looking for at least 55 000 EUR a year.
+    browser.goto(&server.url("/")).await.unwrap();
+    browser
+        .find(Locator::Css(".board-filters summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(browser, "#country", "DE").await;
+    type_into(browser, "#salary_min", "55000").await;
+    choose(browser, "#currency", "EUR").await;
+    click(browser, ".board-filters button[type=submit]").await;
+    let path = path_of(browser).await;
+    assert!(
+        path.contains("country=DE")
+            && path.contains("salary_min=55000")
+            && path.contains("currency=EUR"),
+        "{path}"
+    );
+    assert_eq!(board_titles(browser).await, ["Robotics Engineer"]);
+    screenshot(browser, "hire-03-board-filtered").await;
+
+    click_link(browser, "Robotics Engineer").await;
+    assert_eq!(
+        text_of(browser, ".salary").await,
+        "EUR 60,000–80,000 a year"
+    );
+    assert_eq!(text_of(browser, ".locations").await, "Berlin, Germany");
+    let apply = browser.find(Locator::Css(".button-apply")).await.unwrap();
+    assert_eq!(
+        apply.attr("href").await.unwrap().as_deref(),
+        Some("https://robots.example/jobs/1")
+    );
+    screenshot(browser, "hire-04-offer").await;
+
+    // Filled: closed as such, it says so and leaves the board.
+    choose(browser, "#close_reason", "filled").await;
+    click(browser, ".close-form button[type=submit]").await;
+    assert_eq!(
+        flash(browser).await,
+        "Offer closed: it no longer takes applications"
+    );
+    assert!(text_of(browser, ".notice-closed")
+        .await
+        .contains("no longer accepts applications"));
+    assert!(browser.find(Locator::Css(".button-apply")).await.is_err());
+    browser.goto(&server.url("/?country=DE")).await.unwrap();
+    assert!(
+        board_titles(browser).await.is_empty(),
+        "gone from the board"
+    );
+    screenshot(browser, "hire-05-closed").await;
+}
+
+async fn click_checkbox(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no checkbox {css}: {error}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[rocket::async_test]
+async fn a_recruiter_drafts_publishes_and_fills_an_offer_candidates_find_in_a_real_browser() {
+    in_browser("hire", |browser, server| hire(browser, server).boxed()).await;
+}
+
 /// Waits for `css` to appear (Swagger UI renders after its scripts run).
 async fn element(browser: &Client, css: &str) -> fantoccini::elements::Element {
     browser
