@@ -127,7 +127,7 @@ impl ParamSchema for StatusFilterSchema {
         string(
             "Only offers with these statuses, comma-separated: draft, published, expired, \
              closed. Others than the owner only ever see published offers.",
-            Some(60),
+            None,
             Some(STATUS_FILTER_PATTERN),
         )
     }
@@ -246,7 +246,8 @@ impl ParamSchema for SortSchema {
             None,
             None,
         );
-        schema.enum_values = Some(vec!["relevance".into(), "newest".into()]);
+        // Empty is no choice (the default order), as for every filter.
+        schema.enum_values = Some(vec!["relevance".into(), "newest".into(), "".into()]);
         schema
     }
 }

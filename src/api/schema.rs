@@ -275,10 +275,15 @@ pub fn display_name(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub fn website(_: &mut SchemaGenerator) -> Schema {
+    // "" is a value here (it clears the website), which `format: uri` alone refuses.
     published(serde_json::json!({
-        "type": "string", "format": "uri", "nullable": true,
-        "maxLength": posting::MAX_APPLY_URL_CHARS,
-        "description": "The employer's website: an absolute http or https URL.",
+        "nullable": true,
+        "anyOf": [
+            {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$",
+             "maxLength": posting::MAX_APPLY_URL_CHARS},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": "The employer's website: an absolute http or https URL; \"\" or null clears it.",
         "example": "https://acme.example",
     }))
 }

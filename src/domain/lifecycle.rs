@@ -204,19 +204,28 @@ fn decide(
     let stored_date = stored.and_then(|offer| offer.valid_through);
     let latest = now + Duration::days(i64::from(rules.max_days));
     let default = now + Duration::days(i64::from(rules.default_days));
-    let valid_through = match (status, sent.valid_through) {
-        (OfferStatus::Published, Some(Some(date))) => {
-            if date <= now {
-                errors.add("valid_through", "Must be in the future.");
-            } else if date > latest {
-                errors.add(
-                    "valid_through",
-                    format!("At most {} days ahead.", rules.max_days),
-                );
-            }
-            Some(date)
+    let check = |date: DateTime<Utc>, errors: &mut FieldErrors| {
+        if date <= now {
+            errors.add("valid_through", "Must be in the future.");
+        } else if date > latest {
+            errors.add(
+                "valid_through",
+                format!("At most {} days ahead.", rules.max_days),
+            );
         }
+        Some(date)
+    };
+    let valid_through = match (status, sent.valid_through) {
+        (OfferStatus::Published, Some(Some(date))) => check(date, errors),
         (OfferStatus::Published, Some(None)) => Some(default),
+        // A draft's own date is the one it is published with, and must fit then.
+        (OfferStatus::Published, None) if publishing && was == Some(ShownStatus::Draft) => {
+            match stored_date {
+                Some(date) => check(date, errors),
+                None => Some(default),
+            }
+        }
+        // Reopening or renewing: a date still ahead stays, a passed one starts again.
         (OfferStatus::Published, None) if publishing => Some(
             stored_date
                 .filter(|date| *date > now && *date <= latest)
@@ -406,6 +415,28 @@ mod tests {
         assert!(
             !reopened.lifecycle.first_publication,
             "first_published_at never moves"
+        );
+    }
+
+    #[test]
+    fn a_draft_is_published_with_its_own_date_which_must_fit_then() {
+        let dated = json!({"status": "draft", "valid_through": "2026-12-25T00:00:00Z"});
+        let draft = stored(&create(&new_offer(dated), now(), &rules()).unwrap(), false);
+        assert_eq!(
+            invalid(
+                patched(&draft, json!({"status": "published"})),
+                "valid_through"
+            ),
+            "Must be in the future."
+        );
+        let later = json!({"status": "published", "valid_through": "2027-02-01T00:00:00Z"});
+        assert!(patched(&draft, later).is_ok());
+        let dated = json!({"status": "draft", "valid_through": "2027-01-20T00:00:00Z"});
+        let draft = stored(&create(&new_offer(dated), now(), &rules()).unwrap(), false);
+        let published = patched(&draft, json!({"status": "published"})).unwrap();
+        assert_eq!(
+            published.lifecycle.valid_through.unwrap().to_rfc3339(),
+            "2027-01-20T00:00:00+00:00"
         );
     }
 

@@ -277,23 +277,6 @@ pub async fn status_counts(
         .collect()
 }
 
-/// Up to `limit` of `owner`'s offers, most recently changed first.
-pub async fn recently_changed(
-    db: impl PgExecutor<'_>,
-    owner: i64,
-    limit: u32,
-) -> Result<Vec<Offer>, RepoError> {
-    Ok(sqlx::query_as::<_, Offer>(concat!(
-        "SELECT ",
-        offer_columns!(),
-        " FROM offers o WHERE o.user_id = $1 ORDER BY o.modification_date DESC, o.id DESC LIMIT $2"
-    ))
-    .bind(owner)
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await?)
-}
-
 /// Stores a new offer for `user_id`, unless the account already has `max_offers` offers
 /// (`None`). One statement: the count and the insert see the same snapshot, so concurrent
 /// creations can overshoot by at most the number of them in flight. Created, changed and (when

@@ -15,9 +15,9 @@ use crate::domain::posting::{EmploymentType, SalaryPeriod, Workplace};
 use crate::domain::{FieldErrors, JsonObject};
 use crate::web::paths;
 
-/// Empty location rows the form offers beyond those filled in, for adding places without
-/// JavaScript.
-const BLANK_LOCATIONS: usize = 2;
+/// Empty location rows the form offers beyond those filled in; "Add another location" brings
+/// one more, without JavaScript.
+const BLANK_LOCATIONS: usize = 1;
 /// Currencies listed first in the form, before the others in code order.
 const COMMON_CURRENCIES: &[&str] = &[
     "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "PLN", "INR",
@@ -208,6 +208,12 @@ impl OfferForm {
             _ => {}
         }
         body
+    }
+
+    /// The "Add another location" button: the form comes back with one more empty row and
+    /// nothing is saved.
+    pub fn wants_another_location(&self) -> bool {
+        self.intent == "add_location"
     }
 
     /// What the form shows again after a refused post.

@@ -237,6 +237,10 @@ pub async fn create(
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
+    if form.wants_another_location() {
+        let view = FormView::new(None, form.values(), &FieldErrors::default());
+        return Ok(FormReply::Again(page.render("offers/form", view)));
+    }
     let errors = match NewOffer::from_json(&form.to_json(None)) {
         Ok(new_offer) => match lifecycle::create(&new_offer, Utc::now(), &config.publishing) {
             Ok(change) => {
@@ -426,6 +430,10 @@ pub async fn update(
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
     let offer = own_offer(db, &user, &id).await?;
+    if form.wants_another_location() {
+        let view = FormView::new(Some(&offer), form.values(), &FieldErrors::default());
+        return Ok(FormReply::Again(page.render("offers/form", view)));
+    }
     match change(db, config, &user, offer.id, &form.to_json(Some(&offer))).await? {
         Ok(updated) => Ok(FormReply::Done(Flash::success(
             Redirect::to(paths::offer(updated.id)),

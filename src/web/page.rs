@@ -183,6 +183,8 @@ pub enum FormReply {
     Done(Flash<Redirect>),
     #[response(status = 422)]
     Invalid(Template),
+    /// The form again, as asked (e.g. with one more row), nothing refused and nothing saved.
+    Again(Template),
 }
 
 #[cfg(test)]

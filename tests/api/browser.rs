@@ -348,7 +348,7 @@ async fn walk(browser: &Client, server: &Server) {
     )
     .await;
     fill(browser, "skills_list", "rust, sql\npostgres").await;
-    click(browser, "main button[type=submit]").await;
+    click(browser, ".offer-form .actions button[type=submit]").await;
     assert!(text_of(browser, "#title-error")
         .await
         .ends_with("Must not be blank."));
@@ -362,7 +362,7 @@ async fn walk(browser: &Client, server: &Server) {
     );
     screenshot(browser, "04-validation-error").await;
     fill(browser, "title", "Backend Engineer").await;
-    click(browser, "main button[type=submit]").await;
+    click(browser, ".offer-form .actions button[type=submit]").await;
     assert_eq!(flash(browser).await, "Offer published");
     assert_eq!(listed_titles(browser).await, ["Backend Engineer"]);
     screenshot(browser, "05-my-offers").await;
@@ -427,7 +427,7 @@ async fn walk(browser: &Client, server: &Server) {
     fill(browser, "title", "Senior Backend Engineer").await;
     fill(browser, "skills_list", "rust\nsql\nkubernetes").await;
     screenshot(browser, "07-edit").await;
-    click(browser, "main button[type=submit]").await;
+    click(browser, ".offer-form .actions button[type=submit]").await;
     assert_eq!(flash(browser).await, "Offer updated");
     assert_eq!(text_of(browser, "h1").await, "Senior Backend Engineer");
     assert_eq!(text_of(browser, ".tags").await.lines().count(), 3);

@@ -358,3 +358,34 @@ async fn the_profile_page_edits_the_name_candidates_see() {
     assert_eq!(api["display_name"], "ACME Robotics");
     assert_eq!(api["about"], "Robots.");
 }
+
+#[rocket::async_test]
+async fn add_another_location_brings_one_more_row_and_saves_nothing() {
+    let app = spawn_app().await;
+    let visitor = app.visitor();
+    visitor.sign_up("acme").await;
+    let new = visitor.get_page("/offers/new", Status::Ok).await;
+    let rows = new.count(".location-row");
+    let response = visitor
+        .submit(
+            "/offers/new",
+            "/offers",
+            &full_offer(&[("intent", "add_location")]),
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let page = Page::read(response).await;
+    assert_eq!(
+        page.count(".location-row"),
+        2,
+        "the filled one and a new empty one"
+    );
+    assert!(rows >= 1);
+    assert_eq!(
+        page.attr(r#"input[name="locations[0].city"]"#, "value")
+            .as_deref(),
+        Some("Berlin")
+    );
+    assert!(!page.has(".error-summary"));
+    assert_eq!(app.offer_count().await, 0);
+}
