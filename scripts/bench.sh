@@ -87,6 +87,7 @@ if [ -z "$ref_conns" ]; then
   case " $conns_list " in *" 64 "*) ref_conns=64 ;; *) ref_conns=${conns_list%% *} ;; esac
 fi
 per_user=100            # offers per seeded user: offer k belongs to user (k-1)/100 + 1
+visible_per_user=92     # the first 92 of them are open to everyone (seed.sql), the rest hidden
 writers=16              # users 1..16 create and edit; lists are read from users 17.. only
 login_conns=32          # connections of the login flood
 password='bench-password-1'
@@ -354,6 +355,7 @@ wrk_env() {
   local list_from=$((writers + 1))
   [ "$list_from" -le "$users" ] || list_from=$users
   export BENCH_LUA_DIR=$repo/scripts/bench BENCH_USERS=$users BENCH_PER_USER=$per_user \
+    BENCH_VISIBLE_PER_USER=$visible_per_user \
     BENCH_LIST_FROM=$list_from BENCH_PASSWORD=$password BENCH_TOKENS="${ds_tokens[$1]# }"
 }
 
@@ -484,7 +486,7 @@ explain_board() { # explain_board SIZE PORT
   record tool=startup phase=size scenario=startup dataset="$size" conns=0 rep=1 \
     ms=$((($(date +%s%N) - launched) / 1000000))
   for path in $board_size_paths; do
-    url=$SERVER_URL${path//\{id\}/$((size / 2))}
+    url=$SERVER_URL${path//\{id\}/$((size / 2 + 1))} # the first, open offer of a user
     slug=$(printf '%s' "$path" | tr -cs 'a-zA-Z0-9' '_' | sed 's/^_*//; s/_*$//')
     curl -fsS -o /dev/null "$url" || log "explain: $url failed"
     before=$(stat -c %s "$PG_DATADIR/server.log")

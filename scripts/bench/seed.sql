@@ -5,8 +5,11 @@
 -- psql variables: users, per_user.
 --
 -- A contract v2 mix, each offer's share drawn from hashes of k (the same data set every run):
---   status        97% published, 1.5% draft, 1.5% closed (filled or withdrawn)
---   valid_through 95% 1-120 days ahead, 5% expired (between publication and now)
+--   status        the last 8 of each user's 100 offers are hidden from everyone but their
+--                 owner: 2 drafts, 2 closed (filled or withdrawn), 4 published but expired
+--                 (valid_through between publication and now); the first 92 are open, 1-120
+--                 days ahead, so that the benchmark's random reads (BENCH_VISIBLE_PER_USER)
+--                 always find one
 --   published     over the past ~300 days: in id order give or take 20 days, and one offer in
 --                 ten anywhere in those 300 days, so newest first is by first_published_at,
 --                 not by id
@@ -84,9 +87,11 @@ WITH places AS (
     FROM generate_series(1, :users * :per_user) AS k
 ), decided AS (
     SELECT d.*,
-           CASE WHEN h_status % 1000 < 15 THEN 'draft'
-                WHEN h_status % 1000 < 30 THEN 'closed'
+           CASE WHEN (k - 1) % :per_user >= :per_user - 8 + 4 THEN 'published'
+                WHEN (k - 1) % :per_user >= :per_user - 8 + 2 THEN 'closed'
+                WHEN (k - 1) % :per_user >= :per_user - 8 THEN 'draft'
                 ELSE 'published' END::offer_status AS status,
+           (k - 1) % :per_user >= :per_user - 4 AS expired,
            CASE WHEN h_posted % 10 = 0
                 THEN now() - interval '300 days' * ((h_posted / 10 % 100000) / 100000.0)
                 ELSE in_order - interval '20 days' * ((h_posted / 10 % 1000) / 1000.0)
@@ -145,7 +150,7 @@ SELECT k,
        CASE WHEN status = 'closed'
             THEN (ARRAY['filled', 'withdrawn'])[h_status / 1000 % 2 + 1]::offer_close_reason END,
        CASE WHEN status <> 'draft' THEN posted END,
-       CASE WHEN h_valid % 100 < 5 THEN posted + (now() - posted) * ((h_valid / 100 % 90 + 5) / 100.0)
+       CASE WHEN expired THEN posted + (now() - posted) * ((h_valid / 100 % 90 + 5) / 100.0)
             ELSE now() + interval '1 day' * (1 + h_valid / 100 % 120) END,
        (ARRAY['{FULL_TIME}', '{PART_TIME}', '{CONTRACTOR}', '{FULL_TIME,CONTRACTOR}', '{INTERN}',
               '{TEMPORARY}'])[CASE WHEN h_type % 100 < 72 THEN 1 WHEN h_type % 100 < 80 THEN 2
