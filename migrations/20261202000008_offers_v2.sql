@@ -62,6 +62,12 @@ ALTER TABLE offers
     ADD COLUMN apply_url text,
     ADD COLUMN apply_email text;
 
+-- Migration 2's search and skill indexes are replaced by partial ones below: dropped before
+-- the backfill, which would otherwise write every row's entries into them once more (at
+-- 100 000 offers the whole migration took 13 s with them, most of it this UPDATE).
+DROP INDEX offers_search_vector_idx;
+DROP INDEX offers_skill_keys_idx;
+
 UPDATE offers SET first_published_at = creation_date,
                   valid_through = clock_timestamp() + interval '60 days';
 
@@ -101,9 +107,37 @@ ALTER TABLE offers
 
 -- The board's newest page: published offers by posting date, read backwards from the end.
 -- Expiry is decided at read time (valid_through against the clock), so it is a filter on
--- this range, not part of the index's predicate.
+-- this range, not part of the index's predicate; valid_through is carried in the index so
+-- that the filter, and the capped count of an unfiltered or posted_within board, are read
+-- from the index alone (an index-only scan), not from ~2 KB heap rows.
 CREATE INDEX offers_board_newest_idx ON offers (first_published_at DESC, id DESC)
+    INCLUDE (valid_through) WHERE status = 'published';
+
+-- The board only ever searches published offers: the search and skill indexes hold those
+-- alone (drafts and closed offers cost them nothing), and the board's own predicate
+-- (status = 'published') is what lets the planner use them. (The old ones were dropped
+-- before the backfill above.)
+CREATE INDEX offers_search_vector_idx ON offers USING gin (search_vector)
     WHERE status = 'published';
+CREATE INDEX offers_skill_keys_idx ON offers USING gin (skill_keys)
+    WHERE status = 'published';
+
+-- The employment type filter (an overlap of arrays) by its matches rather than by every
+-- published offer: measured at 100 000 offers, its capped count fell from 134 ms (a scan of
+-- the table) to 37 ms (the matches' heap rows, for their validity).
+CREATE INDEX offers_board_employment_types_idx ON offers USING gin (employment_types)
+    WHERE status = 'published';
+
+-- The workplace filter, and its capped count, from the index alone.
+CREATE INDEX offers_board_workplace_idx ON offers (workplace, first_published_at DESC, id DESC)
+    INCLUDE (valid_through) WHERE status = 'published';
+
+-- The salary filter: one currency's offers by their yearly maximum, its count from the index
+-- alone (the expression's columns are included so that PostgreSQL may skip the heap).
+CREATE INDEX offers_board_salary_idx
+    ON offers (salary_currency, offer_yearly(salary_max, salary_period))
+    INCLUDE (salary_max, salary_period, valid_through)
+    WHERE status = 'published' AND salary_currency IS NOT NULL;
 
 -- The employer's public profile.
 ALTER TABLE users

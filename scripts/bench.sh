@@ -15,7 +15,7 @@
 #   BENCH_REPS           repetitions of every run (medians)       [3 / 1]
 #   BENCH_OFFERS         offers of the main data set (100/user)   [100000 / 10000]
 #   BENCH_GROWTH         data sets of the cost-growth and board-at-size tables
-#                                                                 [1000 100000 / 1000 10000]
+#                                                                 [100000 1000000 / 1000 10000]
 #   BENCH_GROWTH_CONNS   connections of the cost-growth runs      [64 / 16]
 #   BENCH_FLOOD_CONNS    GET connections of the login-flood runs  [64 / 16]
 #   BENCH_REF_CONNS      connections of the board endpoints and of the pgbench runs of
@@ -24,9 +24,14 @@
 #   BENCH_SERVER_ENV     extra VAR=value settings of the server, space-separated (tuning
 #                        experiments, e.g. "ROCKET_PASSWORD_HASH_CONCURRENCY=1")
 #   BENCH_BOARD_PATHS    GET paths to bench besides the offers API [found in the OpenAPI doc]
-#   BENCH_BOARD_EXTRA    board queries measured at size besides those [several words, several
-#                        skills, a word and a skill, the HTML board searching]
+#   BENCH_BOARD_EXTRA    board queries measured at size (and at BENCH_REF_CONNS on the main
+#                        data set) besides those [each other filter alone, two or three
+#                        together with and without words, the HTML board searching]
+#   BENCH_BOARD_DURATION seconds per board query run, at size and at BENCH_REF_CONNS [5 / 1]
+#   BENCH_ONLY=board     only the board (at size, its plans, at BENCH_REF_CONNS), a create's
+#                        PostgreSQL time and the start-up on a seeded database: ~15 min full
 #   BENCH_PG_FSYNC       PostgreSQL fsync                         [on]
+#   BENCH_PG_SHARED_BUFFERS  PostgreSQL shared_buffers            [4GB]
 #   BENCH_PORT, BENCH_PG_PORT                                     [5021, 54341]
 #   BENCH_OUTPUT         the report                               [BENCHMARKS.md / target/bench/BENCHMARKS.quick.md]
 #   BENCH_SKIP_BUILD=1   use target/release/job-offers as it is
@@ -58,6 +63,7 @@ if [ "$mode" = quick ]; then
   reps=${BENCH_REPS:-1}
   main_offers=${BENCH_OFFERS:-10000}
   growth_sizes=${BENCH_GROWTH:-1000 10000}
+  board_duration=${BENCH_BOARD_DURATION:-1}
   growth_conns=${BENCH_GROWTH_CONNS:-16}
   flood_conns=${BENCH_FLOOD_CONNS:-16}
   output=${BENCH_OUTPUT:-target/bench/BENCHMARKS.quick.md}
@@ -66,11 +72,14 @@ else
   duration=${BENCH_DURATION:-10}
   reps=${BENCH_REPS:-3}
   main_offers=${BENCH_OFFERS:-100000}
-  growth_sizes=${BENCH_GROWTH:-1000 100000}
+  growth_sizes=${BENCH_GROWTH:-100000 1000000}
+  board_duration=${BENCH_BOARD_DURATION:-5}
   growth_conns=${BENCH_GROWTH_CONNS:-64}
   flood_conns=${BENCH_FLOOD_CONNS:-64}
   output=${BENCH_OUTPUT:-BENCHMARKS.md}
 fi
+only=${BENCH_ONLY:-}
+case "$only" in "" | board) ;; *) echo "BENCH_ONLY: board or nothing" >&2; exit 2 ;; esac
 # The connection count of the secondary references (pgbench of auth+SELECT and of the mixed
 # load) and of the board endpoints: 64 when measured, else the first count.
 ref_conns=${BENCH_REF_CONNS:-}
@@ -78,6 +87,7 @@ if [ -z "$ref_conns" ]; then
   case " $conns_list " in *" 64 "*) ref_conns=64 ;; *) ref_conns=${conns_list%% *} ;; esac
 fi
 per_user=100            # offers per seeded user: offer k belongs to user (k-1)/100 + 1
+visible_per_user=92     # the first 92 of them are open to everyone (seed.sql), the rest hidden
 writers=16              # users 1..16 create and edit; lists are read from users 17.. only
 login_conns=32          # connections of the login flood
 password='bench-password-1'
@@ -157,9 +167,33 @@ done
 # pgbench opens as many connections as the widest run, on top of the servers' pools.
 max_conns=0
 for c in $conns_list $growth_conns $flood_conns; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
-PG_MAX_CONNECTIONS=$((max_conns + 100)) PG_FSYNC=${BENCH_PG_FSYNC:-on} pg_start "$datadir" "$pg_port"
+# pg_stat_statements: a create's own PostgreSQL time (the "create" table of the report).
+# Shared buffers large enough for the largest data set (a million offers are ~2.5 GB with
+# their indexes), as a database server of this machine's memory would be set up: with the
+# default 128 MB the board at size measured the kernel's page cache, not PostgreSQL.
+PG_MAX_CONNECTIONS=$((max_conns + 100)) PG_FSYNC=${BENCH_PG_FSYNC:-on} \
+  PG_PRELOAD=pg_stat_statements PG_OPTIONS="-c shared_buffers=${BENCH_PG_SHARED_BUFFERS:-4GB}" \
+  pg_start "$datadir" "$pg_port"
 
 psql_db() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U job_offers -d "$@"; }
+
+# record KEY=VALUE... [result JSON]: one line of results.jsonl.
+record() {
+  python3 - "$@" >>"$results" <<'EOF'
+import json, sys
+entry = {}
+for arg in sys.argv[1:]:
+    key, _, value = arg.partition("=")
+    if key == "result":
+        entry[key] = json.loads(value) if value else None
+    else:
+        try:
+            entry[key] = int(value)
+        except ValueError:
+            entry[key] = value
+print(json.dumps(entry))
+EOF
+}
 
 # --- data sets: one database and one server each ----------------------------------------
 
@@ -192,6 +226,9 @@ start_dataset() {
   # The seed's dirty pages written now, not by a checkpoint during the measurements.
   psql_db "$db" -c CHECKPOINT >/dev/null
   log "seeded $db in $((SECONDS - started)) s"
+  record tool=seed phase=seed scenario=seed dataset="$offers" conns=0 rep=1 \
+    seconds=$((SECONDS - started))
+  psql_db "$db" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
   ds_url[$offers]=$SERVER_URL
   ds_pid[$offers]=$SERVER_PID
   ds_users[$offers]=$users
@@ -262,8 +299,14 @@ fi
 # (src/repo/board.rs): several words, several skills, a word with a skill; and the HTML board.
 board_size_paths="$board_paths"
 if [ -n "$board_paths" ]; then
-  board_size_paths="$board_paths ${BENCH_BOARD_EXTRA-/api/v1/offers?q=senior%20python /api/v1/offers?skills=rust,python /api/v1/offers?q=python&skills=rust /?q=python}"
+  board_size_paths="$board_paths ${BENCH_BOARD_EXTRA-/api/v1/offers?workplace=remote
+    /api/v1/offers?employment_type=PART_TIME /api/v1/offers?country=DE
+    /api/v1/offers?salary_min=80000&currency=EUR /api/v1/offers?posted_within=7
+    /api/v1/offers?skills=rust,python /api/v1/offers?q=senior%20python
+    /api/v1/offers?q=python&skills=rust /api/v1/offers?country=DE&workplace=remote
+    /api/v1/offers?q=python&country=DE&salary_min=60000&currency=EUR /?q=python}"
 fi
+board_size_paths=$(echo $board_size_paths)
 
 # --- one measurement ----------------------------------------------------------------------
 
@@ -303,23 +346,6 @@ pg_cpu_ticks() {
 }
 vm_hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# record KEY=VALUE... [result JSON]: one line of results.jsonl.
-record() {
-  python3 - "$@" >>"$results" <<'EOF'
-import json, sys
-entry = {}
-for arg in sys.argv[1:]:
-    key, _, value = arg.partition("=")
-    if key == "result":
-        entry[key] = json.loads(value) if value else None
-    else:
-        try:
-            entry[key] = int(value)
-        except ValueError:
-            entry[key] = value
-print(json.dumps(entry))
-EOF
-}
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
@@ -329,6 +355,7 @@ wrk_env() {
   local list_from=$((writers + 1))
   [ "$list_from" -le "$users" ] || list_from=$users
   export BENCH_LUA_DIR=$repo/scripts/bench BENCH_USERS=$users BENCH_PER_USER=$per_user \
+    BENCH_VISIBLE_PER_USER=$visible_per_user \
     BENCH_LIST_FROM=$list_from BENCH_PASSWORD=$password BENCH_TOKENS="${ds_tokens[$1]# }"
 }
 
@@ -422,6 +449,7 @@ load_start=$(cat /proc/loadavg)
 log "mode $mode: connections [$conns_list], ${duration} s per run, $reps repetition(s)"
 
 for rep in $(seq 1 "$reps"); do
+  [ -z "$only" ] || break
   # Cost as work grows: the same reads on every data set, before any write touches them.
   for size in $growth_sizes; do
     run_wrk growth get_offer "$size" "$growth_conns" "$rep" get_offer.lua
@@ -435,7 +463,7 @@ done
 for rep in $(seq 1 "$reps"); do
   for path in $board_size_paths; do
     for size in $growth_sizes; do
-      run_wrk size "board:$path" "$size" 1 "$rep" get_path.lua "$path"
+      run_wrk size "board:$path" "$size" 1 "$rep" get_path.lua "$path" "$board_duration"
     done
   done
 done
@@ -448,11 +476,17 @@ explain_board() { # explain_board SIZE PORT
   options="$options&options[auto_explain.log_analyze]=on&options[auto_explain.log_buffers]=on"
   options="$options&options[auto_explain.log_timing]=on"
   SERVER_LOG=$work/server-explain-$size.log
+  # This server's start on a seeded database is also the start-up figure: from its launch to
+  # its first healthy answer, the migrations' check (nothing left to apply) included.
+  local launched
+  launched=$(date +%s%N)
   server_start "$db" "$port" "${server_env[@]}" \
     DATABASE_URL="postgres://job_offers@127.0.0.1:$PG_PORT/$db?$options" || return 1
   server_pids+=("$SERVER_PID")
+  record tool=startup phase=size scenario=startup dataset="$size" conns=0 rep=1 \
+    ms=$((($(date +%s%N) - launched) / 1000000))
   for path in $board_size_paths; do
-    url=$SERVER_URL${path//\{id\}/$((size / 2))}
+    url=$SERVER_URL${path//\{id\}/$((size / 2 + 1))} # the first, open offer of a user
     slug=$(printf '%s' "$path" | tr -cs 'a-zA-Z0-9' '_' | sed 's/^_*//; s/_*$//')
     curl -fsS -o /dev/null "$url" || log "explain: $url failed"
     before=$(stat -c %s "$PG_DATADIR/server.log")
@@ -488,24 +522,28 @@ for rep in $(seq 1 "$reps"); do
     # the full run within ~25 minutes.
     ref=false
     [ "$conns" = "$ref_conns" ] && ref=true
-    run_wrk main get_offer "$main_offers" "$conns" "$rep" get_offer.lua
-    run_pgbench main get_offer "$main_offers" "$conns" "$rep" pg_get_offer.sql
-    if $ref; then
-      run_pgbench main get_offer_auth "$main_offers" "$conns" "$rep" pg_get_offer_auth.sql
+    if [ -z "$only" ]; then
+      run_wrk main get_offer "$main_offers" "$conns" "$rep" get_offer.lua
+      run_pgbench main get_offer "$main_offers" "$conns" "$rep" pg_get_offer.sql
+      if $ref; then
+        run_pgbench main get_offer_auth "$main_offers" "$conns" "$rep" pg_get_offer_auth.sql
+      fi
+      run_wrk main list_offers "$main_offers" "$conns" "$rep" list_offers.lua
+      run_pgbench main list_offers "$main_offers" "$conns" "$rep" pg_list_offers.sql
+      run_wrk main create_offer "$main_offers" "$conns" "$rep" create_offer.lua
+      run_wrk main update_offer "$main_offers" "$conns" "$rep" update_offer.lua
+      run_wrk main mixed "$main_offers" "$conns" "$rep" mixed.lua
+      if $ref; then
+        run_pgbench main mixed "$main_offers" "$conns" "$rep" \
+          pg_get_offer.sql@18 pg_update_offer.sql@1 pg_create_offer.sql@1
+      fi
+      run_wrk main healthz "$main_offers" "$conns" "$rep" healthz.lua /healthz
     fi
-    run_wrk main list_offers "$main_offers" "$conns" "$rep" list_offers.lua
-    run_pgbench main list_offers "$main_offers" "$conns" "$rep" pg_list_offers.sql
-    run_wrk main create_offer "$main_offers" "$conns" "$rep" create_offer.lua
-    run_wrk main update_offer "$main_offers" "$conns" "$rep" update_offer.lua
-    run_wrk main mixed "$main_offers" "$conns" "$rep" mixed.lua
-    if $ref; then
-      run_pgbench main mixed "$main_offers" "$conns" "$rep" \
-        pg_get_offer.sql@18 pg_update_offer.sql@1 pg_create_offer.sql@1
-    fi
-    run_wrk main healthz "$main_offers" "$conns" "$rep" healthz.lua /healthz
-    for path in $board_paths; do
+    # Every board query of the board at size, so that none answers anything but 2xx under load.
+    for path in $board_size_paths; do
       $ref || break
-      run_wrk main "board:$path" "$main_offers" "$conns" "$rep" get_path.lua "$path"
+      run_wrk main "board:$path" "$main_offers" "$conns" "$rep" get_path.lua "$path" \
+        "$board_duration"
       # Its SQL, when written down as scripts/bench/pg_board_<slug>.sql, the slug being the
       # path and query with every run of other characters than a-z0-9 as one underscore
       # (/api/v1/offers?q=python: pg_board_api_v1_offers_q_python.sql).
@@ -514,12 +552,32 @@ for rep in $(seq 1 "$reps"); do
         run_pgbench main "board:$path" "$main_offers" "$conns" "$rep" "pg_board_$slug.sql"
       fi
     done
-    run_wrk main login "$main_offers" "$conns" "$rep" login.lua
+    [ -n "$only" ] || run_wrk main login "$main_offers" "$conns" "$rep" login.lua
   done
+done
+
+# A create's own PostgreSQL time: creates on one connection (no contention for the cores
+# inflating the executor's time), then pg_stat_statements' mean execution time of each
+# statement a create runs: the auth guard's check, the creation count, the INSERT.
+psql_main() { psql_db "${ds_db[$main_offers]}" -tA "$@"; }
+for rep in $(seq 1 "$reps"); do
+  psql_main -c "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database
+    WHERE datname = current_database()), 0)" >/dev/null
+  run_wrk cost create_offer "$main_offers" 1 "$rep" create_offer.lua "" "$board_duration"
+  record tool=pgss phase=cost scenario=create_offer dataset="$main_offers" conns=1 rep="$rep" \
+    result="$(psql_main -c "SELECT json_object_agg(statement, json_build_object('calls', calls,
+      'mean_ms', mean_ms)) FROM (SELECT CASE WHEN query LIKE '%INSERT INTO offers%' THEN 'insert'
+        WHEN query LIKE 'INSERT INTO attempt_limits%' THEN 'limit'
+        WHEN query LIKE 'SELECT EXISTS%' THEN 'auth' END AS statement,
+        sum(calls) AS calls, sum(total_exec_time) / sum(calls) AS mean_ms
+      FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      GROUP BY 1) AS s WHERE statement IS NOT NULL")"
 done
 
 # A login flood must not starve reads: GET alone, then GET while 32 connections log in.
 for rep in $(seq 1 "$reps"); do
+  [ -z "$only" ] || break
   run_wrk flood get_unloaded "$main_offers" "$flood_conns" "$rep" get_offer.lua
   flood_out=$work/wrk-flood-login-$main_offers-c$login_conns-r$rep.txt
   (

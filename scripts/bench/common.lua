@@ -4,6 +4,7 @@
 --
 --   BENCH_USERS       users seeded (user u owns offers (u-1)*PER+1 .. u*PER)
 --   BENCH_PER_USER    offers per seeded user (100)
+--   BENCH_VISIBLE_PER_USER  the first of them that everyone may read (seed.sql: 92)
 --   BENCH_TOKENS      space-separated tokens of the writer users 1..W (token 1 also reads)
 --   BENCH_LIST_FROM   the first user whose list is never written (lists read users from it)
 --   BENCH_PASSWORD    the password every seeded user shares
@@ -13,6 +14,7 @@ if bench then return end -- loaded already (mixed.lua loads two scripts)
 bench = {}
 bench.users = tonumber(os.getenv("BENCH_USERS") or "1")
 bench.per_user = tonumber(os.getenv("BENCH_PER_USER") or "100")
+bench.visible_per_user = tonumber(os.getenv("BENCH_VISIBLE_PER_USER") or tostring(bench.per_user))
 bench.list_from = tonumber(os.getenv("BENCH_LIST_FROM") or "1")
 bench.password = os.getenv("BENCH_PASSWORD") or ""
 bench.path = os.getenv("BENCH_PATH") or "/healthz"
@@ -32,9 +34,10 @@ for w, token in ipairs(bench.tokens) do
   }
 end
 
--- A random offer id of user u.
+-- A random offer id of user u, among those everyone may read (drafts, closed and expired
+-- offers are 404 to all but their owner).
 function bench.offer_of(u)
-  return (u - 1) * bench.per_user + math.random(1, bench.per_user)
+  return (u - 1) * bench.per_user + math.random(1, bench.visible_per_user)
 end
 
 local skills = { "python", "rust", "sql", "postgresql", "docker", "kubernetes", "aws", "linux",

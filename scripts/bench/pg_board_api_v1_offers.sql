@@ -1,5 +1,6 @@
 -- The board's first page, unfiltered (src/repo/board.rs `page`, default limit 20, so LIMIT 21):
--- what GET /api/v1/offers asks the database, on one connection. The page carries the count
--- (`push_total`: a scalar subquery over the running totals), one statement for both.
+-- what GET /api/v1/offers asks the database: the newest published offers that have not
+-- expired, then their count, capped (LIMIT 10001: at most 10 000 counted).
 -- tests/api/bench_sql.rs fails when this differs from what the server runs.
-SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, u.username, NULL::real AS rank, (SELECT coalesce(sum(total), 0)::bigint FROM offer_totals) AS total FROM offers o JOIN users u ON u.id = o.user_id WHERE TRUE ORDER BY o.id DESC LIMIT 21;
+SELECT o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, o.status::text AS status, (o.status = 'published' AND o.valid_through <= now()) AS expired, o.close_reason::text AS close_reason, o.first_published_at, o.valid_through, o.employment_types::text[] AS employment_types, o.workplace::text AS workplace, o.locations::text AS locations, o.remote_countries, o.salary_currency, o.salary_min::text AS salary_min, o.salary_max::text AS salary_max, o.salary_period::text AS salary_period, o.apply_url, o.apply_email, u.username, u.display_name, NULL::real AS rank FROM offers o JOIN users u ON u.id = o.user_id WHERE (o.status = 'published' AND o.valid_through > now()) ORDER BY o.first_published_at DESC, o.id DESC LIMIT 21;
+SELECT count(*) FROM (SELECT 1 FROM offers o WHERE (o.status = 'published' AND o.valid_through > now()) LIMIT 10001) AS capped;

@@ -1,5 +1,7 @@
 -- The list GET's SELECT (src/repo/offers.rs `list_for_user`, first page at the default limit
--- of 100, so LIMIT 101) for a random user with 100 offers. pgbench -D users=N -D list_from=M
+-- of 100, so LIMIT 101, no status filter) of a random user with 100 offers, read by user 1
+-- (open offers only). The server binds the status filter as NULL; `'{}'` stands in for it
+-- in `= ANY (...)`, never reached. pgbench -D users=N -D list_from=M
 -- tests/api/bench_sql.rs fails when this differs from what the server runs.
 \set u random(:list_from, :users)
-SELECT c.total, o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date FROM users u CROSS JOIN LATERAL (SELECT count(*) AS total FROM offers WHERE user_id = u.id) c LEFT JOIN LATERAL ( SELECT * FROM offers WHERE user_id = u.id AND id > 0 ORDER BY id LIMIT 101 ) o ON TRUE WHERE u.id = :u ORDER BY o.id;
+WITH seen AS MATERIALIZED (SELECT o.id FROM offers o WHERE o.user_id = :u AND (1 = :u OR (o.status = 'published' AND o.valid_through > now())) AND (NULL::text[] IS NULL OR CASE WHEN o.status = 'published' AND o.valid_through <= now() THEN 'expired' ELSE o.status::text END = ANY ('{}'))) SELECT c.total, o.id, o.user_id, o.title, o.description, o.skills_list, o.creation_date, o.modification_date, o.status::text AS status, (o.status = 'published' AND o.valid_through <= now()) AS expired, o.close_reason::text AS close_reason, o.first_published_at, o.valid_through, o.employment_types::text[] AS employment_types, o.workplace::text AS workplace, o.locations::text AS locations, o.remote_countries, o.salary_currency, o.salary_min::text AS salary_min, o.salary_max::text AS salary_max, o.salary_period::text AS salary_period, o.apply_url, o.apply_email FROM users u CROSS JOIN LATERAL (SELECT count(*) AS total FROM seen) c LEFT JOIN LATERAL ( SELECT * FROM offers WHERE id IN (SELECT id FROM seen) AND id > 0 ORDER BY id LIMIT 101 ) o ON TRUE WHERE u.id = :u ORDER BY o.id;

@@ -48,6 +48,7 @@ pg_as_owner() {
 # pg_start DATADIR PORT: creates the cluster on first use, starts it, and exports
 # PG_DATADIR, PG_PORT and PG_ADMIN_URL (superuser `job_offers`, database `postgres`).
 # PG_PRELOAD: shared_preload_libraries of the server (e.g. pg_stat_statements), none by default.
+# PG_OPTIONS: further server options ("-c name=value ..."), none by default.
 pg_start() {
   local datadir=$1 port=$2
   local preload=""
@@ -68,7 +69,7 @@ pg_start() {
   if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
     pg_log "starting PostgreSQL on 127.0.0.1:$port"
     pg_as_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
-      -o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c max_connections=${PG_MAX_CONNECTIONS:-200} -c fsync=${PG_FSYNC:-on} $preload" \
+      -o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c max_connections=${PG_MAX_CONNECTIONS:-200} -c fsync=${PG_FSYNC:-on} $preload ${PG_OPTIONS:-}" \
       start >/dev/null || {
       tail -n 30 "$datadir/server.log" >&2
       return 1
