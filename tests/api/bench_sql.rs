@@ -476,12 +476,17 @@ async fn every_benchmark_sql_file_is_what_the_server_runs_for_its_request() {
         }
 
         reset_statistics(&app.db).await;
+        // One connection for the whole file, as pgbench runs it: a file with a transaction
+        // (BEGIN … FOR UPDATE … COMMIT) spread over the pool's connections would wait on its
+        // own lock.
+        let mut connection = app.db.acquire().await.unwrap();
         for statement in &statements {
-            app.db
+            connection
                 .execute(statement.as_str())
                 .await
                 .unwrap_or_else(|error| panic!("{file}: {statement}: {error}"));
         }
+        drop(connection);
         let direct = statements_run(&app.db).await;
         if server != direct {
             differences.push(format!(
