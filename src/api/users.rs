@@ -213,12 +213,29 @@ impl From<Employer> for EmployerBody {
     }
 }
 
-/// The fields of the profile to change; at least one.
+/// The fields of the profile to change; at least one (`minProperties: 1`).
+pub struct ProfilePatchRequest;
+
+impl JsonSchema for ProfilePatchRequest {
+    fn schema_name() -> String {
+        "ProfilePatchRequest".to_owned()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut schema = ProfilePatchFields::json_schema(gen).into_object();
+        // Every field is optional: a change names only what changes, but names something.
+        schema.object().required.clear();
+        schema.object().min_properties = Some(1);
+        schema.metadata().description =
+            Some("The profile fields to change, at least one; null or \"\" clears one.".to_owned());
+        schema.into()
+    }
+}
+
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Documentation only: `ProfilePatch::from_json` parses the body.
-#[schemars(description = "The profile fields to change; null or \"\" clears one.")]
-pub struct ProfilePatchRequest {
+struct ProfilePatchFields {
     #[schemars(schema_with = "schema::display_name")]
     display_name: Option<String>,
     #[schemars(schema_with = "schema::website")]
