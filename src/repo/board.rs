@@ -148,7 +148,7 @@ fn push_offer_filters(
     }
     if let Some(country) = &query.country {
         let code = vec![country.as_str().to_owned()];
-        sql.push(" AND (offer_location_countries(o.locations) @> ")
+        sql.push(" AND (o.location_countries @> ")
             .push_bind(code.clone())
             .push(
                 "::text[] OR (o.workplace IN ('remote', 'hybrid') \
