@@ -123,11 +123,24 @@ pub struct OfferList {
     pub count: i64,
 }
 
-/// The body of a new offer.
+/// The body of a new offer: title and description, and any other field.
+pub struct NewOfferRequest;
+
+impl JsonSchema for NewOfferRequest {
+    fn schema_name() -> String {
+        "NewOfferRequest".to_owned()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut schema = schema::no_other_fields(NewOfferFields::json_schema(gen)).into_object();
+        schema.metadata().description = Some("The body of a new offer.".to_owned());
+        schema.into()
+    }
+}
+
 #[derive(JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Documentation only: `NewOffer::from_json` parses the body.
-pub struct NewOfferRequest {
+struct NewOfferFields {
     #[schemars(schema_with = "schema::title")]
     title: String,
     #[schemars(schema_with = "schema::description")]
@@ -135,24 +148,44 @@ pub struct NewOfferRequest {
     #[schemars(schema_with = "schema::skills")]
     #[serde(default)]
     skills_list: Vec<String>,
+    #[serde(flatten)]
+    details: OfferDetailsFields,
+}
+
+/// The contract v2 fields of a create or an update, all optional in both.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // Documentation only: `NewOffer::from_json`/`OfferPatch::from_json` parse them.
+struct OfferDetailsFields {
+    // `default`: a field documented through `schema_with` is otherwise listed as required;
+    // `skip_serializing_if`: and documented with `default: null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::status")]
     status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::close_reason")]
     close_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::valid_through")]
     valid_through: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::employment_types")]
     employment_types: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::workplace")]
     workplace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::locations")]
     locations: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::remote_countries")]
     remote_countries: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::salary")]
     salary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::apply_url")]
     apply_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::apply_email")]
     apply_email: Option<String>,
 }
@@ -166,7 +199,7 @@ impl JsonSchema for OfferPatchRequest {
     }
 
     fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        let mut schema = OfferPatchFields::json_schema(gen).into_object();
+        let mut schema = schema::no_other_fields(OfferPatchFields::json_schema(gen)).into_object();
         // Every field is optional: an update names only what changes, but names something.
         schema.object().required.clear();
         schema.object().min_properties = Some(1);
@@ -176,7 +209,6 @@ impl JsonSchema for OfferPatchRequest {
 }
 
 #[derive(JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Documentation only: `OfferPatch::from_json` parses the body.
 struct OfferPatchFields {
     #[schemars(schema_with = "schema::title")]
@@ -185,26 +217,8 @@ struct OfferPatchFields {
     description: Option<String>,
     #[schemars(schema_with = "schema::skills")]
     skills_list: Option<Vec<String>>,
-    #[schemars(schema_with = "schema::status")]
-    status: Option<String>,
-    #[schemars(schema_with = "schema::close_reason")]
-    close_reason: Option<String>,
-    #[schemars(schema_with = "schema::valid_through")]
-    valid_through: Option<String>,
-    #[schemars(schema_with = "schema::employment_types")]
-    employment_types: Option<Vec<String>>,
-    #[schemars(schema_with = "schema::workplace")]
-    workplace: Option<String>,
-    #[schemars(schema_with = "schema::locations")]
-    locations: Option<Vec<String>>,
-    #[schemars(schema_with = "schema::remote_countries")]
-    remote_countries: Option<Vec<String>>,
-    #[schemars(schema_with = "schema::salary")]
-    salary: Option<String>,
-    #[schemars(schema_with = "schema::apply_url")]
-    apply_url: Option<String>,
-    #[schemars(schema_with = "schema::apply_email")]
-    apply_email: Option<String>,
+    #[serde(flatten)]
+    details: OfferDetailsFields,
 }
 
 /// # List a user's offers

@@ -295,3 +295,11 @@ pub fn about(_: &mut SchemaGenerator) -> Schema {
         "example": "We build warehouse robots in Berlin.",
     }))
 }
+
+/// `schema` with `additionalProperties: false`: the bodies refuse unknown fields, which
+/// `deny_unknown_fields` cannot say of a struct with flattened parts.
+pub fn no_other_fields(schema: Schema) -> Schema {
+    let mut object = schema.into_object();
+    object.object().additional_properties = Some(Box::new(Schema::Bool(false)));
+    object.into()
+}

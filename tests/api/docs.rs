@@ -1,5 +1,5 @@
 use rocket::http::Status;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::{body_json, spawn_app};
 use crate::web::Page;
@@ -110,4 +110,16 @@ async fn swagger_ui_is_served_from_docs_and_points_at_the_document() {
     assert_eq!(bundle.status(), Status::Ok);
     let config = body_json(app.get("/docs/swagger-ui-config.json", None).await).await;
     assert_eq!(config["url"], "/api/v1/openapi.json");
+}
+
+#[rocket::async_test]
+async fn the_document_asks_a_new_offer_for_a_title_and_a_description_only() {
+    let app = spawn_app().await;
+    let spec = body_json(app.get("/api/v1/openapi.json", None).await).await;
+    let body = &spec["components"]["schemas"]["NewOfferRequest"];
+    assert_eq!(body["required"], json!(["description", "title"]));
+    assert_eq!(body["additionalProperties"], json!(false));
+    for field in ["status", "salary", "locations", "valid_through", "apply_url"] {
+        assert!(body["properties"][field].is_object(), "{field} documented");
+    }
 }
