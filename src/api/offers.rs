@@ -329,8 +329,8 @@ pub async fn update(
     let (user_id, id) = (user_id.user()?, id.offer()?);
     require_owner(user.id, user_id)?;
     let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
-    let offer = repo::offers::change_owned(&mut *db.acquire().await?, user_id, id, decide)
+    let mut db = db.acquire().await?;
+    let offer = repo::offers::change_owned(&mut db, user_id, id, &patch, &config.publishing)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))??;
     Ok(Success(offer.into()))

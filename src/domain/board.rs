@@ -288,22 +288,6 @@ pub enum Sort {
 
 pub const MAX_POSTED_WITHIN_DAYS: u32 = 365;
 
-/// The board's query parameters, in the order links name them.
-pub const BOARD_PARAMETERS: [&str; 12] = [
-    "q",
-    "skills",
-    "employer",
-    "workplace",
-    "employment_type",
-    "country",
-    "salary_min",
-    "currency",
-    "posted_within",
-    "sort",
-    "limit",
-    "cursor",
-];
-
 /// The board's query parameters as sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RawBoardQuery<'a> {
@@ -322,7 +306,7 @@ pub struct RawBoardQuery<'a> {
 }
 
 impl<'a> From<[Option<&'a str>; 12]> for RawBoardQuery<'a> {
-    /// The parameters in the order of `BOARD_PARAMETERS`.
+    /// The parameters in the order of the struct's fields (`q` … `cursor`), as links name them.
     fn from(
         [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, sort, limit, cursor]: [Option<&'a str>; 12],
     ) -> Self {

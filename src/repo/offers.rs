@@ -1,14 +1,15 @@
 //! Job offers. Every read or write of one offer is scoped to its owner
 //! (`WHERE id = $1 AND user_id = $2`); the doors decide who that owner may be.
 
+use chrono::Utc;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{Connection, PgConnection, PgExecutor, Postgres, Row};
 
 use super::RepoError;
 use crate::domain::board::{Cursor, Direction, EmployerPage};
-use crate::domain::lifecycle::OfferChange;
-use crate::domain::offer::{Details, Offer};
+use crate::domain::lifecycle::{self, ChangeError, OfferChange, PublishingRules};
+use crate::domain::offer::{Details, Offer, OfferPatch};
 use crate::domain::posting::{
     Amount, CloseReason, Currency, EmailAddress, EmploymentTypes, Locations, OfferStatus,
     RemoteCountries, Salary, SalaryPeriod, ShownStatus, WebAddress, Workplace,
@@ -355,16 +356,18 @@ pub async fn owner_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<i64>, R
     )
 }
 
-/// Changes `owner`'s offer `id` to what `decide` makes of it as stored, and stamps its
-/// modification time; `None` when `owner` has no such offer, `Some(Err)` when `decide`
-/// refused. The offer is locked from the read to the write, so two concurrent changes (say,
-/// two status changes) each decide from what the other left.
-pub async fn change_owned<E>(
+/// Applies `patch` to `owner`'s offer `id` as the lifecycle decides from the offer as stored
+/// (`lifecycle::update`, for both doors), and stamps its modification time; `None` when `owner`
+/// has no such offer, `Some(Err)` when the lifecycle refused. The offer is locked from the read
+/// to the write, so two concurrent changes (say, two status changes) each decide from what the
+/// other left.
+pub async fn change_owned(
     db: &mut PgConnection,
     owner: i64,
     id: i64,
-    decide: impl FnOnce(&Offer) -> Result<OfferChange, E>,
-) -> Result<Option<Result<Offer, E>>, RepoError> {
+    patch: &OfferPatch,
+    rules: &PublishingRules,
+) -> Result<Option<Result<Offer, ChangeError>>, RepoError> {
     let mut transaction = db.begin().await?;
     let stored = sqlx::query_as::<_, Offer>(concat!(
         "SELECT ",
@@ -378,7 +381,7 @@ pub async fn change_owned<E>(
     let Some(stored) = stored else {
         return Ok(None);
     };
-    let change = match decide(&stored) {
+    let change = match lifecycle::update(&stored, patch, Utc::now(), rules) {
         Ok(change) => change,
         Err(refused) => return Ok(Some(Err(refused))),
     };

@@ -412,8 +412,9 @@ async fn change(
         Err(error) => return Ok(Err(ChangeError::Invalid(input_problems(error)))),
     };
     let mut connection = db.acquire().await?;
-    let decide = |stored: &Offer| lifecycle::update(stored, &patch, Utc::now(), &config.publishing);
-    match repo::offers::change_owned(&mut connection, user.id, id, decide).await? {
+    match repo::offers::change_owned(&mut connection, user.id, id, &patch, &config.publishing)
+        .await?
+    {
         Some(result) => Ok(result),
         None => Err(refusal(&mut connection, user, id).await),
     }

@@ -119,7 +119,13 @@ async fn the_document_asks_a_new_offer_for_a_title_and_a_description_only() {
     let body = &spec["components"]["schemas"]["NewOfferRequest"];
     assert_eq!(body["required"], json!(["description", "title"]));
     assert_eq!(body["additionalProperties"], json!(false));
-    for field in ["status", "salary", "locations", "valid_through", "apply_url"] {
+    for field in [
+        "status",
+        "salary",
+        "locations",
+        "valid_through",
+        "apply_url",
+    ] {
         assert!(body["properties"][field].is_object(), "{field} documented");
     }
 }
