@@ -51,6 +51,8 @@ struct RawConfig {
     search_window_secs: u64,
     #[serde(default = "default_search_concurrency")]
     search_concurrency: usize,
+    #[serde(default = "default_search_wait_secs")]
+    search_wait_secs: u64,
     #[serde(default = "default_offers_per_window")]
     offers_per_window: u32,
     #[serde(default = "default_offer_window_secs")]
@@ -121,6 +123,12 @@ fn default_search_concurrency() -> usize {
     4
 }
 
+/// Long enough for 64 searches queued behind 4 slots on a 2-core machine (~30 ms each) to be
+/// served rather than refused; short enough that a flood is told to come back.
+fn default_search_wait_secs() -> u64 {
+    3
+}
+
 fn default_offers_per_window() -> u32 {
     60
 }
@@ -184,6 +192,8 @@ pub struct AppConfig {
     pub search_window: Duration,
     /// Searches run at once; the pool's other connections stay free for everything else.
     pub search_concurrency: usize,
+    /// How long a search waits for a slot before `503`.
+    pub search_wait: Duration,
     /// Offers one account may create in `offer_window`, and have at all.
     pub offers_per_window: u32,
     pub offer_window: Duration,
@@ -266,6 +276,7 @@ impl AppConfig {
             searches_per_window: raw.searches_per_window.max(1),
             search_window: window(raw.search_window_secs, "ROCKET_SEARCH_WINDOW_SECS")?,
             search_concurrency: raw.search_concurrency.max(1),
+            search_wait: Duration::from_secs(raw.search_wait_secs),
             offers_per_window: raw.offers_per_window.max(1),
             offer_window: window(raw.offer_window_secs, "ROCKET_OFFER_WINDOW_SECS")?,
             max_offers_per_user: raw.max_offers_per_user.max(1),

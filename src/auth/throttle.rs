@@ -33,9 +33,6 @@ use crate::repo;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
 
-/// How long a search waits for a slot before `503`.
-const SEARCH_SLOT_WAIT: Duration = Duration::from_secs(1);
-
 /// At most `max` attempts per key in each window of `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -129,6 +126,8 @@ pub struct AbuseLimits {
     /// Slots for searches: at most this many run at once (PostgreSQL would otherwise spend
     /// every pooled connection on them while a one-row read waits).
     pub search_slots: Arc<Semaphore>,
+    /// How long a search waits for one of them before `503`.
+    pub search_wait: Duration,
 }
 
 /// The keys of one sign-in attempt: (client, username), client, username.
@@ -177,6 +176,7 @@ impl AbuseLimits {
             },
             max_offers: config.max_offers_per_user,
             search_slots: Arc::new(Semaphore::new(config.search_concurrency)),
+            search_wait: config.search_wait,
         }
     }
 
@@ -280,7 +280,7 @@ services_guard!(Limiter, "the attempt limits");
 impl Limiter<'_> {
     /// Counts a board search and takes one of the search slots, held until the permit is
     /// dropped: `Throttled` past the client's limit, `SearchesBusy` when no slot frees up
-    /// within a second.
+    /// within `search_wait`.
     async fn search(&self) -> Result<OwnedSemaphorePermit, AuthError> {
         let wait = self
             .limits
@@ -290,7 +290,7 @@ impl Limiter<'_> {
             return Err(AuthError::Throttled { retry_after });
         }
         let slot = self.limits.search_slots.clone().acquire_owned();
-        match rocket::tokio::time::timeout(SEARCH_SLOT_WAIT, slot).await {
+        match rocket::tokio::time::timeout(self.limits.search_wait, slot).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(AuthError::SearchesBusy),
         }

@@ -296,4 +296,62 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
         (rare["count"].clone(), rare["count_capped"].clone()),
         (json!(10), json!(false))
     );
+
+    // Beyond the cap the page is walked from the newest offer (the count stops early); within
+    // it, read from the counted matches. Both list the newest first, and page the same way.
+    let newest: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM offers ORDER BY first_published_at DESC, id DESC LIMIT 40",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(ids(&everything), newest[..20]);
+    let cursor = everything["next_cursor"].as_str().unwrap();
+    let second = body_json(
+        app.get(&format!("/api/v1/offers?cursor={cursor}"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(ids(&second), newest[20..40]);
+    let rare_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM offers WHERE skills_list = '{rare}' ORDER BY first_published_at DESC, id DESC",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(ids(&rare), rare_ids);
+    // Ranked beyond the cap: the candidates are the newest matches, each ranked, none twice.
+    let ranked = body_json(app.get("/api/v1/offers?q=bulk", None).await).await;
+    assert_eq!(
+        (ranked["count"].clone(), ranked["count_capped"].clone()),
+        (json!(10000), json!(true))
+    );
+    let mut shown = ids(&ranked);
+    assert_eq!(shown.len(), 20);
+    let cursor = ranked["next_cursor"].as_str().unwrap();
+    let more = body_json(
+        app.get(&format!("/api/v1/offers?q=bulk&cursor={cursor}"), None)
+            .await,
+    )
+    .await;
+    shown.extend(ids(&more));
+    let distinct: std::collections::HashSet<i64> = shown.iter().copied().collect();
+    assert_eq!(distinct.len(), 40, "{shown:?}");
+    let candidates: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM offers ORDER BY first_published_at DESC, id DESC LIMIT $1",
+    )
+    .bind(job_offers::repo::board::RANK_CANDIDATES)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(shown.iter().all(|id| candidates.contains(id)), "{shown:?}");
+}
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|offer| offer["id"].as_i64().unwrap())
+        .collect()
 }
