@@ -252,6 +252,33 @@ fn push_ranked(sql: &mut QueryBuilder<'_, Postgres>, keys: &[String]) {
     .push("::text[]) AS key) AS rank FROM candidates c)");
 }
 
+/// `SELECT r.offer_id, r.rank FROM ranked r …`: a page of the ranked candidates by (rank, id),
+/// from the cursor on, one more than a page.
+fn push_ranked_page(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+    sql.push("SELECT r.offer_id, r.rank FROM ranked r WHERE TRUE");
+    if let Some(cursor) = &query.cursor {
+        push_cursor(sql, cursor, "r.rank", "r.offer_id");
+    }
+    push_order(sql, "r.rank", reads_backwards(query), "r.offer_id");
+    push_limit(sql, one_more(query));
+}
+
+/// Whether the page is read backwards from its cursor (then in reverse display order).
+fn reads_backwards(query: &BoardQuery) -> bool {
+    matches!(
+        query.cursor,
+        Some(Cursor {
+            direction: Direction::Before,
+            ..
+        })
+    )
+}
+
+/// A page and one more offer, which tells whether another page follows.
+fn one_more(query: &BoardQuery) -> i64 {
+    i64::from(query.limit) + 1
+}
+
 /// ` SELECT … FROM matches LEFT JOIN LATERAL (<listed>) …`: the page's offers with the count
 /// of `matches` on each row, and one row without an offer when the page is empty, so
 /// that the count always comes back. `listed` yields `offer_id` and `rank`, in display order.
@@ -303,14 +330,7 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
         None => None,
     };
     let ranked = keys.as_ref().filter(|_| query.is_ranked());
-    let backwards = matches!(
-        query.cursor,
-        Some(Cursor {
-            direction: Direction::Before,
-            ..
-        })
-    );
-    let one_more = i64::from(query.limit) + 1;
+    let backwards = reads_backwards(query);
 
     let mut sql = QueryBuilder::<Postgres>::new("");
     push_matches(&mut sql, query, keys.as_ref());
@@ -328,25 +348,17 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     push_listing(
         &mut sql,
         |sql| {
-            let (key, id) = match ranked {
-                Some(_) => {
-                    sql.push("SELECT r.offer_id, r.rank FROM ranked r WHERE TRUE");
-                    ("r.rank", "r.offer_id")
-                }
-                None => {
-                    sql.push(
-                        "SELECT m.id AS offer_id, m.first_published_at, NULL::real AS rank FROM ",
-                    );
-                    push_unnested(sql);
-                    sql.push(" WHERE TRUE");
-                    ("m.first_published_at", "m.id")
-                }
-            };
-            if let Some(cursor) = &query.cursor {
-                push_cursor(sql, cursor, key, id);
+            if ranked.is_some() {
+                return push_ranked_page(sql, query);
             }
-            push_order(sql, key, backwards, id);
-            push_limit(sql, one_more);
+            sql.push("SELECT m.id AS offer_id, m.first_published_at, NULL::real AS rank FROM ");
+            push_unnested(sql);
+            sql.push(" WHERE TRUE");
+            if let Some(cursor) = &query.cursor {
+                push_cursor(sql, cursor, "m.first_published_at", "m.id");
+            }
+            push_order(sql, "m.first_published_at", backwards, "m.id");
+            push_limit(sql, one_more(query));
         },
         match ranked {
             Some(_) => "listed.rank",
@@ -358,7 +370,7 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     let (counted, mut offers) = listed_offers(&rows)?;
 
     if counted > COUNT_CAP {
-        offers = walk(db, query, keys.as_ref(), ranked, backwards, one_more).await?;
+        offers = walk(db, query, keys.as_ref()).await?;
     }
     let more = offers.len() > query.limit as usize;
     offers.truncate(query.limit as usize);
@@ -385,12 +397,10 @@ async fn walk(
     db: &mut PgConnection,
     query: &BoardQuery,
     keys: Option<&Vec<String>>,
-    ranked: Option<&Vec<String>>,
-    backwards: bool,
-    one_more: i64,
 ) -> Result<Vec<BoardOffer>, RepoError> {
+    let backwards = reads_backwards(query);
     let mut sql = QueryBuilder::<Postgres>::new("");
-    match ranked {
+    match keys.filter(|_| query.is_ranked()) {
         None => {
             sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank"));
             sql.push(" FROM offers o JOIN users u ON u.id = o.user_id");
@@ -399,7 +409,7 @@ async fn walk(
                 push_cursor(&mut sql, cursor, "o.first_published_at", "o.id");
             }
             push_order(&mut sql, "o.first_published_at", backwards, "o.id");
-            push_limit(&mut sql, one_more);
+            push_limit(&mut sql, one_more(query));
         }
         Some(keys) => {
             sql.push("WITH candidates AS MATERIALIZED (SELECT o.id, o.search_vector FROM offers o");
@@ -408,15 +418,8 @@ async fn walk(
             push_limit(&mut sql, RANK_CANDIDATES);
             sql.push(")");
             push_ranked(&mut sql, keys);
-            sql.push(format_args!(
-                " SELECT {OFFER_COLUMNS}, listed.rank FROM (SELECT r.offer_id, r.rank \
-                 FROM ranked r WHERE TRUE"
-            ));
-            if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, "r.rank", "r.offer_id");
-            }
-            push_order(&mut sql, "r.rank", backwards, "r.offer_id");
-            push_limit(&mut sql, one_more);
+            sql.push(format_args!(" SELECT {OFFER_COLUMNS}, listed.rank FROM ("));
+            push_ranked_page(&mut sql, query);
             sql.push(
                 ") AS listed JOIN offers o ON o.id = listed.offer_id \
                  JOIN users u ON u.id = o.user_id",

@@ -35,7 +35,8 @@ fn titles(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn ids(body: &Value) -> Vec<i64> {
+/// The ids of a board page's offers, in order (also used by `board_filters`).
+pub(crate) fn ids(body: &Value) -> Vec<i64> {
     body["offers"]
         .as_array()
         .unwrap()

@@ -4,6 +4,7 @@
 use rocket::http::Status;
 use serde_json::{json, Value};
 
+use crate::board::ids;
 use crate::helpers::{body_json, spawn_app, TestApp, TestUser};
 
 async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
@@ -347,11 +348,3 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
     assert!(shown.iter().all(|id| candidates.contains(id)), "{shown:?}");
 }
 
-fn ids(body: &Value) -> Vec<i64> {
-    body["offers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|offer| offer["id"].as_i64().unwrap())
-        .collect()
-}
