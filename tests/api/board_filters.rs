@@ -347,4 +347,3 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
     .unwrap();
     assert!(shown.iter().all(|id| candidates.contains(id)), "{shown:?}");
 }
-
