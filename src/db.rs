@@ -62,6 +62,15 @@ struct PoolConfig {
     /// gets a 503): a query that expensive would only starve the others.
     #[serde(default = "default_statement_timeout_ms")]
     statement_timeout_ms: u64,
+    /// Kilobytes each sort or bitmap of a statement may use before spilling. PostgreSQL's 4 MB
+    /// makes the bitmap of a broad board filter at 1 000 000 offers lossy (every offer on a
+    /// lossy page is read and tested again): 16 MB kept q=python exact, 68 -> 46 ms.
+    #[serde(default = "default_work_mem_kb")]
+    work_mem_kb: u32,
+}
+
+fn default_work_mem_kb() -> u32 {
+    16 * 1024
 }
 
 fn default_statement_timeout_ms() -> u64 {
@@ -92,6 +101,7 @@ impl rocket_db_pools::Pool for OffersPool {
             .options([
                 ("client_min_messages", "warning".to_owned()),
                 ("statement_timeout", config.statement_timeout_ms.to_string()),
+                ("work_mem", format!("{}kB", config.work_mem_kb)),
             ])
             .disable_statement_logging();
         PgPoolOptions::new()

@@ -5,7 +5,7 @@ use rocket::http::Status;
 use serde_json::{json, Value};
 
 use crate::board::ids;
-use crate::helpers::{body_json, spawn_app, TestApp, TestUser};
+use crate::helpers::{body_json, spawn_app, spawn_app_with, TestApp, TestUser};
 
 async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
     app.create_offer(user, &body).await["id"].as_i64().unwrap()
@@ -346,4 +346,24 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
     .await
     .unwrap();
     assert!(shown.iter().all(|id| candidates.contains(id)), "{shown:?}");
+}
+
+/// Broad filters at a million offers build bitmaps of ~125 000 matches: PostgreSQL's 4 MB
+/// default makes them lossy, so the server's connections get 16 MB unless told otherwise.
+#[rocket::async_test]
+async fn the_server_connections_give_each_bitmap_the_configured_memory() {
+    for (configured, shown) in [(None, "16MB"), (Some(8192), "8MB")] {
+        let app = spawn_app_with(|figment| match configured {
+            Some(kb) => figment.merge(("databases.offers.work_mem_kb", kb)),
+            None => figment,
+        })
+        .await;
+        let db =
+            <job_offers::db::Db as rocket_db_pools::Database>::fetch(app.client.rocket()).unwrap();
+        let work_mem: String = sqlx::query_scalar("SHOW work_mem")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(work_mem, shown);
+    }
 }
