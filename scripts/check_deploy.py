@@ -582,10 +582,16 @@ def scenario_checks_default(sc: Scenario, objects: list[dict]) -> None:
     check_bundled_postgres(objects)
     deployment = one(objects, "Deployment")
     require(deployment["spec"].get("replicas") == 2, "default replicaCount must be 2")
+    cm_data = one(objects, "ConfigMap").get("data") or {}
+    require("ROCKET_PUBLIC_URL" not in cm_data, "without ingress or publicUrl, ROCKET_PUBLIC_URL stays unset")
 
 
 def scenario_checks_production(sc: Scenario, objects: list[dict]) -> None:
     require(not by_kind(objects, "StatefulSet"), "production must not bundle PostgreSQL")
+    # Canonical links and sitemaps name the ingress host, over https since it is in ingress.tls.
+    cm_data = one(objects, "ConfigMap").get("data") or {}
+    require(cm_data.get("ROCKET_PUBLIC_URL") == "https://jobs.example.com",
+            f"ROCKET_PUBLIC_URL={cm_data.get('ROCKET_PUBLIC_URL')!r}, expected the ingress host over https")
     require(not by_kind(objects, "Secret"), "production takes its secrets from existingSecret: no Secret expected")
     hpa = one(objects, "HorizontalPodAutoscaler")
     require(hpa["spec"]["minReplicas"] == 3, "production HPA minReplicas must be 3")

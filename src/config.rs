@@ -69,6 +69,66 @@ struct RawConfig {
     offer_max_days: u32,
     #[serde(default)]
     require_salary: bool,
+    public_url: Option<String>,
+    #[serde(default = "default_tombstone_days")]
+    tombstone_days: u32,
+    #[serde(default = "default_sitemap_max_urls")]
+    sitemap_max_urls: usize,
+}
+
+fn default_tombstone_days() -> u32 {
+    90
+}
+
+/// The sitemaps protocol's limit of addresses per file.
+pub const SITEMAP_PROTOCOL_MAX_URLS: usize = 50_000;
+
+fn default_sitemap_max_urls() -> usize {
+    SITEMAP_PROTOCOL_MAX_URLS
+}
+
+/// Where a development server answers (`scripts/runserver.sh`).
+const DEVELOPMENT_PUBLIC_URL: &str = "http://localhost:5000";
+
+/// How the site presents itself to search engines, aggregators and feed readers.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// The address the site is reached at, without a trailing slash: canonical links,
+    /// sitemaps, feeds and structured data are absolute. Never taken from a request's `Host`,
+    /// which any client may set.
+    pub public_url: String,
+    /// How long a deleted offer's address answers `410 Gone` (its tombstone is kept).
+    pub tombstone_days: u32,
+    /// Addresses per sitemap file; more make `/sitemap.xml` an index.
+    pub sitemap_max_urls: usize,
+}
+
+impl SiteSettings {
+    /// `path` (starting with `/`) as an absolute address of this site.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+}
+
+/// An absolute http(s) address with a host and nothing after its path, kept without the
+/// trailing slash.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let problem = || {
+        format!(
+            "ROCKET_PUBLIC_URL must be the site's absolute http(s) address, such as \
+             https://jobs.example.com (got {raw:?})"
+        )
+    };
+    let url = url::Url::parse(raw).map_err(|_| problem())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(problem());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 fn default_offer_default_days() -> u32 {
@@ -204,6 +264,8 @@ pub struct AppConfig {
     pub password_policy: PasswordPolicy,
     /// How long offers stay open and what publishing needs.
     pub publishing: PublishingRules,
+    /// Canonical addresses, tombstones and sitemaps.
+    pub site: SiteSettings,
 }
 
 impl AppConfig {
@@ -258,6 +320,26 @@ impl AppConfig {
                 "ROCKET_OFFER_DEFAULT_DAYS must not exceed ROCKET_OFFER_MAX_DAYS".to_owned(),
             );
         }
+        if raw.tombstone_days == 0 {
+            return Err("ROCKET_TOMBSTONE_DAYS must be at least 1".to_owned());
+        }
+        if !(2..=SITEMAP_PROTOCOL_MAX_URLS).contains(&raw.sitemap_max_urls) {
+            return Err(format!(
+                "ROCKET_SITEMAP_MAX_URLS must be from 2 to {SITEMAP_PROTOCOL_MAX_URLS}"
+            ));
+        }
+        let public_url = match &raw.public_url {
+            Some(raw) => parse_public_url(raw)?,
+            None => {
+                if !development {
+                    log::warn!(
+                        "ROCKET_PUBLIC_URL is not set: canonical links, sitemaps and feeds \
+                         name {DEVELOPMENT_PUBLIC_URL}"
+                    );
+                }
+                DEVELOPMENT_PUBLIC_URL.to_owned()
+            }
+        };
         Ok(Self {
             jwt_secret,
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
@@ -288,6 +370,11 @@ impl AppConfig {
                 default_days: raw.offer_default_days,
                 max_days: raw.offer_max_days,
                 require_salary: raw.require_salary,
+            },
+            site: SiteSettings {
+                public_url,
+                tombstone_days: raw.tombstone_days,
+                sitemap_max_urls: raw.sitemap_max_urls,
             },
         })
     }
@@ -356,6 +443,50 @@ mod tests {
         assert!(AppConfig::from_figment(&bad)
             .unwrap_err()
             .contains("ROCKET_TRUSTED_PROXIES"));
+    }
+
+    #[test]
+    fn the_public_url_is_an_absolute_address_kept_without_its_trailing_slash() {
+        let site = |url: &str| {
+            AppConfig::from_figment(
+                &figment("debug", None).merge(Serialized::global("public_url", url)),
+            )
+            .map(|config| config.site.public_url)
+        };
+        assert_eq!(
+            site("https://jobs.example.com/").unwrap(),
+            "https://jobs.example.com"
+        );
+        assert_eq!(
+            site("http://127.0.0.1:8000").unwrap(),
+            "http://127.0.0.1:8000"
+        );
+        assert_eq!(
+            site("https://example.com/jobs/").unwrap(),
+            "https://example.com/jobs"
+        );
+        for bad in [
+            "jobs.example.com",
+            "ftp://x.example",
+            "https://x.example/?a=1",
+            "",
+        ] {
+            assert!(
+                site(bad).unwrap_err().contains("ROCKET_PUBLIC_URL"),
+                "{bad}"
+            );
+        }
+        let default = AppConfig::from_figment(&figment("debug", None))
+            .unwrap()
+            .site;
+        assert_eq!(
+            default.absolute("/sitemap.xml"),
+            "http://localhost:5000/sitemap.xml"
+        );
+        assert_eq!(
+            (default.tombstone_days, default.sitemap_max_urls),
+            (90, 50_000)
+        );
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub enum AppError {
     /// 404 naming what is missing.
     #[error("{0}")]
     NotFound(Missing),
+    /// 410: the offer was deleted, and its tombstone is still kept.
+    #[error("offer removed {0}")]
+    OfferRemoved(i64),
     /// 405: the path exists, but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<Method>),
@@ -151,6 +154,7 @@ impl AppError {
             Self::NotOwner(_) => Status::Forbidden,
             Self::Transition(_) => Status::Conflict,
             Self::NotFound(_) => Status::NotFound,
+            Self::OfferRemoved(_) => Status::Gone,
             Self::MethodNotAllowed(_) => Status::MethodNotAllowed,
             Self::PayloadTooLarge => Status::PayloadTooLarge,
             Self::Repo(error) => repo_status(error),

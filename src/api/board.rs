@@ -15,10 +15,12 @@ use super::query::{
 use super::responses::{Paged, Success};
 use super::BASE;
 use crate::auth::throttle::Limiter;
+use crate::config::AppConfig;
 use crate::db::Db;
 use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::error::AppError;
 use crate::http::board_links::BoardFilters;
+use crate::http::gone::gone_or_missing;
 use crate::http::query::{single_values, Param};
 use crate::http::PathId;
 use crate::repo;
@@ -143,17 +145,24 @@ pub async fn search_board(
 /// # Get a published offer
 ///
 /// One published offer that has not expired, with its employer, for anyone (drafts, closed
-/// and expired offers are 404 here). No token needed.
+/// and expired offers are 404 here; a deleted one is 410 for `tombstone_days`). No token
+/// needed.
 #[openapi(tag = "Board")]
 #[get("/offers/<id>")]
 pub async fn public_offer(
     id: PathId<'_>,
     db: &State<Db>,
+    config: &State<AppConfig>,
 ) -> Result<Success<BoardOfferBody>, ApiError> {
     let id = id.offer()?;
-    let offer = repo::board::find(&mut *db.acquire().await?, id, None)
-        .await?
-        .filter(|listed| listed.offer.is_open())
-        .ok_or_else(|| AppError::offer_not_found(id))?;
+    let mut connection = db.acquire().await?;
+    let Some(offer) = repo::board::find(&mut connection, id, None).await? else {
+        return Err(gone_or_missing(&mut connection, id, &config.site)
+            .await
+            .into());
+    };
+    if !offer.offer.is_open() {
+        return Err(AppError::offer_not_found(id).into());
+    }
     Ok(Success(offer.into()))
 }

@@ -127,7 +127,7 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
     (
         "board_public_offer",
         "getPublishedOffer",
-        &["404", "500", "503"],
+        &["404", "410", "500", "503"],
     ),
 ];
 

@@ -346,10 +346,12 @@ pub async fn delete(
     id: PathId<'_>,
     user: ApiUser,
     db: &State<Db>,
+    config: &State<AppConfig>,
 ) -> Result<Success<Message>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
     require_owner(user.id, user_id)?;
-    if !repo::offers::delete_owned(&mut *db.acquire().await?, user_id, id).await? {
+    let connection = &mut *db.acquire().await?;
+    if !repo::offers::delete_owned(connection, user_id, id, config.site.tombstone_days).await? {
         return Err(AppError::offer_not_found(id).into());
     }
     Ok(Success(Message {

@@ -6,6 +6,7 @@ pub mod board;
 pub mod fields;
 pub mod id;
 pub mod iso;
+pub mod job_posting;
 pub mod lifecycle;
 pub mod offer;
 pub mod posting;

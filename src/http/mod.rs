@@ -1,7 +1,9 @@
-//! What both doors share at the HTTP level: path ids, query strings, and the board's links.
+//! What both doors share at the HTTP level: path ids, query strings, the board's links, and
+//! what a public offer address answers when the offer is gone.
 //! `api/` and `web/` build on this and never on each other.
 
 pub mod board_links;
+pub mod gone;
 pub mod id;
 pub mod query;
 

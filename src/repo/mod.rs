@@ -5,6 +5,7 @@ pub mod board;
 pub mod limits;
 pub mod offers;
 pub mod sessions;
+pub mod sitemap;
 pub mod users;
 
 use std::sync::Arc;

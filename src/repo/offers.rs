@@ -409,12 +409,45 @@ pub async fn change_owned(
     Ok(Some(Ok(offer)))
 }
 
-/// Deletes `owner`'s offer `id`; `false` when `owner` has no such offer.
-pub async fn delete_owned(db: impl PgExecutor<'_>, owner: i64, id: i64) -> Result<bool, RepoError> {
-    let result = sqlx::query("DELETE FROM offers WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(owner)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected() > 0)
+/// Deletes `owner`'s offer `id`, leaving a tombstone when it had been published (and purging
+/// tombstones older than `tombstone_days`); `false` when `owner` has no such offer.
+pub async fn delete_owned(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    id: i64,
+    tombstone_days: u32,
+) -> Result<bool, RepoError> {
+    let deleted: i64 = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM offers WHERE id = $1 AND user_id = $2 \
+             RETURNING id, first_published_at), \
+         buried AS (INSERT INTO offer_tombstones (offer_id) \
+             SELECT id FROM gone WHERE first_published_at IS NOT NULL \
+             ON CONFLICT (offer_id) DO UPDATE SET deleted_at = now()), \
+         purged AS (DELETE FROM offer_tombstones \
+             WHERE deleted_at < now() - make_interval(days => $3)) \
+         SELECT count(*) FROM gone",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(i32::try_from(tombstone_days).unwrap_or(i32::MAX))
+    .fetch_one(db)
+    .await?;
+    Ok(deleted > 0)
+}
+
+/// Whether offer `id` was deleted less than `tombstone_days` ago (its address is gone, not
+/// unknown).
+pub async fn removed(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    tombstone_days: u32,
+) -> Result<bool, RepoError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM offer_tombstones WHERE offer_id = $1 \
+         AND deleted_at >= now() - make_interval(days => $2))",
+    )
+    .bind(id)
+    .bind(i32::try_from(tombstone_days).unwrap_or(i32::MAX))
+    .fetch_one(db)
+    .await?)
 }

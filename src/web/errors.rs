@@ -62,6 +62,12 @@ fn error_view(error: &AppError, csrf_refused: bool) -> ErrorView {
              be mistyped."
                 .to_owned(),
         ),
+        410 => (
+            "This offer has been removed",
+            "The employer deleted this offer: it no longer accepts applications. Other offers \
+             are on the board."
+                .to_owned(),
+        ),
         403 if csrf_refused => (
             "This form has expired",
             "The form was sent without its security token, or from another site. Go back, \

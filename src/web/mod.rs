@@ -4,6 +4,7 @@
 
 mod auth;
 mod board;
+mod crawl;
 mod csrf;
 mod errors;
 mod headers;
@@ -48,6 +49,9 @@ pub fn stage() -> AdHoc {
                 "/",
                 routes![
                     board::board,
+                    crawl::robots,
+                    crawl::sitemap,
+                    crawl::sitemap_file,
                     auth::sign_in_page,
                     auth::sign_in,
                     auth::sign_up_page,

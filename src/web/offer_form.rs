@@ -423,6 +423,8 @@ pub struct FormView {
     action: String,
     offer_id: Option<i64>,
     offer_title: Option<String>,
+    /// The offer's canonical page, when editing one.
+    offer_href: Option<String>,
     /// The offer's status when editing (`draft` gets "Save draft" and "Publish").
     status: Option<&'static str>,
     values: FormValues,
@@ -442,6 +444,7 @@ impl FormView {
             action,
             offer_id: offer.map(|offer| offer.id),
             offer_title: offer.map(|offer| offer.title.clone()),
+            offer_href: offer.map(|offer| super::paths::offer(offer.id, &offer.title)),
             status: offer.map(|offer| offer.shown_status().as_str()),
             values,
             errors: errors.first_per_field(),

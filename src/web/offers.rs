@@ -5,7 +5,7 @@
 use chrono::Utc;
 use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, State};
+use rocket::{get, post, Either, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -14,7 +14,7 @@ use super::board::{employer_href, view as board_view};
 use super::csrf::{CsrfForm, TokenOnly};
 use super::errors::PageError;
 use super::offer_form::{FormValues, FormView, OfferForm};
-use super::page::{FormReply, Page};
+use super::page::{FormReply, Page, PageMeta, META_DESCRIPTION_CHARS};
 use super::paths;
 use super::time::{age, Timestamp};
 use crate::auth::throttle::Limiter;
@@ -22,12 +22,14 @@ use crate::auth::{AuthError, PageUser};
 use crate::config::AppConfig;
 use crate::db::Db;
 use crate::domain::access::require_owner;
+use crate::domain::job_posting::{self, JobPosting, MissingProperty};
 use crate::domain::lifecycle::{self, ChangeError};
 use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::domain::posting::{CloseReason, ShownStatus};
 use crate::domain::{FieldErrors, JsonObject};
-use crate::error::AppError;
+use crate::error::{AppError, Missing};
 use crate::http::board_links::BoardFilters;
+use crate::http::gone::gone_or_missing;
 use crate::http::PathId;
 use crate::repo;
 
@@ -72,6 +74,8 @@ async fn own_offer(db: &Db, user: &PageUser, id: &PathId<'_>) -> Result<Offer, P
 #[derive(Debug, Serialize)]
 struct OfferRow {
     id: i64,
+    /// The offer's canonical page.
+    href: String,
     title: String,
     status: &'static str,
     status_label: &'static str,
@@ -89,6 +93,7 @@ impl OfferRow {
         let status = offer.shown_status();
         Self {
             id: offer.id,
+            href: paths::offer(offer.id, &offer.title),
             status: status.as_str(),
             status_label: status_label(status),
             close_reason: offer.close_reason.map(close_reason_label),
@@ -296,6 +301,12 @@ struct OfferPageView {
     remote_countries: Vec<&'static str>,
     apply_url: Option<String>,
     apply_email: Option<String>,
+    /// The head's canonical link, description, Open Graph tags and robots rule.
+    meta: PageMeta,
+    /// The JobPosting JSON-LD (an open offer only), escaped for its script element.
+    json_ld: Option<String>,
+    /// For the owner: what Google's job search requires or recommends and the offer lacks.
+    readiness: Option<Vec<MissingProperty>>,
     /// Whether the visitor owns it (and gets Edit, Delete and the status changes).
     mine: bool,
     can_publish: bool,
@@ -311,29 +322,58 @@ struct PublicView {
 /// An offer's public page: anyone may read a published, closed or expired offer (a closed or
 /// expired one says it no longer takes applications); a draft only its owner. The owner also
 /// gets Edit, Delete and the status changes.
-#[get("/offers/<id>")]
+///
+/// Its one address is `/offers/{id}-{slug}`; `/offers/{id}` and a stale slug answer `301` to
+/// it. A deleted offer answers `410` while its tombstone is kept.
+#[get("/offers/<address>")]
 pub async fn view(
     user: Result<PageUser, AuthError>,
     page: Page<'_>,
     db: &State<Db>,
-    id: PathId<'_>,
-) -> Result<Template, PageError> {
+    config: &State<AppConfig>,
+    address: &str,
+) -> Result<Either<Template, Redirect>, PageError> {
     let visitor = match user {
         Ok(user) => Some(user.id),
         Err(AuthError::NotSignedIn) => None,
         Err(error) => return Err(error.into()),
     };
-    let id = id.offer()?;
+    let (id, slug) = job_posting::offer_segment(address)
+        .ok_or_else(|| AppError::NotFound(Missing::Offer(address.to_owned())))?;
     let mut connection = db.acquire().await?;
-    let listed = repo::board::find(&mut connection, id, visitor)
-        .await?
-        .ok_or_else(|| AppError::offer_not_found(id))?;
+    let Some(listed) = repo::board::find(&mut connection, id, visitor).await? else {
+        return Err(gone_or_missing(&mut connection, id, &config.site)
+            .await
+            .into());
+    };
+    let canonical = paths::offer(id, &listed.offer.title);
+    if slug != canonical.split_once('-').map(|(_, slug)| slug) {
+        return Ok(Either::Right(Redirect::moved(canonical)));
+    }
     let website = repo::users::employer(&mut *connection, listed.offer.user_id)
         .await?
         .and_then(|employer| employer.profile.website)
         .map(|site| site.as_str().to_owned());
     let employer = listed.employer_name().to_owned();
     let offer = listed.offer;
+    let mine = visitor == Some(offer.user_id);
+    let url = config.site.absolute(&canonical);
+    let posting = JobPosting::of(
+        &offer,
+        &job_posting::Employer {
+            name: &employer,
+            website: website.as_deref(),
+        },
+        url.clone(),
+    );
+    let meta = PageMeta {
+        canonical: url,
+        title: offer.title.clone(),
+        description: job_posting::summary(&offer.description, META_DESCRIPTION_CHARS),
+        og_type: "article",
+        // A draft, closed or expired offer is not one a search engine should send anyone to.
+        noindex: !offer.is_open(),
+    };
     let status = offer.shown_status();
     let posted = offer.first_published_at.unwrap_or(offer.creation_date);
     let details = &offer.details;
@@ -373,14 +413,19 @@ pub async fn view(
             .apply_email
             .as_ref()
             .map(|email| email.as_str().to_owned()),
-        mine: visitor == Some(offer.user_id),
+        json_ld: offer.is_open().then(|| posting.to_script_json()),
+        readiness: mine.then(|| posting.missing()),
+        meta,
+        mine,
         can_publish: status == ShownStatus::Draft,
         can_close: matches!(status, ShownStatus::Published | ShownStatus::Expired),
         can_reopen: matches!(status, ShownStatus::Closed | ShownStatus::Expired),
         title: offer.title,
         description: offer.description,
     };
-    Ok(page.render("offers/view", PublicView { offer: view }))
+    Ok(Either::Left(
+        page.render("offers/view", PublicView { offer: view }),
+    ))
 }
 
 #[get("/offers/<id>/edit")]
@@ -437,7 +482,7 @@ pub async fn update(
     }
     match change(db, config, &user, offer.id, &form.to_json(Some(&offer))).await? {
         Ok(updated) => Ok(FormReply::Done(Flash::success(
-            Redirect::to(paths::offer(updated.id)),
+            Redirect::to(paths::offer(updated.id, &updated.title)),
             if updated.status != offer.status {
                 "Offer published"
             } else {
@@ -479,9 +524,10 @@ pub async fn change_status(
     if !form.close_reason.is_empty() {
         body.insert("close_reason".into(), form.close_reason.clone().into());
     }
-    let back = paths::local_path(Some(&form.back)).unwrap_or_else(|| paths::offer(id));
+    let back = paths::local_path(Some(&form.back));
     match change(db, config, &user, id, &body).await? {
         Ok(offer) => {
+            let back = back.unwrap_or_else(|| paths::offer(id, &offer.title));
             let message = match offer.shown_status() {
                 ShownStatus::Closed => "Offer closed: it no longer takes applications",
                 ShownStatus::Published => "Offer published",
@@ -496,6 +542,7 @@ pub async fn change_status(
                 .map(|(field, problem)| format!("{}: {problem}", field.replace('_', " ")))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let back = back.unwrap_or_else(|| paths::offer_by_id(id));
             Ok(Flash::error(Redirect::to(back), problem))
         }
         Err(refused @ ChangeError::Transition(_)) => Err(AppError::from(refused).into()),
@@ -524,12 +571,15 @@ pub async fn confirm_delete(
 pub async fn delete(
     user: PageUser,
     db: &State<Db>,
+    config: &State<AppConfig>,
     id: PathId<'_>,
     _form: CsrfForm<TokenOnly>,
 ) -> Result<Flash<Redirect>, PageError> {
     let id = id.offer()?;
     let mut connection = db.acquire().await?;
-    if !repo::offers::delete_owned(&mut *connection, user.id, id).await? {
+    if !repo::offers::delete_owned(&mut *connection, user.id, id, config.site.tombstone_days)
+        .await?
+    {
         return Err(refusal(&mut connection, &user, id).await);
     }
     Ok(Flash::success(

@@ -25,6 +25,21 @@ pub struct Layout {
     pub limits: Limits,
 }
 
+/// What a public page's head tells search engines and link previews: its canonical address
+/// (absolute), title and description (also as Open Graph tags), and whether to index it.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    pub canonical: String,
+    pub title: String,
+    pub description: String,
+    /// `og:type`: `website` for the board, `article` for an offer.
+    pub og_type: &'static str,
+    pub noindex: bool,
+}
+
+/// The length search engines show of a description.
+pub const META_DESCRIPTION_CHARS: usize = 160;
+
 #[derive(Debug, Serialize)]
 pub struct FlashView {
     kind: &'static str,

@@ -31,9 +31,15 @@ pub fn local_path(next: Option<&str>) -> Option<String> {
         .then_some(encoded)
 }
 
-/// The offer's public page.
-pub fn offer(id: i64) -> String {
+/// The offer's public page by its id alone, which redirects to its canonical address: for
+/// when the title is not at hand.
+pub fn offer_by_id(id: i64) -> String {
     format!("/offers/{id}")
+}
+
+/// The offer's public page, at its canonical address.
+pub fn offer(id: i64, title: &str) -> String {
+    crate::domain::job_posting::canonical_path(id, title)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod board_filters;
 mod board_pages;
 mod browser;
 mod credentials;
+mod discovery;
 mod docs;
 mod harness;
 mod helpers;

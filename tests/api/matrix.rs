@@ -300,7 +300,7 @@ async fn post_page(
     action: &str,
     fields: &[(&str, &str)],
 ) -> Status {
-    let token = match Page::read(visitor.get(form_page).await)
+    let token = match Page::read(visitor.get_followed(form_page).await)
         .await
         .find_csrf_token()
     {
@@ -336,7 +336,7 @@ async fn every_page_route_answers_each_caller_as_specified() {
         for ((actor, visitor), expected) in visitors.iter().zip(expected) {
             let id = world.offer().await;
             let uri = route.replace("{id}", &id.to_string());
-            let status = visitor.get(&uri).await.status();
+            let status = visitor.get_followed(&uri).await.status();
             assert_eq!(status.code, expected, "{actor:?} GET {uri}");
         }
     }
@@ -469,7 +469,11 @@ async fn each_status_is_seen_by_each_caller_as_specified() {
     ] {
         for ((actor, visitor), expected) in visitors.iter().zip(expected) {
             let id = world.offer_in(status).await;
-            let code = visitor.get(&format!("/offers/{id}")).await.status().code;
+            let code = visitor
+                .get_followed(&format!("/offers/{id}"))
+                .await
+                .status()
+                .code;
             assert_eq!(code, expected, "{status}: {actor:?} GET /offers/{id}");
         }
     }

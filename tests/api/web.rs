@@ -241,9 +241,24 @@ impl Visitor<'_> {
         self.client().get(uri.to_owned()).dispatch().await
     }
 
-    /// The HTML page at `uri`, which must answer `expected`.
-    pub async fn get_page(&self, uri: &str, expected: Status) -> Page {
+    /// A GET as a browser makes it: a permanent redirect (an offer's short or stale address to
+    /// its canonical one) is followed, once.
+    pub async fn get_followed(&self, uri: &str) -> LocalResponse<'_> {
         let response = self.get(uri).await;
+        if response.status() != Status::MovedPermanently {
+            return response;
+        }
+        let target = location(&response);
+        assert!(
+            target.starts_with('/'),
+            "GET {uri} moved off the site: {target}"
+        );
+        self.get(&target).await
+    }
+
+    /// The HTML page at `uri` (permanent redirects followed), which must answer `expected`.
+    pub async fn get_page(&self, uri: &str, expected: Status) -> Page {
+        let response = self.get_followed(uri).await;
         assert_eq!(response.status(), expected, "GET {uri}");
         assert_eq!(
             response.content_type(),

@@ -13,9 +13,10 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::errors::PageError;
-use super::page::Page;
+use super::page::{Page, PageMeta};
 use super::time::{age, Timestamp};
 use crate::auth::throttle::Limiter;
+use crate::config::{AppConfig, SiteSettings};
 use crate::db::Db;
 use crate::domain::board::{BoardQuery, RawBoardQuery};
 use crate::domain::FieldErrors;
@@ -26,6 +27,10 @@ use crate::repo;
 use crate::repo::board::{BoardOffer, BoardPage};
 
 pub use filters::employer_href;
+
+/// What the board is, for search engines and link previews.
+const BOARD_DESCRIPTION: &str = "Open job offers with their pay, place and contract type: \
+    search by words and skills, filter by country, workplace, employment type and salary.";
 
 /// What every state of the board shows: the introduction, the search form with its filter
 /// controls, the filters in force.
@@ -39,12 +44,29 @@ struct Frame {
     controls: view::Controls,
     active: Vec<view::ActiveFilter>,
     filtering: bool,
+    /// The head's canonical link and tags: the board's own address for the filters; only the
+    /// unfiltered board is for search engines to index (the offers' pages are what they list).
+    meta: PageMeta,
 }
 
 impl Frame {
-    fn new(page: &Page<'_>, typed: &RawBoardQuery<'_>, filters: &BoardFilters) -> Self {
+    fn new(
+        page: &Page<'_>,
+        typed: &RawBoardQuery<'_>,
+        filters: &BoardFilters,
+        site: &SiteSettings,
+    ) -> Self {
         let signed_in = page.signed_in();
+        let filtering = filters.is_filtering();
+        let meta = PageMeta {
+            canonical: site.absolute(&filters::board_href(filters, None)),
+            title: if filtering { "Search results" } else { "Jobs" }.to_owned(),
+            description: BOARD_DESCRIPTION.to_owned(),
+            og_type: "website",
+            noindex: filtering || typed.cursor.is_some(),
+        };
         Self {
+            meta,
             intro: !signed_in,
             post_href: if signed_in {
                 "/offers/new"
@@ -55,7 +77,7 @@ impl Frame {
             hidden: view::hidden_fields(filters),
             controls: view::controls(filters, typed.salary_min),
             active: view::active(filters),
-            filtering: filters.is_filtering(),
+            filtering,
         }
     }
 }
@@ -86,6 +108,8 @@ struct ProblemsView {
 #[derive(Debug, Serialize)]
 struct Row {
     id: i64,
+    /// The offer's canonical page.
+    href: String,
     title: String,
     employer: String,
     employer_href: String,
@@ -103,6 +127,7 @@ impl Row {
         let posted = offer.first_published_at.unwrap_or(offer.creation_date);
         Self {
             id: offer.id,
+            href: super::paths::offer(offer.id, &offer.title),
             title: offer.title.clone(),
             employer: listed.employer_name().to_owned(),
             employer_href: employer_href(&listed.username),
@@ -134,9 +159,15 @@ impl ResultsView {
 }
 
 /// The board for parameters that did not parse, with status 400.
-fn problems_page(page: Page<'_>, raw: &RawBoardQuery<'_>, errors: &FieldErrors) -> Template {
+fn problems_page(
+    page: Page<'_>,
+    raw: &RawBoardQuery<'_>,
+    errors: &FieldErrors,
+    site: &SiteSettings,
+) -> Template {
     let usable = BoardFilters::usable_parts(raw);
-    let mut frame = Frame::new(&page, raw, &usable);
+    let mut frame = Frame::new(&page, raw, &usable, site);
+    frame.meta.noindex = true;
     // A filter in error is dropped from the controls: show them, to be chosen again.
     frame.controls.open |= filters::in_controls(errors);
     let view = ProblemsView {
@@ -229,6 +260,7 @@ pub async fn board(
     page: Page<'_>,
     limiter: Limiter<'_>,
     db: &State<Db>,
+    config: &State<AppConfig>,
 ) -> Result<Either<(Status, Template), Redirect>, PageError> {
     let (raw, parsed) = params.read();
     let query = match parsed {
@@ -236,7 +268,7 @@ pub async fn board(
         Err(AppError::InvalidQuery(errors)) => {
             return Ok(Either::Left((
                 Status::BadRequest,
-                problems_page(page, &raw, &errors),
+                problems_page(page, &raw, &errors, &config.site),
             )));
         }
         Err(error) => return Err(error.into()),
@@ -254,7 +286,7 @@ pub async fn board(
     let _slot = limiter.board_search(&query).await?;
     let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
     let filters = BoardFilters::from_query(&raw, &query);
-    let frame = Frame::new(&page, &raw, &filters);
+    let frame = Frame::new(&page, &raw, &filters, &config.site);
     let view = ResultsView::new(frame, &filters, &results);
     Ok(Either::Left((Status::Ok, page.render("board", view))))
 }

@@ -1,0 +1,691 @@
+//! What search engines and aggregators read: the JobPosting JSON-LD of an offer page (taken
+//! out of the HTML with an HTML parser and read as JSON), canonical addresses and their
+//! redirects, the head's tags, gone offers (noindex, 410), robots.txt and the sitemaps (read
+//! with an XML parser).
+
+use chrono::{DateTime, Timelike};
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+
+use crate::helpers::{body_json, spawn_app, spawn_app_with, TestApp, TestUser};
+use crate::web::{location, Page};
+
+const SITE: &str = "https://jobs.example.com";
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+async fn app() -> TestApp {
+    spawn_app_with(|figment| figment.merge(("public_url", format!("{SITE}/")))).await
+}
+
+async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
+    app.create_offer(user, &body).await["id"].as_i64().unwrap()
+}
+
+fn offer(title: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "title": title,
+        "description": "Build the API.\n\nShip it & <measure> it.",
+        "skills_list": ["rust"],
+    });
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    body
+}
+
+/// The page's JobPosting blocks, each read as JSON.
+fn job_postings(page: &Page) -> Vec<Value> {
+    page.select(r#"script[type="application/ld+json"]"#)
+        .iter()
+        .map(|script| {
+            let json = script.raw_text();
+            serde_json::from_str(&json).unwrap_or_else(|error| panic!("{error}: {json}"))
+        })
+        .collect()
+}
+
+/// The canonical page of offer `id`, reached from its short address as a browser would.
+async fn offer_page(app: &TestApp, id: i64) -> (String, Page) {
+    let visitor = app.visitor();
+    let moved = visitor.get(&format!("/offers/{id}")).await;
+    assert_eq!(moved.status(), Status::MovedPermanently);
+    let canonical = location(&moved);
+    let page = visitor.get_page(&canonical, Status::Ok).await;
+    (canonical, page)
+}
+
+/// Google's required properties, and the types of what is there.
+fn assert_google_valid(posting: &Value) {
+    assert_eq!(posting["@context"], "https://schema.org");
+    assert_eq!(posting["@type"], "JobPosting");
+    for required in ["title", "description", "datePosted", "hiringOrganization"] {
+        assert!(posting.get(required).is_some(), "{required}: {posting}");
+    }
+    DateTime::parse_from_rfc3339(posting["datePosted"].as_str().unwrap()).unwrap();
+    if let Some(until) = posting.get("validThrough") {
+        DateTime::parse_from_rfc3339(until.as_str().unwrap()).unwrap();
+    }
+    assert_eq!(posting["hiringOrganization"]["@type"], "Organization");
+    let remote = posting.get("jobLocationType") == Some(&json!("TELECOMMUTE"));
+    assert!(
+        posting.get("jobLocation").is_some()
+            || (remote && posting.get("applicantLocationRequirements").is_some()),
+        "jobLocation: {posting}"
+    );
+    for place in posting["jobLocation"].as_array().into_iter().flatten() {
+        assert_eq!(place["@type"], "Place");
+        assert_eq!(place["address"]["@type"], "PostalAddress");
+        assert!(place["address"]["addressCountry"].is_string());
+    }
+    assert_eq!(posting["identifier"]["@type"], "PropertyValue");
+    // No property is sent without data.
+    for (name, value) in posting.as_object().unwrap() {
+        assert!(
+            !(value.is_null() || value == "" || value == &json!([])),
+            "{name}: {posting}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn an_on_site_offer_with_pay_carries_a_complete_job_posting() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}", acme.id),
+            &acme,
+            &json!({"display_name": "ACME GmbH", "website": "https://acme.example"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let id = post(
+        &app,
+        &acme,
+        offer(
+            "Senior Rust Engineer (m/w/d)",
+            json!({
+                "employment_types": ["FULL_TIME", "CONTRACTOR"],
+                "workplace": "on_site",
+                "locations": [{"city": "Berlin", "region": "BE", "postal_code": "10115", "country": "DE"}],
+                "salary": {"currency": "EUR", "min": 85000, "max": 105000, "period": "YEAR"},
+                "apply_url": "https://acme.example/apply",
+            }),
+        ),
+    )
+    .await;
+    let (canonical, page) = offer_page(&app, id).await;
+    assert_eq!(
+        canonical,
+        format!("/offers/{id}-senior-rust-engineer-m-w-d")
+    );
+    let postings = job_postings(&page);
+    assert_eq!(postings.len(), 1);
+    let posting = &postings[0];
+    assert_google_valid(posting);
+    assert_eq!(posting["title"], "Senior Rust Engineer (m/w/d)");
+    assert_eq!(
+        posting["description"],
+        "<p>Build the API.</p><p>Ship it &amp; &lt;measure&gt; it.</p>"
+    );
+    assert_eq!(
+        posting["employmentType"],
+        json!(["FULL_TIME", "CONTRACTOR"])
+    );
+    assert_eq!(
+        posting["hiringOrganization"],
+        json!({"@type": "Organization", "name": "ACME GmbH", "sameAs": "https://acme.example"})
+    );
+    assert_eq!(
+        posting["jobLocation"],
+        json!([{"@type": "Place", "address": {
+            "@type": "PostalAddress", "addressLocality": "Berlin", "addressRegion": "BE",
+            "postalCode": "10115", "addressCountry": "DE"}}])
+    );
+    assert!(posting.get("jobLocationType").is_none());
+    assert_eq!(
+        posting["baseSalary"],
+        json!({"@type": "MonetaryAmount", "currency": "EUR", "value": {
+            "@type": "QuantitativeValue", "minValue": 85000, "maxValue": 105000, "unitText": "YEAR"}})
+    );
+    assert_eq!(
+        posting["identifier"],
+        json!({"@type": "PropertyValue", "name": "Job offers", "value": id.to_string()})
+    );
+    assert_eq!(posting["directApply"], false);
+    assert_eq!(posting["url"], format!("{SITE}{canonical}"));
+    let api = body_json(app.get(&format!("/api/v1/offers/{id}"), None).await).await;
+    assert_eq!(
+        DateTime::parse_from_rfc3339(posting["datePosted"].as_str().unwrap()).unwrap(),
+        DateTime::parse_from_rfc3339(api["first_published_at"].as_str().unwrap())
+            .unwrap()
+            .with_nanosecond(0)
+            .unwrap()
+    );
+    assert!(posting["validThrough"].is_string());
+
+    // The head names the one address and describes the offer.
+    assert_eq!(
+        page.attr(r#"link[rel="canonical"]"#, "href").unwrap(),
+        format!("{SITE}{canonical}")
+    );
+    assert_eq!(
+        page.attr(r#"meta[property="og:url"]"#, "href")
+            .or(page.attr(r#"meta[property="og:url"]"#, "content"))
+            .unwrap(),
+        format!("{SITE}{canonical}")
+    );
+    assert_eq!(
+        page.attr(r#"meta[property="og:title"]"#, "content")
+            .unwrap(),
+        "Senior Rust Engineer (m/w/d)"
+    );
+    assert_eq!(
+        page.attr(r#"meta[name="description"]"#, "content").unwrap(),
+        "Build the API. Ship it & <measure> it."
+    );
+    assert_eq!(
+        page.attr(r#"meta[property="og:description"]"#, "content")
+            .unwrap(),
+        "Build the API. Ship it & <measure> it."
+    );
+    assert_eq!(
+        page.attr(r#"meta[property="og:type"]"#, "content").unwrap(),
+        "article"
+    );
+    assert!(page
+        .text("title")
+        .starts_with("Senior Rust Engineer (m/w/d)"));
+    assert!(!page.has(r#"meta[name="robots"]"#));
+}
+
+#[rocket::async_test]
+async fn remote_and_unpaid_offers_say_where_candidates_may_live_and_leave_out_pay() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let remote = post(
+        &app,
+        &acme,
+        offer(
+            "Remote Go Developer",
+            json!({"workplace": "remote", "remote_countries": ["DE", "PL"],
+                   "employment_types": ["PART_TIME"],
+                   "salary": {"currency": "USD", "min": 60, "max": 60, "period": "HOUR"}}),
+        ),
+    )
+    .await;
+    let posting = &job_postings(&offer_page(&app, remote).await.1)[0];
+    assert_google_valid(posting);
+    assert_eq!(posting["jobLocationType"], "TELECOMMUTE");
+    assert_eq!(
+        posting["applicantLocationRequirements"],
+        json!([{"@type": "Country", "name": "Germany"}, {"@type": "Country", "name": "Poland"}])
+    );
+    assert!(posting.get("jobLocation").is_none());
+    // One amount is a value, not a range.
+    assert_eq!(
+        posting["baseSalary"]["value"],
+        json!({"@type": "QuantitativeValue", "value": 60, "unitText": "HOUR"})
+    );
+
+    // The original's offer: only a title, a description and skills.
+    let plain = post(&app, &acme, offer("Backend Engineer", json!({}))).await;
+    let posting = &job_postings(&offer_page(&app, plain).await.1)[0];
+    for absent in [
+        "baseSalary",
+        "jobLocation",
+        "jobLocationType",
+        "employmentType",
+        "directApply",
+        "applicantLocationRequirements",
+    ] {
+        assert!(posting.get(absent).is_none(), "{absent}: {posting}");
+    }
+    assert_eq!(posting["hiringOrganization"]["name"], "acme");
+    assert!(posting["hiringOrganization"].get("sameAs").is_none());
+}
+
+#[rocket::async_test]
+async fn no_title_can_break_out_of_the_json_ld_block() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let title = "</script><script>alert(1)</script>";
+    let id = post(&app, &acme, offer(title, json!({}))).await;
+    let (_, page) = offer_page(&app, id).await;
+    // One script element, a data block: nothing of the title became an element.
+    assert_eq!(page.count("script"), 1);
+    assert_eq!(page.count(r#"script[type="application/ld+json"]"#), 1);
+    assert_eq!(job_postings(&page)[0]["title"], title);
+    assert!(!page.source().contains("<script>alert(1)"));
+}
+
+#[rocket::async_test]
+async fn an_offer_has_one_address_and_its_others_move_there_for_good() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let id = post(
+        &app,
+        &acme,
+        offer("Développeuse Back-end — Zürich", json!({})),
+    )
+    .await;
+    let canonical = format!("/offers/{id}-developpeuse-back-end-zurich");
+    let visitor = app.visitor();
+    for other in [
+        format!("/offers/{id}"),
+        format!("/offers/{id}-old-title"),
+        format!("/offers/{id}-"),
+    ] {
+        let response = visitor.get(&other).await;
+        assert_eq!(response.status(), Status::MovedPermanently, "{other}");
+        assert_eq!(location(&response), canonical, "{other}");
+    }
+    visitor.get_page(&canonical, Status::Ok).await;
+    // A new title moves the address; the old one follows it.
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/offers/{id}", acme.id),
+            &acme,
+            &json!({"title": "Staff Engineer"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let response = visitor.get(&canonical).await;
+    assert_eq!(response.status(), Status::MovedPermanently);
+    assert_eq!(location(&response), format!("/offers/{id}-staff-engineer"));
+    // The board and "My offers" link to the canonical address.
+    let board = visitor.get_page("/", Status::Ok).await;
+    assert_eq!(
+        board.attr(".result-title a", "href").unwrap(),
+        format!("/offers/{id}-staff-engineer")
+    );
+    // Not an id: not found, never a redirect.
+    for missing in ["/offers/x-staff", "/offers/0-a", "/offers/99999-staff"] {
+        assert_eq!(
+            visitor.get(missing).await.status(),
+            Status::NotFound,
+            "{missing}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn the_board_names_its_own_address_and_only_the_plain_board_is_indexed() {
+    let app = app().await;
+    let visitor = app.visitor();
+    let board = visitor.get_page("/", Status::Ok).await;
+    assert_eq!(
+        board.attr(r#"link[rel="canonical"]"#, "href").unwrap(),
+        format!("{SITE}/")
+    );
+    assert_eq!(
+        board
+            .attr(r#"meta[property="og:type"]"#, "content")
+            .unwrap(),
+        "website"
+    );
+    assert_eq!(
+        board.attr(r#"meta[property="og:url"]"#, "content").unwrap(),
+        format!("{SITE}/")
+    );
+    assert!(board
+        .attr(r#"meta[name="description"]"#, "content")
+        .is_some());
+    assert!(board
+        .attr(r#"meta[property="og:title"]"#, "content")
+        .is_some());
+    assert!(!board.has(r#"meta[name="robots"]"#));
+    let search = visitor.get_page("/?skills=rust", Status::Ok).await;
+    assert_eq!(
+        search.attr(r#"link[rel="canonical"]"#, "href").unwrap(),
+        format!("{SITE}/?skills=rust")
+    );
+    assert_eq!(
+        search.attr(r#"meta[name="robots"]"#, "content").unwrap(),
+        "noindex"
+    );
+}
+
+#[rocket::async_test]
+async fn closed_and_expired_offers_stay_up_unindexed_and_without_structured_data() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let closed = post(&app, &acme, offer("Filled job", json!({}))).await;
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/offers/{closed}", acme.id),
+            &acme,
+            &json!({"status": "closed", "close_reason": "filled"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let expired = post(&app, &acme, offer("Old job", json!({}))).await;
+    sqlx::query("UPDATE offers SET valid_through = now() - interval '1 second' WHERE id = $1")
+        .bind(expired)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for id in [closed, expired] {
+        let (_, page) = offer_page(&app, id).await;
+        assert!(page
+            .text(".notice-closed")
+            .contains("no longer accepts applications"));
+        assert_eq!(
+            page.attr(r#"meta[name="robots"]"#, "content").unwrap(),
+            "noindex"
+        );
+        assert!(job_postings(&page).is_empty(), "{id}");
+        assert!(!page.has("script"));
+    }
+}
+
+#[rocket::async_test]
+async fn a_deleted_offer_is_gone_for_as_long_as_its_tombstone_is_kept() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let id = post(&app, &acme, offer("Deleted job", json!({}))).await;
+    let response = app
+        .delete(&format!("/api/v1/users/{}/offers/{id}", acme.id), &acme)
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+
+    let api = app.get(&format!("/api/v1/offers/{id}"), None).await;
+    assert_eq!(api.status(), Status::Gone);
+    assert_eq!(api.content_type(), Some(ContentType::JSON));
+    assert_eq!(
+        body_json(api).await,
+        json!({"message": format!("offer removed {id}")})
+    );
+    let visitor = app.visitor();
+    for address in [format!("/offers/{id}"), format!("/offers/{id}-deleted-job")] {
+        let page = visitor.get_page(&address, Status::Gone).await;
+        assert!(page.text("h1").contains("removed"), "{address}");
+    }
+    // The owner's routes keep the original's answer.
+    let owner = app
+        .get(&format!("/api/v1/users/{}/offers/{id}", acme.id), &acme)
+        .await;
+    assert_eq!(owner.status(), Status::NotFound);
+    assert_eq!(
+        body_json(owner).await,
+        json!({"message": format!("offer not found {id}")})
+    );
+    // A draft was never public: it leaves no tombstone.
+    let draft = post(&app, &acme, offer("Draft", json!({"status": "draft"}))).await;
+    app.delete(&format!("/api/v1/users/{}/offers/{draft}", acme.id), &acme)
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/offers/{draft}"), None)
+            .await
+            .status(),
+        Status::NotFound
+    );
+    // Past the kept time (90 days by default), the address is simply unknown.
+    sqlx::query("UPDATE offer_tombstones SET deleted_at = now() - interval '91 days'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/offers/{id}"), None)
+            .await
+            .status(),
+        Status::NotFound
+    );
+    visitor
+        .get_page(&format!("/offers/{id}"), Status::NotFound)
+        .await;
+}
+
+#[rocket::async_test]
+async fn the_tombstones_kept_time_is_configurable() {
+    let app = spawn_app_with(|figment| figment.merge(("tombstone_days", 1))).await;
+    let acme = app.user("acme").await;
+    let id = app.publish(&acme, "Gone", &[], "Soon").await;
+    app.delete(&format!("/api/v1/users/{}/offers/{id}", acme.id), &acme)
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/offers/{id}"), None)
+            .await
+            .status(),
+        Status::Gone
+    );
+    sqlx::query("UPDATE offer_tombstones SET deleted_at = now() - interval '25 hours'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/offers/{id}"), None)
+            .await
+            .status(),
+        Status::NotFound
+    );
+}
+
+#[rocket::async_test]
+async fn only_the_owner_is_told_what_search_engines_miss() {
+    let app = app().await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let alice = crate::helpers::TestUser {
+        id: 1,
+        token: app.login("alice").await,
+    };
+    let id = post(
+        &app,
+        &alice,
+        offer("Backend Engineer", json!({"workplace": "remote"})),
+    )
+    .await;
+    let (canonical, page) = offer_page(&app, id).await;
+    let missing: Vec<String> = page
+        .select(".readiness-missing li")
+        .iter()
+        .map(|item| item.attr("data-property").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "jobLocation",
+            "applicantLocationRequirements",
+            "baseSalary",
+            "employmentType",
+            "directApply"
+        ]
+    );
+    assert!(page.text(".readiness").contains("required"));
+    let stranger = app.new_visitor().await;
+    assert!(!stranger
+        .get_page(&canonical, Status::Ok)
+        .await
+        .has(".readiness"));
+}
+
+#[rocket::async_test]
+async fn robots_txt_names_the_sitemap_and_keeps_forms_accounts_and_the_api_out() {
+    let app = app().await;
+    let response = app.get("/robots.txt", None).await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::Plain));
+    let text = response.into_string().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"User-agent: *"));
+    for kept_out in ["/offers/*/edit", "/login", "/register", "/api/"] {
+        assert!(
+            lines.contains(&format!("Disallow: {kept_out}").as_str()),
+            "{text}"
+        );
+    }
+    assert!(
+        lines.contains(&format!("Sitemap: {SITE}/sitemap.xml").as_str()),
+        "{text}"
+    );
+    assert!(!lines.contains(&"Disallow: /"), "{text}");
+}
+
+/// A sitemap file as an XML parser reads it: its root element (namespace checked), the
+/// addresses it lists with their lastmod, or the sitemap files it lists.
+#[derive(Debug, Default)]
+struct Sitemap {
+    root: String,
+    urls: Vec<(String, Option<String>)>,
+    files: Vec<String>,
+}
+
+fn read_sitemap(xml: &str) -> Sitemap {
+    let mut reader = NsReader::from_str(xml);
+    let mut sitemap = Sitemap::default();
+    let mut path: Vec<String> = Vec::new();
+    loop {
+        let (namespace, event) = reader.read_resolved_event().expect("well-formed XML");
+        match event {
+            Event::Start(start) => {
+                assert_eq!(
+                    namespace,
+                    ResolveResult::Bound(quick_xml::name::Namespace(SITEMAP_NS.as_bytes())),
+                    "every element in the sitemaps namespace"
+                );
+                let name = String::from_utf8(start.local_name().as_ref().to_vec()).unwrap();
+                if path.is_empty() {
+                    sitemap.root = name.clone();
+                }
+                if name == "url" {
+                    sitemap.urls.push((String::new(), None));
+                }
+                path.push(name);
+            }
+            Event::Text(text) => {
+                let text = text.decode().unwrap().into_owned();
+                let text = quick_xml::escape::unescape(&text).unwrap().into_owned();
+                match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                    ["urlset", "url", "loc"] => sitemap.urls.last_mut().unwrap().0 += &text,
+                    ["urlset", "url", "lastmod"] => {
+                        sitemap.urls.last_mut().unwrap().1 = Some(text);
+                    }
+                    ["sitemapindex", "sitemap", "loc"] => sitemap.files.push(text),
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    sitemap
+}
+
+async fn fetch_sitemap(app: &TestApp, uri: &str) -> Sitemap {
+    let response = app.get(uri, None).await;
+    assert_eq!(response.status(), Status::Ok, "{uri}");
+    assert_eq!(
+        response.content_type().map(|kind| kind.to_string()),
+        Some("application/xml; charset=utf-8".to_owned())
+    );
+    read_sitemap(&response.into_string().await.unwrap())
+}
+
+/// The open offers' canonical addresses and the board, as a sitemap should list them.
+async fn open_offer_urls(app: &TestApp) -> Vec<String> {
+    let mut urls = vec![format!("{SITE}/")];
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, title FROM offers WHERE status = 'published' AND valid_through > now() \
+         ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    for (id, title) in rows {
+        urls.push(format!(
+            "{SITE}{}",
+            job_offers::domain::job_posting::canonical_path(id, &title)
+        ));
+    }
+    urls
+}
+
+async fn a_board_of_every_status(app: &TestApp) {
+    let acme = app.user("acme").await;
+    for n in 0..5 {
+        app.publish(&acme, &format!("Open {n}"), &[], "Yes").await;
+    }
+    post(app, &acme, offer("Draft", json!({"status": "draft"}))).await;
+    let closed = app.publish(&acme, "Closed", &[], "No").await;
+    app.put_json(
+        &format!("/api/v1/users/{}/offers/{closed}", acme.id),
+        &acme,
+        &json!({"status": "closed", "close_reason": "withdrawn"}),
+    )
+    .await;
+    let expired = app.publish(&acme, "Expired", &[], "No").await;
+    sqlx::query("UPDATE offers SET valid_through = now() - interval '1 second' WHERE id = $1")
+        .bind(expired)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.publish(&acme, "Open & <last>", &[], "Yes").await;
+}
+
+#[rocket::async_test]
+async fn the_sitemap_lists_the_board_and_every_open_offer_with_its_last_change() {
+    let app = app().await;
+    a_board_of_every_status(&app).await;
+    let sitemap = fetch_sitemap(&app, "/sitemap.xml").await;
+    assert_eq!(sitemap.root, "urlset");
+    let listed: Vec<String> = sitemap.urls.iter().map(|(loc, _)| loc.clone()).collect();
+    assert_eq!(listed, open_offer_urls(&app).await);
+    assert_eq!(listed.len(), 7);
+    assert!(
+        listed.contains(&format!("{SITE}/offers/9-open-last")),
+        "{listed:?}"
+    );
+    for (loc, lastmod) in &sitemap.urls[1..] {
+        // W3C datetime, to the second, in UTC.
+        let lastmod = lastmod
+            .as_deref()
+            .unwrap_or_else(|| panic!("{loc} has no lastmod"));
+        assert!(lastmod.ends_with('Z') && lastmod.len() == 20, "{lastmod}");
+        DateTime::parse_from_rfc3339(lastmod).unwrap();
+    }
+}
+
+#[rocket::async_test]
+async fn past_its_limit_the_sitemap_becomes_an_index_of_files_within_the_limit() {
+    let app = spawn_app_with(|figment| {
+        figment
+            .merge(("public_url", SITE))
+            .merge(("sitemap_max_urls", 3))
+    })
+    .await;
+    a_board_of_every_status(&app).await;
+    let index = fetch_sitemap(&app, "/sitemap.xml").await;
+    assert_eq!(index.root, "sitemapindex");
+    assert!(index.urls.is_empty());
+    let mut listed = Vec::new();
+    for file in &index.files {
+        let path = file.strip_prefix(SITE).unwrap_or_else(|| panic!("{file}"));
+        let part = fetch_sitemap(&app, path).await;
+        assert_eq!(part.root, "urlset", "{file}");
+        assert!(part.urls.len() <= 3, "{file}: {:?}", part.urls);
+        listed.extend(part.urls.into_iter().map(|(loc, _)| loc));
+    }
+    assert_eq!(listed, open_offer_urls(&app).await);
+    for missing in ["/sitemaps/0.xml", "/sitemaps/x.xml", "/sitemaps/1"] {
+        assert_eq!(
+            app.get(missing, None).await.status(),
+            Status::NotFound,
+            "{missing}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn an_empty_site_has_a_sitemap_of_its_board() {
+    let app = spawn_app().await;
+    let sitemap = fetch_sitemap(&app, "/sitemap.xml").await;
+    assert_eq!(sitemap.root, "urlset");
+    assert_eq!(sitemap.urls, [("http://localhost:5000/".to_owned(), None)]);
+}
