@@ -3,6 +3,7 @@
 //! `api/` and `web/` build on this and never on each other.
 
 pub mod board_links;
+pub mod conditional;
 pub mod gone;
 pub mod id;
 pub mod query;

@@ -49,6 +49,7 @@ pub fn stage() -> AdHoc {
                 "/",
                 routes![
                     board::board,
+                    board::feed::feed,
                     crawl::robots,
                     crawl::sitemap,
                     crawl::sitemap_file,

@@ -689,3 +689,191 @@ async fn an_empty_site_has_a_sitemap_of_its_board() {
     assert_eq!(sitemap.root, "urlset");
     assert_eq!(sitemap.urls, [("http://localhost:5000/".to_owned(), None)]);
 }
+
+async fn fetch_feed(app: &TestApp, uri: &str) -> (feed_rs::model::Feed, String) {
+    let response = app.get(uri, None).await;
+    assert_eq!(response.status(), Status::Ok, "{uri}");
+    assert_eq!(
+        response.content_type().map(|kind| kind.to_string()),
+        Some("application/atom+xml; charset=utf-8".to_owned())
+    );
+    let etag = response.headers().get_one("ETag").unwrap().to_owned();
+    let body = response.into_bytes().await.unwrap();
+    let feed = feed_rs::parser::parse(body.as_slice()).unwrap_or_else(|error| {
+        panic!(
+            "{uri} is not a valid feed: {error}: {}",
+            String::from_utf8_lossy(&body)
+        )
+    });
+    (feed, etag)
+}
+
+#[rocket::async_test]
+async fn a_search_is_an_atom_feed_of_its_newest_matches() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let berlin = post(
+        &app,
+        &acme,
+        offer(
+            "Rust in Berlin",
+            json!({"locations": [{"city": "Berlin", "country": "DE"}],
+                   "salary": {"currency": "EUR", "min": 70000, "max": 90000, "period": "YEAR"}}),
+        ),
+    )
+    .await;
+    post(
+        &app,
+        &acme,
+        offer(
+            "Rust in Paris",
+            json!({"locations": [{"city": "Paris", "country": "FR"}]}),
+        ),
+    )
+    .await;
+    let munich = post(
+        &app,
+        &acme,
+        offer(
+            "Rust & <Go> in Munich",
+            json!({"locations": [{"city": "Munich", "country": "DE"}]}),
+        ),
+    )
+    .await;
+
+    let (feed, _) = fetch_feed(&app, "/offers.atom?country=DE&skills=rust").await;
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|entry| entry.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Rust & <Go> in Munich", "Rust in Berlin"],
+        "newest first, only matches"
+    );
+    let title = feed.title.unwrap().content;
+    assert!(title.contains("Germany") && title.contains("rust"), "{title}");
+    let entry = &feed.entries[1];
+    assert_eq!(
+        entry.id,
+        format!("tag:jobs.example.com,2026:offer:{berlin}")
+    );
+    assert_eq!(
+        entry.links[0].href,
+        format!("{SITE}/offers/{berlin}-rust-in-berlin")
+    );
+    assert_eq!(entry.authors[0].name, "acme");
+    let api = body_json(app.get(&format!("/api/v1/offers/{berlin}"), None).await).await;
+    let published = DateTime::parse_from_rfc3339(api["first_published_at"].as_str().unwrap())
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    assert_eq!(entry.published.unwrap(), published);
+    assert!(entry.updated.unwrap() >= published);
+    let summary = &entry.summary.as_ref().unwrap().content;
+    assert!(summary.contains("EUR 70,000–90,000 a year"), "{summary}");
+    assert!(summary.contains("Berlin, Germany"), "{summary}");
+    assert_eq!(
+        feed.entries[0].id,
+        format!("tag:jobs.example.com,2026:offer:{munich}")
+    );
+    let links: Vec<(Option<String>, String)> = feed
+        .links
+        .iter()
+        .map(|link| (link.rel.clone(), link.href.clone()))
+        .collect();
+    assert!(
+        links.contains(&(
+            Some("self".to_owned()),
+            format!("{SITE}/offers.atom?skills=rust&country=DE")
+        )),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&(
+            Some("alternate".to_owned()),
+            format!("{SITE}/?skills=rust&country=DE")
+        )),
+        "{links:?}"
+    );
+
+    // Every board parameter is honoured, and a bad one is refused as on the board.
+    let (all, _) = fetch_feed(&app, "/offers.atom").await;
+    assert_eq!(all.entries.len(), 3);
+    let (words, _) = fetch_feed(&app, "/offers.atom?q=paris").await;
+    assert_eq!(words.entries.len(), 1);
+    assert_eq!(
+        app.get("/offers.atom?country=XX", None).await.status(),
+        Status::BadRequest
+    );
+
+    // The board links to the feed of its query.
+    let page = app
+        .visitor()
+        .get_page("/?skills=rust&country=DE", Status::Ok)
+        .await;
+    assert_eq!(
+        page.attr(
+            r#"link[rel="alternate"][type="application/atom+xml"]"#,
+            "href"
+        )
+        .unwrap(),
+        "/offers.atom?skills=rust&country=DE"
+    );
+    assert_eq!(
+        page.attr(".subscribe a", "href").unwrap(),
+        "/offers.atom?skills=rust&country=DE"
+    );
+    assert!(page.text(".subscribe a").starts_with("Subscribe"));
+}
+
+#[rocket::async_test]
+async fn a_feed_reader_polling_an_unchanged_feed_gets_304() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    app.publish(&acme, "First", &[], "One").await;
+    let response = app.get("/offers.atom", None).await;
+    let etag = response.headers().get_one("ETag").unwrap().to_owned();
+    let modified = response
+        .headers()
+        .get_one("Last-Modified")
+        .unwrap()
+        .to_owned();
+    DateTime::parse_from_rfc2822(&modified).unwrap();
+    let again = |header: &'static str, value: String| {
+        let client = &app.client;
+        async move {
+            client
+                .get("/offers.atom")
+                .header(rocket::http::Header::new(header, value))
+                .dispatch()
+                .await
+        }
+    };
+    let unchanged = again("If-None-Match", etag.clone()).await;
+    assert_eq!(unchanged.status(), Status::NotModified);
+    assert_eq!(unchanged.headers().get_one("ETag"), Some(etag.as_str()));
+    assert!(unchanged.into_bytes().await.unwrap_or_default().is_empty());
+    assert_eq!(
+        again("If-Modified-Since", modified.clone()).await.status(),
+        Status::NotModified
+    );
+    assert_eq!(
+        again("If-None-Match", "\"stale\"".to_owned())
+            .await
+            .status(),
+        Status::Ok
+    );
+    // A new offer changes the feed: the old validators no longer match.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    app.publish(&acme, "Second", &[], "Two").await;
+    let changed = again("If-None-Match", etag.clone()).await;
+    assert_eq!(changed.status(), Status::Ok);
+    assert_ne!(changed.headers().get_one("ETag"), Some(etag.as_str()));
+    assert_eq!(
+        again("If-Modified-Since", modified).await.status(),
+        Status::Ok
+    );
+}

@@ -2,6 +2,7 @@
 //! `GET /api/v1/offers`, shown as a page: a search box, skill chips that filter, removable
 //! filters, and Next and Previous links that keep the query in the address.
 
+pub mod feed;
 mod filters;
 pub mod view;
 
@@ -47,6 +48,8 @@ struct Frame {
     /// The head's canonical link and tags: the board's own address for the filters; only the
     /// unfiltered board is for search engines to index (the offers' pages are what they list).
     meta: PageMeta,
+    /// The Atom feed of the same query: a saved search.
+    feed_href: String,
 }
 
 impl Frame {
@@ -67,6 +70,7 @@ impl Frame {
         };
         Self {
             meta,
+            feed_href: feed::feed_href(filters),
             intro: !signed_in,
             post_href: if signed_in {
                 "/offers/new"
