@@ -754,7 +754,10 @@ async fn a_search_is_an_atom_feed_of_its_newest_matches() {
         "newest first, only matches"
     );
     let title = feed.title.unwrap().content;
-    assert!(title.contains("Germany") && title.contains("rust"), "{title}");
+    assert!(
+        title.contains("Germany") && title.contains("rust"),
+        "{title}"
+    );
     let entry = &feed.entries[1];
     assert_eq!(
         entry.id,
