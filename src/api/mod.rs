@@ -10,6 +10,7 @@ pub mod query;
 pub mod responses;
 pub mod schema;
 pub mod users;
+pub mod validators;
 
 use rocket::fairing::AdHoc;
 use rocket::http::Status;
@@ -155,8 +156,35 @@ fn narrow_operations(spec: &mut OpenApi) {
     }
 }
 
+/// The public board's reads answer `304` to an `If-None-Match` naming their current `ETag`
+/// (`validators::PublicValidators`).
+fn document_not_modified(spec: &mut OpenApi) {
+    use rocket_okapi::okapi::openapi3::{RefOr, Response};
+    for item in spec.paths.values_mut() {
+        let Some(operation) = item.get.as_mut() else {
+            continue;
+        };
+        if !matches!(
+            operation.operation_id.as_deref(),
+            Some("searchBoard" | "getPublishedOffer")
+        ) {
+            continue;
+        }
+        operation.responses.responses.insert(
+            "304".to_owned(),
+            RefOr::Object(Response {
+                description: "Not modified: `If-None-Match` named the `ETag` this answer \
+                              would carry (every 200 here has one). No body."
+                    .to_owned(),
+                ..Default::default()
+            }),
+        );
+    }
+}
+
 fn describe(spec: &mut OpenApi) {
     narrow_operations(spec);
+    document_not_modified(spec);
     // Rocket serves collections with and without the trailing slash; publish the original
     // product's spelling.
     if let Some(item) = spec.paths.remove("/users/{user_id}/offers") {
@@ -221,6 +249,7 @@ pub fn stage() -> AdHoc {
             )
             .mount("/api", fallback::routes())
             .attach(fallback::NoMethodOverride)
+            .attach(validators::PublicValidators)
             .register("/api", catchers![api_error])
     })
 }

@@ -15,16 +15,23 @@ pub struct Validators {
     if_modified_since: Option<String>,
 }
 
+impl Validators {
+    /// The validators `request` carries.
+    pub fn of(request: &Request<'_>) -> Self {
+        let header = |name| request.headers().get_one(name).map(str::to_owned);
+        Self {
+            if_none_match: header("If-None-Match"),
+            if_modified_since: header("If-Modified-Since"),
+        }
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Validators {
     type Error = std::convert::Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let header = |name| request.headers().get_one(name).map(str::to_owned);
-        Outcome::Success(Self {
-            if_none_match: header("If-None-Match"),
-            if_modified_since: header("If-Modified-Since"),
-        })
+        Outcome::Success(Self::of(request))
     }
 }
 

@@ -880,3 +880,70 @@ async fn a_feed_reader_polling_an_unchanged_feed_gets_304() {
         Status::Ok
     );
 }
+
+#[rocket::async_test]
+async fn an_aggregator_polling_the_board_api_gets_304_until_something_changes() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let id = app.publish(&acme, "Polled", &["rust"], "Often").await;
+    for uri in [
+        "/api/v1/offers".to_owned(),
+        "/api/v1/offers?skills=rust".to_owned(),
+        format!("/api/v1/offers/{id}"),
+    ] {
+        let first = app.get(&uri, None).await;
+        assert_eq!(first.status(), Status::Ok, "{uri}");
+        let etag = first.headers().get_one("ETag").unwrap().to_owned();
+        assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+        let body = body_json(first).await;
+        let conditional = |tag: String| {
+            let client = &app.client;
+            let uri = uri.clone();
+            async move {
+                client
+                    .get(uri)
+                    .header(rocket::http::Header::new("If-None-Match", tag))
+                    .dispatch()
+                    .await
+            }
+        };
+        let unchanged = conditional(etag.clone()).await;
+        assert_eq!(unchanged.status(), Status::NotModified, "{uri}");
+        assert_eq!(unchanged.headers().get_one("ETag"), Some(etag.as_str()));
+        assert!(unchanged.into_bytes().await.unwrap_or_default().is_empty());
+        let other = conditional("\"other\"".to_owned()).await;
+        assert_eq!(other.status(), Status::Ok);
+        assert_eq!(body_json(other).await, body, "{uri}");
+    }
+    // A change to the offer changes both answers' tags.
+    let board_tag = app
+        .get("/api/v1/offers", None)
+        .await
+        .headers()
+        .get_one("ETag")
+        .unwrap()
+        .to_owned();
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/offers/{id}", acme.id),
+            &acme,
+            &json!({"title": "Polled again"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let after = app
+        .client
+        .get("/api/v1/offers")
+        .header(rocket::http::Header::new(
+            "If-None-Match",
+            board_tag.clone(),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(after.status(), Status::Ok);
+    assert_ne!(after.headers().get_one("ETag"), Some(board_tag.as_str()));
+    // Errors carry no tag.
+    let missing = app.get("/api/v1/offers/999999", None).await;
+    assert_eq!(missing.status(), Status::NotFound);
+    assert!(missing.headers().get_one("ETag").is_none());
+}
