@@ -10,7 +10,7 @@ use super::offers::OfferBody;
 use super::query::{
     BoardLimitSchema, CountryFilterSchema, CurrencyFilterSchema, CursorSchema, EmployerSchema,
     EmploymentTypeFilterSchema, PostedWithinSchema, SalaryMinSchema, SearchSchema, SkillsSchema,
-    SortSchema, WorkplaceFilterSchema,
+    SortSchema, UpdatedSinceSchema, WorkplaceFilterSchema,
 };
 use super::responses::{Paged, Success};
 use super::BASE;
@@ -92,10 +92,12 @@ impl BoardList {
 /// employer's. Pages of `limit` offers (20 by default, up to 100); pass `next_cursor` as
 /// `cursor` for the next page, also given as `Link: <…>; rel="next"`. No token needed.
 /// Searches (`q` or `skills`) are limited per client (`searches_per_window`, then 429).
+/// `updated_since` keeps offers changed at or after a time, for incremental syncs; answers
+/// carry an `ETag`, and `If-None-Match` with it gets `304` while nothing changed.
 #[openapi(tag = "Board")]
 #[get(
     "/offers?<q>&<skills>&<employer>&<workplace>&<employment_type>&<country>&<salary_min>\
-     &<currency>&<posted_within>&<sort>&<limit>&<cursor>"
+     &<currency>&<posted_within>&<updated_since>&<sort>&<limit>&<cursor>"
 )]
 #[allow(clippy::too_many_arguments)] // One argument per documented query parameter.
 pub async fn search_board(
@@ -108,6 +110,7 @@ pub async fn search_board(
     salary_min: Param<'_, SalaryMinSchema>,
     currency: Param<'_, CurrencyFilterSchema>,
     posted_within: Param<'_, PostedWithinSchema>,
+    updated_since: Param<'_, UpdatedSinceSchema>,
     sort: Param<'_, SortSchema>,
     limit: Param<'_, BoardLimitSchema>,
     cursor: Param<'_, CursorSchema>,
@@ -124,6 +127,7 @@ pub async fn search_board(
         salary_min.named("salary_min"),
         currency.named("currency"),
         posted_within.named("posted_within"),
+        updated_since.named("updated_since"),
         sort.named("sort"),
         limit.named("limit"),
         cursor.named("cursor"),

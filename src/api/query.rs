@@ -235,6 +235,24 @@ impl ParamSchema for PostedWithinSchema {
     }
 }
 
+pub struct UpdatedSinceSchema;
+impl ParamSchema for UpdatedSinceSchema {
+    fn name() -> &'static str {
+        "UpdatedSince"
+    }
+    fn schema() -> SchemaObject {
+        let mut schema = string(
+            "Offers changed (created, edited, published, closed) at or after this RFC 3339 \
+             time, e.g. 2026-12-01T09:30:00Z: pass the newest modification_date seen to sync \
+             incrementally.",
+            None,
+            None,
+        );
+        schema.format = Some("date-time".to_owned());
+        schema
+    }
+}
+
 pub struct SortSchema;
 impl ParamSchema for SortSchema {
     fn name() -> &'static str {

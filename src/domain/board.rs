@@ -3,9 +3,12 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::{DateTime, Utc};
 
 use super::fields::{collect, FieldErrors, HAS_NUL};
-use super::posting::{Amount, Country, Currency, EmploymentType, ShownStatus, Workplace};
+use super::posting::{
+    parse_timestamp, Amount, Country, Currency, EmploymentType, ShownStatus, Workplace,
+};
 use super::user::Username;
 
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -264,6 +267,9 @@ pub struct BoardQuery {
     pub pay: Option<PayFloor>,
     /// Published at most this many days ago.
     pub posted_within: Option<u32>,
+    /// Changed (created, edited, published, closed…) at or after this time: an aggregator's
+    /// incremental sync.
+    pub updated_since: Option<DateTime<Utc>>,
     pub sort: Sort,
     pub limit: u32,
     pub cursor: Option<Cursor>,
@@ -300,15 +306,16 @@ pub struct RawBoardQuery<'a> {
     pub salary_min: Option<&'a str>,
     pub currency: Option<&'a str>,
     pub posted_within: Option<&'a str>,
+    pub updated_since: Option<&'a str>,
     pub sort: Option<&'a str>,
     pub limit: Option<&'a str>,
     pub cursor: Option<&'a str>,
 }
 
-impl<'a> From<[Option<&'a str>; 12]> for RawBoardQuery<'a> {
+impl<'a> From<[Option<&'a str>; 13]> for RawBoardQuery<'a> {
     /// The parameters in the order of the struct's fields (`q` … `cursor`), as links name them.
     fn from(
-        [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, sort, limit, cursor]: [Option<&'a str>; 12],
+        [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, updated_since, sort, limit, cursor]: [Option<&'a str>; 13],
     ) -> Self {
         Self {
             q,
@@ -320,11 +327,19 @@ impl<'a> From<[Option<&'a str>; 12]> for RawBoardQuery<'a> {
             salary_min,
             currency,
             posted_within,
+            updated_since,
             sort,
             limit,
             cursor,
         }
     }
+}
+
+/// An RFC 3339 time in a query string, where an unencoded `+` of the offset arrives as a space
+/// (`2026-12-01T10:00:00+01:00` sent as is): read as the `+` it was.
+fn parse_query_timestamp(raw: &str) -> Result<DateTime<Utc>, String> {
+    parse_timestamp(raw)
+        .or_else(|problem| parse_timestamp(&raw.replace(' ', "+")).map_err(|_| problem))
 }
 
 /// A comma list of enum values, each once; `None` when empty.
@@ -439,6 +454,12 @@ impl BoardQuery {
         };
         let posted_within =
             collect(e, "posted_within", optional(raw.posted_within, parse_days)).flatten();
+        let updated_since = collect(
+            e,
+            "updated_since",
+            optional(raw.updated_since, parse_query_timestamp),
+        )
+        .flatten();
         let sort = collect(e, "sort", optional(raw.sort, parse_sort))
             .flatten()
             .unwrap_or(if text.is_some() {
@@ -471,6 +492,7 @@ impl BoardQuery {
                 country,
                 pay,
                 posted_within,
+                updated_since,
                 sort,
                 limit,
                 cursor,

@@ -88,7 +88,7 @@ proptest! {
         employer in proptest::option::of(hostile_text()),
         limit in proptest::option::of(hostile_text()),
         cursor in proptest::option::of(hostile_text()),
-        filters in proptest::collection::vec(proptest::option::of(hostile_text()), 7),
+        filters in proptest::collection::vec(proptest::option::of(hostile_text()), 8),
     ) {
         let raw = RawBoardQuery {
             q: q.as_deref(),
@@ -101,6 +101,7 @@ proptest! {
             currency: filters[4].as_deref(),
             posted_within: filters[5].as_deref(),
             sort: filters[6].as_deref(),
+            updated_since: filters[7].as_deref(),
             limit: limit.as_deref(),
             cursor: cursor.as_deref(),
         };

@@ -18,6 +18,8 @@ pub struct BoardFilters {
     pub salary_min: Option<String>,
     pub currency: Option<String>,
     pub posted_within: Option<u32>,
+    /// RFC 3339, in UTC to the microsecond, as the query parsed it.
+    pub updated_since: Option<String>,
     /// Only when the request named an order other than the default.
     pub sort: Option<&'static str>,
     /// Only when the request named a page size, so that ordinary links stay short.
@@ -61,6 +63,9 @@ impl BoardFilters {
                 .as_ref()
                 .map(|pay| pay.currency.as_str().to_owned()),
             posted_within: query.posted_within,
+            updated_since: query
+                .updated_since
+                .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             sort: {
                 let default = if query.text.is_some() {
                     Sort::Relevance
@@ -114,6 +119,11 @@ impl BoardFilters {
                 ..none
             })
             .posted_within,
+            updated_since: alone(RawBoardQuery {
+                updated_since: raw.updated_since,
+                ..none
+            })
+            .updated_since,
             sort: alone(RawBoardQuery {
                 q: raw.q,
                 sort: raw.sort,
@@ -164,6 +174,7 @@ impl BoardFilters {
             ("salary_min", self.salary_min.as_deref()),
             ("currency", self.currency.as_deref()),
             ("posted_within", posted_within.as_deref()),
+            ("updated_since", self.updated_since.as_deref()),
             ("sort", self.sort),
             ("limit", limit.as_deref()),
             ("cursor", cursor),
@@ -184,6 +195,7 @@ impl BoardFilters {
             || self.country.is_some()
             || self.currency.is_some()
             || self.posted_within.is_some()
+            || self.updated_since.is_some()
     }
 
     /// Whether the filter has `skill` already, in any letter case.

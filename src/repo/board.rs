@@ -164,6 +164,11 @@ fn push_offer_filters(
                 .push("::numeric");
         }
     }
+    if let Some(since) = query.updated_since {
+        sql.push(" AND o.modification_date >= ")
+            .push_bind(since)
+            .push("::timestamptz");
+    }
     if let Some(days) = query.posted_within {
         sql.push(" AND o.first_published_at >= now() - make_interval(days => ")
             .push_bind(i32::try_from(days).unwrap_or(i32::MAX))

@@ -947,3 +947,63 @@ async fn an_aggregator_polling_the_board_api_gets_304_until_something_changes() 
     assert_eq!(missing.status(), Status::NotFound);
     assert!(missing.headers().get_one("ETag").is_none());
 }
+
+#[rocket::async_test]
+async fn an_aggregator_syncs_what_changed_since_its_last_visit() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let first = app.publish(&acme, "First", &[], "One").await;
+    let second = app.publish(&acme, "Second", &[], "Two").await;
+    let since: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let third = app.publish(&acme, "Third", &[], "Three").await;
+    let ids = |body: &Value| -> Vec<i64> {
+        body["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|offer| offer["id"].as_i64().unwrap())
+            .collect()
+    };
+    let stamp = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let uri = format!("/api/v1/offers?updated_since={stamp}");
+    let changed = body_json(app.get(&uri, None).await).await;
+    assert_eq!(ids(&changed), [third]);
+    assert_eq!(changed["count"], 1);
+    // An edit is a change: the edited offer comes again.
+    app.put_json(
+        &format!("/api/v1/users/{}/offers/{first}", acme.id),
+        &acme,
+        &json!({"description": "One, edited"}),
+    )
+    .await;
+    let changed = body_json(app.get(&uri, None).await).await;
+    assert_eq!(ids(&changed), [third, first]);
+    assert!(!ids(&changed).contains(&second));
+    // The next page's link keeps the time.
+    let paged = app.get(&format!("{uri}&limit=1"), None).await;
+    let link = paged.headers().get_one("Link").unwrap().to_owned();
+    assert!(link.contains("updated_since="), "{link}");
+    // An offset's `+` sent unencoded arrives as a space, and still reads as the `+` it was.
+    let plus = since
+        .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap())
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+    let unencoded = body_json(
+        app.get(&format!("/api/v1/offers?updated_since={plus}"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(ids(&unencoded), [third, first]);
+    let bad = app
+        .get("/api/v1/offers?updated_since=yesterday", None)
+        .await;
+    assert_eq!(bad.status(), Status::BadRequest);
+    let body = body_json(bad).await;
+    assert_eq!(body["message"], "Invalid query parameter: updated_since");
+    assert!(body["errors"]["updated_since"][0]
+        .as_str()
+        .unwrap()
+        .contains("RFC 3339"));
+}
