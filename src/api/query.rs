@@ -241,15 +241,18 @@ impl ParamSchema for UpdatedSinceSchema {
         "UpdatedSince"
     }
     fn schema() -> SchemaObject {
-        let mut schema = string(
+        // A pattern rather than `format: date-time`: an empty value means "not given", as for
+        // every board parameter (forms send empty fields).
+        string(
             "Offers changed (created, edited, published, closed) at or after this RFC 3339 \
              time, e.g. 2026-12-01T09:30:00Z: pass the newest modification_date seen to sync \
              incrementally.",
             None,
-            None,
-        );
-        schema.format = Some("date-time".to_owned());
-        schema
+            Some(
+                "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?\
+                 ([Zz]|[+ -][0-9]{2}:[0-9]{2})$",
+            ),
+        )
     }
 }
 

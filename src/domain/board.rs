@@ -454,10 +454,14 @@ impl BoardQuery {
         };
         let posted_within =
             collect(e, "posted_within", optional(raw.posted_within, parse_days)).flatten();
+        // Only an empty value means "not given": a time is machine-written, and " " is no time.
         let updated_since = collect(
             e,
             "updated_since",
-            optional(raw.updated_since, parse_query_timestamp),
+            raw.updated_since
+                .filter(|raw| !raw.is_empty())
+                .map(parse_query_timestamp)
+                .transpose(),
         )
         .flatten();
         let sort = collect(e, "sort", optional(raw.sort, parse_sort))

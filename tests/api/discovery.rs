@@ -996,6 +996,11 @@ async fn an_aggregator_syncs_what_changed_since_its_last_visit() {
     )
     .await;
     assert_eq!(ids(&unencoded), [third, first]);
+    // Empty is "not given", as for every board parameter; blank is no time.
+    let all = body_json(app.get("/api/v1/offers?updated_since=", None).await).await;
+    assert_eq!(all["count"], 3);
+    let blank = app.get("/api/v1/offers?updated_since=%20", None).await;
+    assert_eq!(blank.status(), Status::BadRequest);
     let bad = app
         .get("/api/v1/offers?updated_since=yesterday", None)
         .await;
