@@ -24,6 +24,21 @@ async fn post(app: &TestApp, user: &TestUser, body: Value) -> i64 {
     app.create_offer(user, &body).await["id"].as_i64().unwrap()
 }
 
+/// What `GET /api/v1/offers/{id}` answers.
+async fn public_status(app: &TestApp, id: i64) -> Status {
+    app.get(&format!("/api/v1/offers/{id}"), None)
+        .await
+        .status()
+}
+
+/// Deletes `user`'s offer `id` through the API.
+async fn delete(app: &TestApp, user: &TestUser, id: i64) {
+    let response = app
+        .delete(&format!("/api/v1/users/{}/offers/{id}", user.id), user)
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+}
+
 fn offer(title: &str, extra: Value) -> Value {
     let mut body = json!({
         "title": title,
@@ -387,10 +402,7 @@ async fn a_deleted_offer_is_gone_for_as_long_as_its_tombstone_is_kept() {
     let app = app().await;
     let acme = app.user("acme").await;
     let id = post(&app, &acme, offer("Deleted job", json!({}))).await;
-    let response = app
-        .delete(&format!("/api/v1/users/{}/offers/{id}", acme.id), &acme)
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    delete(&app, &acme, id).await;
 
     let api = app.get(&format!("/api/v1/offers/{id}"), None).await;
     assert_eq!(api.status(), Status::Gone);
@@ -415,25 +427,14 @@ async fn a_deleted_offer_is_gone_for_as_long_as_its_tombstone_is_kept() {
     );
     // A draft was never public: it leaves no tombstone.
     let draft = post(&app, &acme, offer("Draft", json!({"status": "draft"}))).await;
-    app.delete(&format!("/api/v1/users/{}/offers/{draft}", acme.id), &acme)
-        .await;
-    assert_eq!(
-        app.get(&format!("/api/v1/offers/{draft}"), None)
-            .await
-            .status(),
-        Status::NotFound
-    );
+    delete(&app, &acme, draft).await;
+    assert_eq!(public_status(&app, draft).await, Status::NotFound);
     // Past the kept time (90 days by default), the address is simply unknown.
     sqlx::query("UPDATE offer_tombstones SET deleted_at = now() - interval '91 days'")
         .execute(&app.db)
         .await
         .unwrap();
-    assert_eq!(
-        app.get(&format!("/api/v1/offers/{id}"), None)
-            .await
-            .status(),
-        Status::NotFound
-    );
+    assert_eq!(public_status(&app, id).await, Status::NotFound);
     visitor
         .get_page(&format!("/offers/{id}"), Status::NotFound)
         .await;
@@ -444,24 +445,13 @@ async fn the_tombstones_kept_time_is_configurable() {
     let app = spawn_app_with(|figment| figment.merge(("tombstone_days", 1))).await;
     let acme = app.user("acme").await;
     let id = app.publish(&acme, "Gone", &[], "Soon").await;
-    app.delete(&format!("/api/v1/users/{}/offers/{id}", acme.id), &acme)
-        .await;
-    assert_eq!(
-        app.get(&format!("/api/v1/offers/{id}"), None)
-            .await
-            .status(),
-        Status::Gone
-    );
+    delete(&app, &acme, id).await;
+    assert_eq!(public_status(&app, id).await, Status::Gone);
     sqlx::query("UPDATE offer_tombstones SET deleted_at = now() - interval '25 hours'")
         .execute(&app.db)
         .await
         .unwrap();
-    assert_eq!(
-        app.get(&format!("/api/v1/offers/{id}"), None)
-            .await
-            .status(),
-        Status::NotFound
-    );
+    assert_eq!(public_status(&app, id).await, Status::NotFound);
 }
 
 #[rocket::async_test]
