@@ -347,7 +347,7 @@ pub async fn view(
             .into());
     };
     let canonical = paths::offer(id, &listed.offer.title);
-    if slug != canonical.split_once('-').map(|(_, slug)| slug) {
+    if slug != Some(job_posting::slug(&listed.offer.title).as_str()) {
         return Ok(Either::Right(Redirect::moved(canonical)));
     }
     let website = repo::users::employer(&mut *connection, listed.offer.user_id)
