@@ -9,10 +9,11 @@ use super::error::ApiError;
 use super::offers::OfferBody;
 use super::query::{
     BoardLimitSchema, CountryFilterSchema, CurrencyFilterSchema, CursorSchema, EmployerSchema,
-    EmploymentTypeFilterSchema, PostedWithinSchema, SalaryMinSchema, SearchSchema, SkillsSchema,
-    SortSchema, UpdatedSinceSchema, WorkplaceFilterSchema,
+    EmploymentTypeFilterSchema, IncludeSchema, PostedWithinSchema, SalaryMinSchema, SearchSchema,
+    SkillsSchema, SortSchema, UpdatedSinceSchema, WorkplaceFilterSchema,
 };
 use super::responses::{Paged, Success};
+use super::schema;
 use super::BASE;
 use crate::auth::throttle::Limiter;
 use crate::config::AppConfig;
@@ -61,10 +62,31 @@ impl From<BoardOffer> for BoardOfferBody {
     }
 }
 
+/// An offer that was deleted, listed with `include=closed` so that a copy of it can be taken
+/// down. Nothing else of it is kept.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DeletedOffer {
+    /// The deleted offer's id.
+    pub id: i64,
+    #[schemars(schema_with = "schema::deleted_status")]
+    pub status: &'static str,
+}
+
+/// One entry of a board page: an offer, or (with `include=closed`) a deleted one.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BoardEntry {
+    Offer(Box<BoardOfferBody>),
+    Deleted(DeletedOffer),
+}
+
 /// A page of the board.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct BoardList {
-    pub offers: Vec<BoardOfferBody>,
+    /// The offers of the page, in order; with `include=closed`, the first page starts with
+    /// the offers deleted since `updated_since` (not counted in `count` or `limit`).
+    pub offers: Vec<BoardEntry>,
     /// How many offers match (on all pages); exact up to 10 000, then 10 000.
     pub count: i64,
     /// More than 10 000 offers match: `count` is a floor.
@@ -74,9 +96,19 @@ pub struct BoardList {
 }
 
 impl BoardList {
-    fn new(page: BoardPage, next_cursor: Option<String>) -> Self {
+    fn new(removed: Vec<i64>, page: BoardPage, next_cursor: Option<String>) -> Self {
+        let removed = removed.into_iter().map(|id| {
+            BoardEntry::Deleted(DeletedOffer {
+                id,
+                status: "deleted",
+            })
+        });
+        let offers = page
+            .offers
+            .into_iter()
+            .map(|offer| BoardEntry::Offer(Box::new(offer.into())));
         Self {
-            offers: page.offers.into_iter().map(BoardOfferBody::from).collect(),
+            offers: removed.chain(offers).collect(),
             count: page.count,
             count_capped: page.count_capped,
             next_cursor,
@@ -92,12 +124,15 @@ impl BoardList {
 /// employer's. Pages of `limit` offers (20 by default, up to 100); pass `next_cursor` as
 /// `cursor` for the next page, also given as `Link: <…>; rel="next"`. No token needed.
 /// Searches (`q` or `skills`) are limited per client (`searches_per_window`, then 429).
-/// `updated_since` keeps offers changed at or after a time, for incremental syncs; answers
-/// carry an `ETag`, and `If-None-Match` with it gets `304` while nothing changed.
+/// `updated_since` keeps offers changed at or after a time, for incremental syncs, and
+/// `include=closed` adds the offers that left the board (closed and expired ones, with their
+/// status; on the first page of a query filtered by nothing but `updated_since`, the deleted
+/// ones as `{"id", "status": "deleted"}`); answers carry an `ETag`, and `If-None-Match` with it
+/// gets `304` while nothing changed.
 #[openapi(tag = "Board")]
 #[get(
     "/offers?<q>&<skills>&<employer>&<workplace>&<employment_type>&<country>&<salary_min>\
-     &<currency>&<posted_within>&<updated_since>&<sort>&<limit>&<cursor>"
+     &<currency>&<posted_within>&<updated_since>&<include>&<sort>&<limit>&<cursor>"
 )]
 #[allow(clippy::too_many_arguments)] // One argument per documented query parameter.
 pub async fn search_board(
@@ -111,11 +146,13 @@ pub async fn search_board(
     currency: Param<'_, CurrencyFilterSchema>,
     posted_within: Param<'_, PostedWithinSchema>,
     updated_since: Param<'_, UpdatedSinceSchema>,
+    include: Param<'_, IncludeSchema>,
     sort: Param<'_, SortSchema>,
     limit: Param<'_, BoardLimitSchema>,
     cursor: Param<'_, CursorSchema>,
     limiter: Limiter<'_>,
     db: &State<Db>,
+    config: &State<AppConfig>,
 ) -> Result<Paged<BoardList>, ApiError> {
     let raw = RawBoardQuery::from(single_values([
         q.named("q"),
@@ -128,6 +165,7 @@ pub async fn search_board(
         currency.named("currency"),
         posted_within.named("posted_within"),
         updated_since.named("updated_since"),
+        include.named("include"),
         sort.named("sort"),
         limit.named("limit"),
         cursor.named("cursor"),
@@ -135,13 +173,25 @@ pub async fn search_board(
     let query = BoardQuery::parse(raw).map_err(AppError::InvalidQuery)?;
     // Held while the search runs: searches take at most their share of the pool.
     let _slot = limiter.board_search(&query).await?;
-    let page = repo::board::page(&mut *db.acquire().await?, &query).await?;
+    let mut connection = db.acquire().await?;
+    let removed = match query.lists_removed() {
+        true => {
+            repo::board::removed_since(
+                &mut connection,
+                query.updated_since,
+                config.site.tombstone_days,
+            )
+            .await?
+        }
+        false => Vec::new(),
+    };
+    let page = repo::board::page(&mut connection, &query).await?;
     let next_cursor = page.next_cursor().map(|cursor| cursor.encode());
     let next = next_cursor.as_deref().map(|cursor| {
         BoardFilters::from_query(&raw, &query).link(&format!("{BASE}/offers"), Some(cursor))
     });
     Ok(Paged {
-        body: BoardList::new(page, next_cursor),
+        body: BoardList::new(removed, page, next_cursor),
         next,
     })
 }

@@ -256,6 +256,25 @@ impl ParamSchema for UpdatedSinceSchema {
     }
 }
 
+pub struct IncludeSchema;
+impl ParamSchema for IncludeSchema {
+    fn name() -> &'static str {
+        "Include"
+    }
+    fn schema() -> SchemaObject {
+        let mut schema = string(
+            "closed: also list the offers that left the board, closed and expired ones with \
+             their status, and (on the first page, when only updated_since filters) the \
+             deleted ones as {\"id\", \"status\": \"deleted\"}, for aggregators that sync.",
+            None,
+            None,
+        );
+        // Empty is not given, as for every filter.
+        schema.enum_values = Some(vec!["closed".into(), "".into()]);
+        schema
+    }
+}
+
 pub struct SortSchema;
 impl ParamSchema for SortSchema {
     fn name() -> &'static str {

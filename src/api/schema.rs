@@ -150,6 +150,11 @@ pub fn status(_: &mut SchemaGenerator) -> Schema {
     )
 }
 
+/// A deleted offer's status in the board's `include=closed` listing.
+pub fn deleted_status(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(vec!["deleted"], false, "Always deleted.")
+}
+
 pub fn close_reason(_: &mut SchemaGenerator) -> Schema {
     one_of_names(
         CloseReason::names(),

@@ -270,6 +270,9 @@ pub struct BoardQuery {
     /// Changed (created, edited, published, closed…) at or after this time: an aggregator's
     /// incremental sync.
     pub updated_since: Option<DateTime<Utc>>,
+    /// Also offers that left the board (closed, expired) and, see `lists_removed`, deleted
+    /// ones: what an aggregator needs to take them down (`include=closed`, API only).
+    pub include_closed: bool,
     pub sort: Sort,
     pub limit: u32,
     pub cursor: Option<Cursor>,
@@ -307,15 +310,16 @@ pub struct RawBoardQuery<'a> {
     pub currency: Option<&'a str>,
     pub posted_within: Option<&'a str>,
     pub updated_since: Option<&'a str>,
+    pub include: Option<&'a str>,
     pub sort: Option<&'a str>,
     pub limit: Option<&'a str>,
     pub cursor: Option<&'a str>,
 }
 
-impl<'a> From<[Option<&'a str>; 13]> for RawBoardQuery<'a> {
+impl<'a> From<[Option<&'a str>; 14]> for RawBoardQuery<'a> {
     /// The parameters in the order of the struct's fields (`q` … `cursor`), as links name them.
     fn from(
-        [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, updated_since, sort, limit, cursor]: [Option<&'a str>; 13],
+        [q, skills, employer, workplace, employment_type, country, salary_min, currency, posted_within, updated_since, include, sort, limit, cursor]: [Option<&'a str>; 14],
     ) -> Self {
         Self {
             q,
@@ -328,10 +332,19 @@ impl<'a> From<[Option<&'a str>; 13]> for RawBoardQuery<'a> {
             currency,
             posted_within,
             updated_since,
+            include,
             sort,
             limit,
             cursor,
         }
+    }
+}
+
+/// `include`: `closed` (empty is not given).
+fn parse_include(raw: &str) -> Result<bool, String> {
+    match raw {
+        "closed" => Ok(true),
+        _ => Err("Must be closed: also list offers that left the board.".to_owned()),
     }
 }
 
@@ -407,6 +420,23 @@ impl BoardQuery {
         self.text.is_some() && self.sort == Sort::Relevance
     }
 
+    /// Whether the page also lists the offers deleted since `updated_since` (or within the
+    /// tombstones' days), as `{id, status: deleted}`: with `include=closed`, on the first page,
+    /// when nothing but the time filters the offers. A tombstone keeps only an id and a time,
+    /// so whether a deleted offer matched words, skills, an employer or a place is unknown.
+    pub fn lists_removed(&self) -> bool {
+        self.include_closed
+            && self.cursor.is_none()
+            && self.text.is_none()
+            && self.skills.is_none()
+            && self.employer.is_none()
+            && self.workplaces.is_none()
+            && self.employment_types.is_none()
+            && self.country.is_none()
+            && self.pay.is_none()
+            && self.posted_within.is_none()
+    }
+
     /// Parses every parameter, naming each bad one.
     pub fn parse(raw: RawBoardQuery<'_>) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -464,6 +494,9 @@ impl BoardQuery {
                 .transpose(),
         )
         .flatten();
+        let include_closed = collect(e, "include", optional(raw.include, parse_include))
+            .flatten()
+            .unwrap_or(false);
         let sort = collect(e, "sort", optional(raw.sort, parse_sort))
             .flatten()
             .unwrap_or(if text.is_some() {
@@ -497,6 +530,7 @@ impl BoardQuery {
                 pay,
                 posted_within,
                 updated_since,
+                include_closed,
                 sort,
                 limit,
                 cursor,
@@ -679,5 +713,58 @@ mod tests {
         for name in ["limit", "cursor", "employer"] {
             assert!(errors.get(name).is_some(), "{name}");
         }
+    }
+
+    #[test]
+    fn deleted_offers_are_listed_only_by_unfiltered_syncs_on_their_first_page() {
+        let parse = |raw: RawBoardQuery<'_>| BoardQuery::parse(raw).unwrap();
+        let sync = RawBoardQuery {
+            include: Some("closed"),
+            updated_since: Some("2026-12-01T09:30:00Z"),
+            ..Default::default()
+        };
+        assert!(parse(sync).include_closed);
+        assert!(parse(sync).lists_removed());
+        assert!(!parse(RawBoardQuery {
+            include: None,
+            ..sync
+        })
+        .lists_removed());
+        assert!(!parse(RawBoardQuery {
+            skills: Some("rust"),
+            ..sync
+        })
+        .lists_removed());
+        assert!(!parse(RawBoardQuery {
+            country: Some("DE"),
+            ..sync
+        })
+        .lists_removed());
+        let cursor = Cursor {
+            direction: Direction::After,
+            id: 3,
+            rank: None,
+            posted: Some(1),
+        }
+        .encode();
+        assert!(!parse(RawBoardQuery {
+            cursor: Some(&cursor),
+            ..sync
+        })
+        .lists_removed());
+        // Empty is not given; any other value than closed is named.
+        assert!(
+            !parse(RawBoardQuery {
+                include: Some(""),
+                ..sync
+            })
+            .include_closed
+        );
+        let errors = BoardQuery::parse(RawBoardQuery {
+            include: Some("drafts"),
+            ..sync
+        })
+        .unwrap_err();
+        assert!(errors.get("include").is_some());
     }
 }

@@ -88,7 +88,7 @@ proptest! {
         employer in proptest::option::of(hostile_text()),
         limit in proptest::option::of(hostile_text()),
         cursor in proptest::option::of(hostile_text()),
-        filters in proptest::collection::vec(proptest::option::of(hostile_text()), 8),
+        filters in proptest::collection::vec(proptest::option::of(hostile_text()), 9),
     ) {
         let raw = RawBoardQuery {
             q: q.as_deref(),
@@ -102,6 +102,7 @@ proptest! {
             posted_within: filters[5].as_deref(),
             sort: filters[6].as_deref(),
             updated_since: filters[7].as_deref(),
+            include: filters[8].as_deref(),
             limit: limit.as_deref(),
             cursor: cursor.as_deref(),
         };

@@ -20,6 +20,8 @@ pub struct BoardFilters {
     pub posted_within: Option<u32>,
     /// RFC 3339, in UTC to the microsecond, as the query parsed it.
     pub updated_since: Option<String>,
+    /// `include=closed` (the API's; the pages never send it).
+    pub include_closed: bool,
     /// Only when the request named an order other than the default.
     pub sort: Option<&'static str>,
     /// Only when the request named a page size, so that ordinary links stay short.
@@ -66,6 +68,7 @@ impl BoardFilters {
             updated_since: query
                 .updated_since
                 .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            include_closed: query.include_closed,
             sort: {
                 let default = if query.text.is_some() {
                     Sort::Relevance
@@ -124,6 +127,11 @@ impl BoardFilters {
                 ..none
             })
             .updated_since,
+            include_closed: alone(RawBoardQuery {
+                include: raw.include,
+                ..none
+            })
+            .include_closed,
             sort: alone(RawBoardQuery {
                 q: raw.q,
                 sort: raw.sort,
@@ -175,6 +183,7 @@ impl BoardFilters {
             ("currency", self.currency.as_deref()),
             ("posted_within", posted_within.as_deref()),
             ("updated_since", self.updated_since.as_deref()),
+            ("include", self.include_closed.then_some("closed")),
             ("sort", self.sort),
             ("limit", limit.as_deref()),
             ("cursor", cursor),

@@ -109,7 +109,12 @@ fn push_offer_filters(
     query: &BoardQuery,
     keys: Option<&Vec<String>>,
 ) {
-    sql.push(concat!(" WHERE ", open_offer!()));
+    if query.include_closed {
+        // Every offer that has been on the board: published (expired or not) and closed.
+        sql.push(" WHERE o.status <> 'draft'");
+    } else {
+        sql.push(concat!(" WHERE ", open_offer!()));
+    }
     if let Some(keys) = keys {
         sql.push(" AND o.search_vector @@ offer_keys_query(")
             .push_bind(keys.clone())
@@ -165,9 +170,20 @@ fn push_offer_filters(
         }
     }
     if let Some(since) = query.updated_since {
-        sql.push(" AND o.modification_date >= ")
+        sql.push(" AND (o.modification_date >= ")
             .push_bind(since)
             .push("::timestamptz");
+        if query.include_closed {
+            // Expiring changes nothing in the row, yet takes the offer off the board: to a
+            // sync, an offer that expired since then has changed too.
+            sql.push(
+                " OR (o.status = 'published' AND o.valid_through <= now() \
+                 AND o.valid_through >= ",
+            )
+            .push_bind(since)
+            .push("::timestamptz)");
+        }
+        sql.push(")");
     }
     if let Some(days) = query.posted_within {
         sql.push(" AND o.first_published_at >= now() - make_interval(days => ")
@@ -457,5 +473,26 @@ pub async fn find(
     .bind(id)
     .bind(viewer)
     .fetch_optional(db)
+    .await?)
+}
+
+/// The offers deleted at or after `since` (any time, without it) whose tombstones are still
+/// kept, newest deletion first, at most `COUNT_CAP` of them: what an aggregator syncing
+/// with `include=closed` takes down.
+pub async fn removed_since(
+    db: &mut PgConnection,
+    since: Option<DateTime<Utc>>,
+    tombstone_days: u32,
+) -> Result<Vec<i64>, RepoError> {
+    Ok(sqlx::query_scalar(
+        "SELECT offer_id FROM offer_tombstones \
+         WHERE deleted_at >= now() - make_interval(days => $1) \
+         AND ($2::timestamptz IS NULL OR deleted_at >= $2) \
+         ORDER BY deleted_at DESC, offer_id DESC LIMIT $3",
+    )
+    .bind(i32::try_from(tombstone_days).unwrap_or(i32::MAX))
+    .bind(since)
+    .bind(COUNT_CAP)
+    .fetch_all(db)
     .await?)
 }

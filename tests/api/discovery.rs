@@ -1002,3 +1002,171 @@ async fn an_aggregator_syncs_what_changed_since_its_last_visit() {
         .unwrap()
         .contains("RFC 3339"));
 }
+
+/// The entries of a board answer: (id, status) each, in order.
+fn entries(body: &Value) -> Vec<(i64, String)> {
+    body["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["id"].as_i64().unwrap(),
+                entry["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn now(app: &TestApp) -> String {
+    let now: DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[rocket::async_test]
+async fn an_aggregator_learns_which_offers_left_the_board() {
+    let app = app().await;
+    let acme = app.user("acme").await;
+    let open = app.publish(&acme, "Open", &["rust"], "Yes").await;
+    let draft = post(&app, &acme, offer("Draft", json!({"status": "draft"}))).await;
+    let closed = app.publish(&acme, "Closed", &["rust"], "No").await;
+    let close = |id: i64| {
+        let (app, acme) = (&app, &acme);
+        async move {
+            app.put_json(
+                &format!("/api/v1/users/{}/offers/{id}", acme.id),
+                acme,
+                &json!({"status": "closed", "close_reason": "filled"}),
+            )
+            .await;
+        }
+    };
+    close(closed).await;
+    let expired = app.publish(&acme, "Expired", &["go"], "No").await;
+    sqlx::query("UPDATE offers SET valid_through = now() - interval '1 day' WHERE id = $1")
+        .bind(expired)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let deleted = app.publish(&acme, "Deleted", &["rust"], "No").await;
+    delete(&app, &acme, deleted).await;
+    let deleted_draft = post(&app, &acme, offer("Scrapped", json!({"status": "draft"}))).await;
+    delete(&app, &acme, deleted_draft).await;
+
+    // The board as candidates see it.
+    let board = body_json(app.get("/api/v1/offers", None).await).await;
+    assert_eq!(entries(&board), [(open, "published".to_owned())]);
+
+    // With include=closed: deleted offers first (id and status, nothing else), then every
+    // offer that has been public, newest first, each with its status. Drafts never.
+    let all = body_json(app.get("/api/v1/offers?include=closed", None).await).await;
+    assert_eq!(
+        entries(&all),
+        [
+            (deleted, "deleted".to_owned()),
+            (expired, "expired".to_owned()),
+            (closed, "closed".to_owned()),
+            (open, "published".to_owned()),
+        ]
+    );
+    assert_eq!(
+        all["offers"][0],
+        json!({"id": deleted, "status": "deleted"})
+    );
+    assert_eq!(all["offers"][2]["close_reason"], "filled");
+    assert_eq!(all["count"], 3, "deleted entries are not counted");
+    assert!(!entries(&all).iter().any(|(id, _)| *id == draft));
+
+    // An incremental sync: what changed since, closing and expiring included, and what was
+    // deleted since; older deletions and unchanged offers stay out.
+    let expiring = app.publish(&acme, "Expiring", &["go"], "Soon").await;
+    let since = now(&app).await;
+    let another = app.publish(&acme, "Another", &["rust"], "Yes").await;
+    close(open).await;
+    // Expiry touches no column of the row but takes the offer off the board.
+    sqlx::query("UPDATE offers SET valid_through = now() WHERE id = $1")
+        .bind(expiring)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let gone = app.publish(&acme, "Gone", &["rust"], "Yes").await;
+    delete(&app, &acme, gone).await;
+    let sync = body_json(
+        app.get(
+            &format!("/api/v1/offers?include=closed&updated_since={since}"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        entries(&sync),
+        [
+            (gone, "deleted".to_owned()),
+            (another, "published".to_owned()),
+            (expiring, "expired".to_owned()),
+            (open, "closed".to_owned()),
+        ]
+    );
+    // Without include=closed the same time lists only what changed on the board now.
+    let board_sync = body_json(
+        app.get(&format!("/api/v1/offers?updated_since={since}"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(entries(&board_sync), [(another, "published".to_owned())]);
+
+    // A tombstone holds no skills: a filtered query lists only offers, closed ones included.
+    let rust = body_json(
+        app.get("/api/v1/offers?include=closed&skills=rust", None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        entries(&rust),
+        [
+            (another, "published".to_owned()),
+            (closed, "closed".to_owned()),
+            (open, "closed".to_owned()),
+        ]
+    );
+
+    // Pages keep include=closed; deleted entries come on the first page only.
+    let first = app.get("/api/v1/offers?include=closed&limit=2", None).await;
+    let link = first.headers().get_one("Link").unwrap().to_owned();
+    assert!(link.contains("include=closed"), "{link}");
+    let first = body_json(first).await;
+    assert_eq!(entries(&first).len(), 4, "two deleted and two offers");
+    let next = first["next_cursor"].as_str().unwrap();
+    let second = body_json(
+        app.get(
+            &format!("/api/v1/offers?include=closed&limit=2&cursor={next}"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        entries(&second)
+            .iter()
+            .all(|(_, status)| status != "deleted"),
+        "{second}"
+    );
+
+    // Any other value is refused; empty is not given.
+    let bad = app.get("/api/v1/offers?include=drafts", None).await;
+    assert_eq!(bad.status(), Status::BadRequest);
+    let body = body_json(bad).await;
+    assert_eq!(body["message"], "Invalid query parameter: include");
+    let empty = body_json(app.get("/api/v1/offers?include=", None).await).await;
+    let board = body_json(app.get("/api/v1/offers", None).await).await;
+    assert_eq!(entries(&empty), entries(&board));
+
+    // The board page is the candidates' board: it does not take include.
+    let page = app.visitor().get_page("/?include=closed", Status::Ok).await;
+    assert!(page.has(&format!(r#"a[href^="/offers/{another}-"]"#)));
+    assert!(!page.has(&format!(r#"a[href^="/offers/{closed}-"]"#)));
+}

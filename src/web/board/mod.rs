@@ -216,6 +216,8 @@ impl<'r> BoardParams<'r> {
             self.currency.first(),
             self.posted_within.first(),
             self.updated_since.first(),
+            // The pages list the board as candidates see it: `include` is the API's.
+            None,
             self.sort.first(),
             self.limit.first(),
             self.cursor.first(),
