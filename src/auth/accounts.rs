@@ -3,6 +3,7 @@
 //! client, and per username, all checked before any password is hashed.
 
 use super::services::{services_guard, Services};
+use super::throttle::Throttle;
 use super::AuthError;
 use crate::domain::user::{Credentials, NewUser, Password, User, Username};
 use crate::repo;
@@ -36,7 +37,7 @@ impl Accounts<'_> {
             .registration(&mut *self.db.acquire().await?, self.client)
             .await?;
         if let Some(retry_after) = wait {
-            return Err(AuthError::Throttled { retry_after });
+            return Err(Throttle::Registration.refuse(retry_after));
         }
         let hash = self.hasher.hash(&new_user.password).await?;
         repo::users::insert(&mut *self.db.acquire().await?, &new_user.username, &hash)
@@ -57,7 +58,7 @@ impl Accounts<'_> {
         let stored = {
             let mut db = self.db.acquire().await?;
             if let Some(retry_after) = self.limits.login_wait(&mut db, self.client, name).await? {
-                return Err(AuthError::Throttled { retry_after });
+                return Err(Throttle::Login.refuse(retry_after));
             }
             repo::users::find_credentials(&mut *db, name).await?
         };

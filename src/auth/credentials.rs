@@ -4,6 +4,7 @@
 //! they were issued at, and the guards refuse any that is not the account's current one.
 
 use super::services::{services_guard, Services};
+use super::throttle::Throttle;
 use super::{ApiUser, AuthError, PageUser};
 use crate::domain::fields::{
     reject_unexpected, required_string, FieldErrors, InputError, JsonObject, MISSING,
@@ -128,7 +129,7 @@ impl CredentialStore<'_> {
         let stored = {
             let mut db = self.db.acquire().await?;
             if let Some(retry_after) = self.limits.login_wait(&mut db, self.client, name).await? {
-                return Err(AuthError::Throttled { retry_after });
+                return Err(Throttle::Login.refuse(retry_after));
             }
             repo::users::password_hash_at_version(&mut *db, holder.id, holder.version)
                 .await?

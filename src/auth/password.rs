@@ -3,6 +3,7 @@
 //! memory for the life of the process: allocating and freeing it per hash left glibc holding
 //! hundreds of MiB after a flood (see BENCHMARKS.md, Tuning log).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -42,17 +43,37 @@ type Memory = Vec<Block>;
 /// memory allocated once.
 pub struct PasswordHasher {
     slots: Arc<Semaphore>,
+    capacity: usize,
     memories: Arc<Mutex<Vec<Memory>>>,
     wait: Duration,
 }
+
+/// Hashes refused because no slot freed up within the wait (each a 503), since start.
+static BUSY: AtomicU64 = AtomicU64::new(0);
 
 impl PasswordHasher {
     pub fn new(concurrency: usize, wait: Duration) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(concurrency)),
+            capacity: concurrency,
             memories: Arc::new(Mutex::new(Vec::with_capacity(concurrency))),
             wait,
         }
+    }
+
+    /// How many hashes may run at once (`password_hash_concurrency`).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many hashes are running now.
+    pub fn slots_in_use(&self) -> usize {
+        self.capacity.saturating_sub(self.slots.available_permits())
+    }
+
+    /// How many hashes were refused as busy since the server started.
+    pub fn busy_refusals() -> u64 {
+        BUSY.load(Ordering::Relaxed)
     }
 
     /// The PHC string of a new Argon2id hash of `password`.
@@ -107,7 +128,10 @@ impl PasswordHasher {
     ) -> Result<T, HashError> {
         let permit = rocket::tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
             .await
-            .map_err(|_| HashError::Busy)?
+            .map_err(|_| {
+                BUSY.fetch_add(1, Ordering::Relaxed);
+                HashError::Busy
+            })?
             .map_err(HashError::failed)?;
         let memories = self.memories.clone();
         task::spawn_blocking(move || {

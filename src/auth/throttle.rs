@@ -15,6 +15,7 @@
 //!   the same delays, is slowed but never locked out, and a success clears them.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +33,47 @@ use crate::domain::offer::Offer;
 use crate::repo;
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
+
+/// The limit a request was refused by (429), counted since start for `/metrics`
+/// (`throttled_requests_total{limit}`): a rising count names which one clients hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    Login,
+    Registration,
+    Search,
+    OfferCreation,
+}
+
+static THROTTLED: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+
+impl Throttle {
+    pub const ALL: [Self; 4] = [
+        Self::Login,
+        Self::Registration,
+        Self::Search,
+        Self::OfferCreation,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Registration => "registration",
+            Self::Search => "search",
+            Self::OfferCreation => "offer_creation",
+        }
+    }
+
+    /// The refusal, counted.
+    pub fn refuse(self, retry_after: u64) -> AuthError {
+        THROTTLED[self as usize].fetch_add(1, Ordering::Relaxed);
+        AuthError::Throttled { retry_after }
+    }
+
+    /// Refusals by this limit since the server started.
+    pub fn refusals(self) -> u64 {
+        THROTTLED[self as usize].load(Ordering::Relaxed)
+    }
+}
 
 /// At most `max` attempts per key in each window of `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,7 +329,7 @@ impl Limiter<'_> {
             .search(&mut *self.db.acquire().await?, self.client)
             .await?;
         if let Some(retry_after) = wait {
-            return Err(AuthError::Throttled { retry_after });
+            return Err(Throttle::Search.refuse(retry_after));
         }
         let slot = self.limits.search_slots.clone().acquire_owned();
         match rocket::tokio::time::timeout(self.limits.search_wait, slot).await {
@@ -305,7 +347,7 @@ impl Limiter<'_> {
     ) -> Result<Offer, AuthError> {
         let mut db = self.db.acquire().await?;
         if let Some(retry_after) = self.limits.offer_creation(&mut db, user_id).await? {
-            return Err(AuthError::Throttled { retry_after });
+            return Err(Throttle::OfferCreation.refuse(retry_after));
         }
         let max = self.limits.max_offers;
         repo::offers::insert(&mut *db, user_id, offer, max)

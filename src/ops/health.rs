@@ -28,19 +28,28 @@ fn healthz() -> Json<Health> {
     })
 }
 
+/// Whether a database query succeeds within a second: readiness, for the probe and for
+/// `/metrics` alike.
+pub async fn database_ready(db: &Db) -> bool {
+    let query = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(db.pool());
+    matches!(
+        rocket::tokio::time::timeout(READY_TIMEOUT, query).await,
+        Ok(Ok(_))
+    )
+}
+
 /// 200 when a database query succeeds within a second, else 503.
 #[get("/readyz")]
 async fn readyz(db: &State<Db>) -> (Status, Json<Health>) {
-    let query = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(db.pool());
-    match rocket::tokio::time::timeout(READY_TIMEOUT, query).await {
-        Ok(Ok(_)) => (
+    match database_ready(db).await {
+        true => (
             Status::Ok,
             Json(Health {
                 status: "ready",
                 message: None,
             }),
         ),
-        _ => (
+        false => (
             Status::ServiceUnavailable,
             Json(Health {
                 status: "unavailable",

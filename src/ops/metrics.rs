@@ -2,15 +2,17 @@
 //! histograms; the database pool; the process; build information.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use rocket::http::{ContentType, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{get, routes, Route, State};
 
 use crate::auth::guard::bearer_token;
+use crate::auth::password::PasswordHasher;
 use crate::auth::session::tokens_match;
+use crate::auth::throttle::Throttle;
 use crate::db::{self, Db};
 
 /// Who may read `/metrics`: with a `metrics_token`, only requests bearing it
@@ -62,6 +64,19 @@ pub struct Metrics {
     pool_idle: IntGauge,
     pool_max: IntGauge,
     pool_waiters: IntGauge,
+    ready: IntGauge,
+    hash_slots: IntGauge,
+    hash_slots_in_use: IntGauge,
+    hash_busy: IntCounter,
+    throttled: IntCounterVec,
+    /// Held while a scrape brings the counters up to date, so that two scrapes at once do
+    /// not both add the same difference.
+    scraping: std::sync::Mutex<()>,
+}
+
+/// Brings `counter` up to `total`, a count kept elsewhere since start.
+fn catch_up(counter: &IntCounter, total: u64) {
+    counter.inc_by(total.saturating_sub(counter.get()));
 }
 
 impl Metrics {
@@ -95,6 +110,30 @@ impl Metrics {
             "db_pool_waiters",
             "Requests waiting for a database connection.",
         )?;
+        let ready = IntGauge::new(
+            "job_offers_ready",
+            "1 when the database answers within a second (what /readyz checks), else 0.",
+        )?;
+        let hash_slots = IntGauge::new(
+            "password_hash_slots",
+            "Password hashes that may run at once (password_hash_concurrency).",
+        )?;
+        let hash_slots_in_use =
+            IntGauge::new("password_hash_slots_in_use", "Password hashes running now.")?;
+        let hash_busy = IntCounter::new(
+            "password_hash_busy_total",
+            "Sign-ins and registrations refused with 503 because no hash slot freed up in time.",
+        )?;
+        let throttled = IntCounterVec::new(
+            Opts::new(
+                "throttled_requests_total",
+                "Requests refused with 429 by an attempt limit.",
+            ),
+            &["limit"],
+        )?;
+        for limit in Throttle::ALL {
+            throttled.with_label_values(&[limit.name()]);
+        }
         let build_info = IntGaugeVec::new(
             Opts::new("job_offers_build_info", "The running build; always 1."),
             &["version", "profile"],
@@ -108,6 +147,11 @@ impl Metrics {
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         registry.register(Box::new(pool_waiters.clone()))?;
+        registry.register(Box::new(ready.clone()))?;
+        registry.register(Box::new(hash_slots.clone()))?;
+        registry.register(Box::new(hash_slots_in_use.clone()))?;
+        registry.register(Box::new(hash_busy.clone()))?;
+        registry.register(Box::new(throttled.clone()))?;
         registry.register(Box::new(build_info))?;
         #[cfg(target_os = "linux")]
         registry.register(Box::new(
@@ -120,17 +164,35 @@ impl Metrics {
             pool_idle,
             pool_max,
             pool_waiters,
+            ready,
+            hash_slots,
+            hash_slots_in_use,
+            hash_busy,
+            throttled,
+            scraping: std::sync::Mutex::new(()),
         })
     }
 
-    /// The text exposition of every series, with the pool gauges read now.
-    pub fn render(&self, db: &Db) -> String {
+    /// The text exposition of every series, with the pool's and the hasher's gauges read now,
+    /// and readiness as just checked.
+    pub fn render(&self, db: &Db, hasher: &PasswordHasher, ready: bool) -> String {
+        let _scraping = self.scraping.lock().unwrap_or_else(|e| e.into_inner());
         let pool = db.pool();
         self.pool_connections.set(i64::from(pool.size()));
         self.pool_idle.set(pool.num_idle() as i64);
         self.pool_max
             .set(i64::from(pool.options().get_max_connections()));
         self.pool_waiters.set(db::waiting_for_connection());
+        self.ready.set(i64::from(ready));
+        self.hash_slots.set(hasher.capacity() as i64);
+        self.hash_slots_in_use.set(hasher.slots_in_use() as i64);
+        catch_up(&self.hash_busy, PasswordHasher::busy_refusals());
+        for limit in Throttle::ALL {
+            catch_up(
+                &self.throttled.with_label_values(&[limit.name()]),
+                limit.refusals(),
+            );
+        }
         let mut buffer = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buffer)
@@ -149,14 +211,16 @@ fn build_profile() -> &'static str {
 
 /// The Prometheus exposition (text format 0.0.4).
 #[get("/metrics")]
-fn metrics(
+async fn metrics(
     _reader: MetricsReader,
     metrics: &State<Metrics>,
     db: &State<Db>,
+    hasher: &State<PasswordHasher>,
 ) -> (ContentType, String) {
     let content_type =
         ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
-    (content_type, metrics.render(db))
+    let ready = super::health::database_ready(db).await;
+    (content_type, metrics.render(db, hasher, ready))
 }
 
 pub fn routes() -> Vec<Route> {

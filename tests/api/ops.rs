@@ -2,7 +2,7 @@ use rocket::http::{Header, Method, Status};
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection};
 
-use crate::helpers::{backend_offer, body_json, spawn_app};
+use crate::helpers::{backend_offer, body_json, spawn_app, spawn_app_with};
 
 #[rocket::async_test]
 async fn healthz_answers_while_the_process_serves() {
@@ -89,11 +89,52 @@ async fn metrics_count_requests_by_route_template_and_show_the_pool() {
         "db_pool_idle_connections ",
         "db_pool_max_connections 10",
         "db_pool_waiters 0",
+        "job_offers_ready 1",
         "process_resident_memory_bytes ",
         "job_offers_build_info{",
     ] {
         assert!(text.contains(series), "missing {series}");
     }
+}
+
+/// The value of the one series named `series` (with its labels) in a scrape.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {series} in {text}"))
+        .parse()
+        .unwrap()
+}
+
+#[rocket::async_test]
+async fn metrics_show_the_hash_slots_and_count_throttled_requests_by_limit() {
+    let app = spawn_app_with(|figment| {
+        figment
+            .merge(("searches_per_window", 1))
+            .merge(("password_hash_concurrency", 3))
+    })
+    .await;
+    let scrape = || async { app.get("/metrics", None).await.into_string().await.unwrap() };
+    let search = r#"throttled_requests_total{limit="search"}"#;
+    let before = scrape().await;
+    assert_eq!(sample(&before, "password_hash_slots"), 3.0);
+    assert_eq!(sample(&before, "password_hash_slots_in_use"), 0.0);
+    sample(&before, "password_hash_busy_total");
+    sample(&before, r#"throttled_requests_total{limit="login"}"#);
+    assert_eq!(
+        app.get("/api/v1/offers?q=rust", None).await.status(),
+        Status::Ok
+    );
+    for _ in 0..2 {
+        let refused = app.get("/api/v1/offers?q=rust", None).await;
+        assert_eq!(refused.status(), Status::TooManyRequests);
+    }
+    let after = scrape().await;
+    // The counters are the process's: other tests running alongside may add to them.
+    assert!(
+        sample(&after, search) >= sample(&before, search) + 2.0,
+        "{after}"
+    );
 }
 
 #[rocket::async_test]
