@@ -14,7 +14,7 @@ use super::{schema, BASE};
 use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
 use crate::config::AppConfig;
-use crate::db::Db;
+use crate::db::DbConn;
 use crate::domain::access::require_owner;
 use crate::domain::board::EmployerPage;
 use crate::domain::lifecycle;
@@ -235,7 +235,7 @@ pub async fn list(
     cursor: Param<'_, CursorSchema>,
     status: Param<'_, StatusFilterSchema>,
     user: ApiUser,
-    db: &State<Db>,
+    mut db: DbConn,
 ) -> Result<Paged<OfferList>, ApiError> {
     let user_id = user_id.user()?;
     let [limit, cursor, status] = single_values([
@@ -244,7 +244,7 @@ pub async fn list(
         status.named("status"),
     ])?;
     let page = EmployerPage::parse(limit, cursor, status).map_err(AppError::InvalidQuery)?;
-    let listed = repo::offers::list_for_user(&mut *db.acquire().await?, user_id, user.id, &page)
+    let listed = repo::offers::list_for_user(&mut *db, user_id, user.id, &page)
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
     let next = listed.next_cursor().map(|cursor| {
@@ -301,10 +301,10 @@ pub async fn get(
     user_id: PathId<'_>,
     id: PathId<'_>,
     user: ApiUser,
-    db: &State<Db>,
+    mut db: DbConn,
 ) -> Result<Success<OfferBody>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
-    let offer = repo::offers::find_visible(&mut *db.acquire().await?, user_id, id, user.id)
+    let offer = repo::offers::find_visible(&mut *db, user_id, id, user.id)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))?;
     Ok(Success(offer.into()))
@@ -322,14 +322,13 @@ pub async fn update(
     user_id: PathId<'_>,
     id: PathId<'_>,
     user: ApiUser,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
     body: JsonBody<OfferPatchRequest>,
 ) -> Result<Success<OfferBody>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
     require_owner(user.id, user_id)?;
     let patch = OfferPatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let mut db = db.acquire().await?;
     let offer = repo::offers::change_owned(&mut db, user_id, id, &patch, &config.publishing)
         .await?
         .ok_or_else(|| AppError::offer_not_found(id))??;
@@ -345,13 +344,12 @@ pub async fn delete(
     user_id: PathId<'_>,
     id: PathId<'_>,
     user: ApiUser,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
 ) -> Result<Success<Message>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.offer()?);
     require_owner(user.id, user_id)?;
-    let connection = &mut *db.acquire().await?;
-    if !repo::offers::delete_owned(connection, user_id, id, config.site.tombstone_days).await? {
+    if !repo::offers::delete_owned(&mut *db, user_id, id, config.site.tombstone_days).await? {
         return Err(AppError::offer_not_found(id).into());
     }
     Ok(Success(Message {

@@ -15,7 +15,7 @@ use crate::auth::accounts::{Accounts, SignedIn};
 use crate::auth::credentials::{CredentialStore, Holder, PasswordChange};
 use crate::auth::token::TokenKeys;
 use crate::auth::ApiUser;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::domain::access::require_owner;
 use crate::domain::fields::InputError;
 use crate::domain::user::{Credentials, NewUser, ProfilePatch};
@@ -270,13 +270,13 @@ pub async fn profile(
 pub async fn update_profile(
     user_id: UserPathId<'_>,
     user: ApiUser,
-    db: &State<Db>,
+    mut db: DbConn,
     body: JsonBody<ProfilePatchRequest>,
 ) -> Result<Success<EmployerBody>, ApiError> {
     let user_id = user_id.user()?;
     require_owner(user.id, user_id)?;
     let patch = ProfilePatch::from_json(&body.into_object(NO_INPUT)?)?;
-    let employer = repo::users::update_profile(&mut *db.acquire().await?, user_id, &patch)
+    let employer = repo::users::update_profile(&mut *db, user_id, &patch)
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;
     Ok(Success(employer.into()))

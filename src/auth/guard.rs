@@ -12,7 +12,7 @@ use rocket_db_pools::Database;
 
 use super::token::TokenKeys;
 use super::AuthError;
-use crate::db::Db;
+use crate::db::{Db, Parked};
 use crate::repo;
 
 /// The four ways a request can fail authentication, each with the contract's message.
@@ -88,10 +88,13 @@ async fn authenticate(request: &Request<'_>) -> Result<ApiUser, AuthError> {
     let (claims, version) = (verified.claims, verified.credentials_version);
     let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
     // A token outlives nothing: once its user is deleted, changes their password or signs out
-    // everywhere, it stops working at once. One query either way.
+    // everywhere, it stops working at once. One query either way, on the connection the
+    // handler then uses (`DbConn`): one acquire per request.
+    let parked = Parked::of(request);
+    let mut connection = parked.take_or_acquire(db).await?;
     let current =
-        repo::users::holds_credentials_version(&mut *db.acquire().await?, claims.id, version)
-            .await?;
+        repo::users::holds_credentials_version(&mut *connection, claims.id, version).await?;
+    parked.park(connection);
     if !current {
         return Err(AuthError::Token(AuthFailure::Invalid));
     }

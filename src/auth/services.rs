@@ -7,16 +7,22 @@ use std::net::IpAddr;
 use rocket::Request;
 use rocket_db_pools::Database;
 
+use sqlx::pool::PoolConnection;
+use sqlx::Postgres;
+
 use super::password::PasswordHasher;
 use super::throttle::AbuseLimits;
 use crate::config::AppConfig;
-use crate::db::Db;
+use crate::db::{Db, Parked};
 use crate::domain::user::PasswordPolicy;
 use crate::network::client_address;
+use crate::repo::RepoError;
 
 /// The services of one request.
 pub struct Services<'r> {
     pub db: &'r Db,
+    /// The connection the request's auth guard left, if any.
+    parked: &'r Parked,
     pub hasher: &'r PasswordHasher,
     pub limits: &'r AbuseLimits,
     pub client: Option<IpAddr>,
@@ -31,11 +37,20 @@ impl<'r> Services<'r> {
         let config = rocket.state::<AppConfig>()?;
         Some(Self {
             db: Db::fetch(rocket)?,
+            parked: Parked::of(request),
             hasher: rocket.state::<PasswordHasher>()?,
             limits: rocket.state::<AbuseLimits>()?,
             client: client_address(request, &config.trusted_proxies),
             password_policy: config.password_policy,
         })
+    }
+}
+
+impl Services<'_> {
+    /// The connection the request's auth guard checked the caller on, else a new one: one
+    /// acquire for an authenticated request that writes through a service.
+    pub async fn connection(&self) -> Result<PoolConnection<Postgres>, RepoError> {
+        self.parked.take_or_acquire(self.db).await
     }
 }
 

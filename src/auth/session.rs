@@ -14,7 +14,7 @@ use rocket_db_pools::Database;
 use serde::{Deserialize, Serialize};
 
 use super::AuthError;
-use crate::db::Db;
+use crate::db::{Db, Parked};
 use crate::domain::user::User;
 use crate::repo;
 
@@ -144,8 +144,11 @@ async fn look_up(request: &Request<'_>) -> Result<Option<Session>, AuthError> {
         return Ok(None);
     };
     let db = Db::fetch(request.rocket()).ok_or(AuthError::NotConfigured("the database"))?;
-    let found =
-        repo::sessions::find_live(&mut *db.acquire().await?, &session_id(&cookie.secret)).await?;
+    // On the connection the page's handler then uses (`DbConn`): one acquire per request.
+    let parked = Parked::of(request);
+    let mut connection = parked.take_or_acquire(db).await?;
+    let found = repo::sessions::find_live(&mut *connection, &session_id(&cookie.secret)).await?;
+    parked.park(connection);
     Ok(found.map(|user| Session {
         user_id: user.user_id,
         username: user.username,

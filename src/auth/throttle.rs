@@ -345,7 +345,7 @@ impl Limiter<'_> {
         user_id: i64,
         offer: &OfferChange,
     ) -> Result<Offer, AuthError> {
-        let mut db = self.db.acquire().await?;
+        let mut db = self.connection().await?;
         if let Some(retry_after) = self.limits.offer_creation(&mut db, user_id).await? {
             return Err(Throttle::OfferCreation.refuse(retry_after));
         }

@@ -64,6 +64,7 @@ pub struct Metrics {
     pool_idle: IntGauge,
     pool_max: IntGauge,
     pool_waiters: IntGauge,
+    pool_acquires: IntCounter,
     ready: IntGauge,
     hash_slots: IntGauge,
     hash_slots_in_use: IntGauge,
@@ -110,6 +111,10 @@ impl Metrics {
             "db_pool_waiters",
             "Requests waiting for a database connection.",
         )?;
+        let pool_acquires = IntCounter::new(
+            "db_pool_acquires_total",
+            "Connections taken from the pool (one per request that uses the database).",
+        )?;
         let ready = IntGauge::new(
             "job_offers_ready",
             "1 when the database answers within a second (what /readyz checks), else 0.",
@@ -147,6 +152,7 @@ impl Metrics {
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         registry.register(Box::new(pool_waiters.clone()))?;
+        registry.register(Box::new(pool_acquires.clone()))?;
         registry.register(Box::new(ready.clone()))?;
         registry.register(Box::new(hash_slots.clone()))?;
         registry.register(Box::new(hash_slots_in_use.clone()))?;
@@ -164,6 +170,7 @@ impl Metrics {
             pool_idle,
             pool_max,
             pool_waiters,
+            pool_acquires,
             ready,
             hash_slots,
             hash_slots_in_use,
@@ -175,7 +182,19 @@ impl Metrics {
 
     /// The text exposition of every series, with the pool's and the hasher's gauges read now,
     /// and readiness as just checked.
-    pub fn render(&self, db: &Db, hasher: &PasswordHasher, ready: bool) -> String {
+    pub async fn render(&self, db: &Db, hasher: &PasswordHasher) -> String {
+        self.read_gauges(db, hasher);
+        // After the pool's gauges, so that they do not count the check's own connection.
+        let ready = super::health::database_ready(db).await;
+        self.ready.set(i64::from(ready));
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("the text encoder writes to memory");
+        String::from_utf8(buffer).expect("the exposition format is UTF-8")
+    }
+
+    fn read_gauges(&self, db: &Db, hasher: &PasswordHasher) {
         let _scraping = self.scraping.lock().unwrap_or_else(|e| e.into_inner());
         let pool = db.pool();
         self.pool_connections.set(i64::from(pool.size()));
@@ -183,7 +202,7 @@ impl Metrics {
         self.pool_max
             .set(i64::from(pool.options().get_max_connections()));
         self.pool_waiters.set(db::waiting_for_connection());
-        self.ready.set(i64::from(ready));
+        catch_up(&self.pool_acquires, db.acquires());
         self.hash_slots.set(hasher.capacity() as i64);
         self.hash_slots_in_use.set(hasher.slots_in_use() as i64);
         catch_up(&self.hash_busy, PasswordHasher::busy_refusals());
@@ -193,11 +212,6 @@ impl Metrics {
                 limit.refusals(),
             );
         }
-        let mut buffer = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buffer)
-            .expect("the text encoder writes to memory");
-        String::from_utf8(buffer).expect("the exposition format is UTF-8")
     }
 }
 
@@ -219,8 +233,7 @@ async fn metrics(
 ) -> (ContentType, String) {
     let content_type =
         ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
-    let ready = super::health::database_ready(db).await;
-    (content_type, metrics.render(db, hasher, ready))
+    (content_type, metrics.render(db, hasher).await)
 }
 
 pub fn routes() -> Vec<Route> {

@@ -20,7 +20,7 @@ use super::time::{age, Timestamp};
 use crate::auth::throttle::Limiter;
 use crate::auth::{AuthError, PageUser};
 use crate::config::AppConfig;
-use crate::db::Db;
+use crate::db::DbConn;
 use crate::domain::access::require_owner;
 use crate::domain::job_posting::{self, JobPosting, MissingProperty};
 use crate::domain::lifecycle::{self, ChangeError};
@@ -61,12 +61,15 @@ async fn refusal(db: &mut PgConnection, user: &PageUser, id: i64) -> PageError {
 }
 
 /// The signed-in user's offer `id`: 404 when there is none, 403 when it is someone else's.
-async fn own_offer(db: &Db, user: &PageUser, id: &PathId<'_>) -> Result<Offer, PageError> {
+async fn own_offer(
+    db: &mut PgConnection,
+    user: &PageUser,
+    id: &PathId<'_>,
+) -> Result<Offer, PageError> {
     let id = id.offer()?;
-    let mut connection = db.acquire().await?;
-    match repo::offers::find_owned(&mut *connection, user.id, id).await? {
+    match repo::offers::find_owned(&mut *db, user.id, id).await? {
         Some(offer) => Ok(offer),
-        None => Err(refusal(&mut connection, user, id).await),
+        None => Err(refusal(db, user, id).await),
     }
 }
 
@@ -162,16 +165,15 @@ fn my_offers_href(status: Option<ShownStatus>, before: Option<i64>) -> String {
 pub async fn list(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     status: Option<&str>,
     before: Option<&str>,
 ) -> Result<Template, PageError> {
     let status = status.and_then(|status| ShownStatus::parse(status).ok());
     let before = before.and_then(crate::domain::parse_id);
-    let mut connection = db.acquire().await?;
-    let counts = repo::offers::status_counts(&mut *connection, user.id).await?;
+    let counts = repo::offers::status_counts(&mut *db, user.id).await?;
     let mut offers =
-        repo::offers::owner_page(&mut *connection, user.id, status, before, MY_OFFERS_PAGE).await?;
+        repo::offers::owner_page(&mut *db, user.id, status, before, MY_OFFERS_PAGE).await?;
     let more = offers.len() > MY_OFFERS_PAGE as usize;
     offers.truncate(MY_OFFERS_PAGE as usize);
     let count_of = |wanted: ShownStatus| {
@@ -329,7 +331,7 @@ struct PublicView {
 pub async fn view(
     user: Result<PageUser, AuthError>,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
     address: &str,
 ) -> Result<Either<Template, Redirect>, PageError> {
@@ -340,17 +342,14 @@ pub async fn view(
     };
     let (id, slug) = job_posting::offer_segment(address)
         .ok_or_else(|| AppError::NotFound(Missing::Offer(address.to_owned())))?;
-    let mut connection = db.acquire().await?;
-    let Some(listed) = repo::board::find(&mut connection, id, visitor).await? else {
-        return Err(gone_or_missing(&mut connection, id, &config.site)
-            .await
-            .into());
+    let Some(listed) = repo::board::find(&mut db, id, visitor).await? else {
+        return Err(gone_or_missing(&mut db, id, &config.site).await.into());
     };
     let canonical = paths::offer(id, &listed.offer.title);
     if slug != Some(job_posting::slug(&listed.offer.title).as_str()) {
         return Ok(Either::Right(Redirect::moved(canonical)));
     }
-    let website = repo::users::employer(&mut *connection, listed.offer.user_id)
+    let website = repo::users::employer(&mut *db, listed.offer.user_id)
         .await?
         .and_then(|employer| employer.profile.website)
         .map(|site| site.as_str().to_owned());
@@ -432,10 +431,10 @@ pub async fn view(
 pub async fn edit(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     id: PathId<'_>,
 ) -> Result<Template, PageError> {
-    let offer = own_offer(db, &user, &id).await?;
+    let offer = own_offer(&mut db, &user, &id).await?;
     let view = FormView::new(
         Some(&offer),
         FormValues::of(&offer),
@@ -446,7 +445,7 @@ pub async fn edit(
 
 /// Applies `body` to the user's offer through the lifecycle, as the API's update does.
 async fn change(
-    db: &Db,
+    db: &mut PgConnection,
     config: &AppConfig,
     user: &PageUser,
     id: i64,
@@ -456,12 +455,9 @@ async fn change(
         Ok(patch) => patch,
         Err(error) => return Ok(Err(ChangeError::Invalid(input_problems(error)))),
     };
-    let mut connection = db.acquire().await?;
-    match repo::offers::change_owned(&mut connection, user.id, id, &patch, &config.publishing)
-        .await?
-    {
+    match repo::offers::change_owned(&mut *db, user.id, id, &patch, &config.publishing).await? {
         Some(result) => Ok(result),
-        None => Err(refusal(&mut connection, user, id).await),
+        None => Err(refusal(db, user, id).await),
     }
 }
 
@@ -469,18 +465,26 @@ async fn change(
 pub async fn update(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
     id: PathId<'_>,
     form: CsrfForm<OfferForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
-    let offer = own_offer(db, &user, &id).await?;
+    let offer = own_offer(&mut db, &user, &id).await?;
     if form.wants_another_location() {
         let view = FormView::new(Some(&offer), form.values(), &FieldErrors::default());
         return Ok(FormReply::Again(page.render("offers/form", view)));
     }
-    match change(db, config, &user, offer.id, &form.to_json(Some(&offer))).await? {
+    match change(
+        &mut db,
+        config,
+        &user,
+        offer.id,
+        &form.to_json(Some(&offer)),
+    )
+    .await?
+    {
         Ok(updated) => Ok(FormReply::Done(Flash::success(
             Redirect::to(paths::offer(updated.id, &updated.title)),
             if updated.status != offer.status {
@@ -512,7 +516,7 @@ pub struct StatusForm {
 #[post("/offers/<id>/status", data = "<form>")]
 pub async fn change_status(
     user: PageUser,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
     id: PathId<'_>,
     form: CsrfForm<StatusForm>,
@@ -525,7 +529,7 @@ pub async fn change_status(
         body.insert("close_reason".into(), form.close_reason.clone().into());
     }
     let back = paths::local_path(Some(&form.back));
-    match change(db, config, &user, id, &body).await? {
+    match change(&mut db, config, &user, id, &body).await? {
         Ok(offer) => {
             let back = back.unwrap_or_else(|| paths::offer(id, &offer.title));
             let message = match offer.shown_status() {
@@ -554,10 +558,10 @@ pub async fn change_status(
 pub async fn confirm_delete(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     id: PathId<'_>,
 ) -> Result<Template, PageError> {
-    let offer = own_offer(db, &user, &id).await?;
+    let offer = own_offer(&mut db, &user, &id).await?;
     let view = DeleteView {
         offer: OfferRef {
             id: offer.id,
@@ -570,17 +574,14 @@ pub async fn confirm_delete(
 #[post("/offers/<id>/delete", data = "<_form>")]
 pub async fn delete(
     user: PageUser,
-    db: &State<Db>,
+    mut db: DbConn,
     config: &State<AppConfig>,
     id: PathId<'_>,
     _form: CsrfForm<TokenOnly>,
 ) -> Result<Flash<Redirect>, PageError> {
     let id = id.offer()?;
-    let mut connection = db.acquire().await?;
-    if !repo::offers::delete_owned(&mut *connection, user.id, id, config.site.tombstone_days)
-        .await?
-    {
-        return Err(refusal(&mut connection, &user, id).await);
+    if !repo::offers::delete_owned(&mut *db, user.id, id, config.site.tombstone_days).await? {
+        return Err(refusal(&mut db, &user, id).await);
     }
     Ok(Flash::success(
         Redirect::to(paths::MY_OFFERS),

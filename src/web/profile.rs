@@ -3,7 +3,7 @@
 
 use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, State};
+use rocket::{get, post};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -11,7 +11,7 @@ use super::csrf::CsrfForm;
 use super::errors::PageError;
 use super::page::{FormReply, Page};
 use crate::auth::PageUser;
-use crate::db::Db;
+use crate::db::DbConn;
 use crate::domain::user::ProfilePatch;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Missing};
@@ -59,9 +59,9 @@ impl ProfileView {
 pub async fn profile_page(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
 ) -> Result<Template, PageError> {
-    let employer = repo::users::employer(&mut *db.acquire().await?, user.id)
+    let employer = repo::users::employer(&mut *db, user.id)
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::User(user.id.to_string())))?;
     Ok(page.render("auth/profile", ProfileView::of(employer)))
@@ -71,7 +71,7 @@ pub async fn profile_page(
 pub async fn save_profile(
     user: PageUser,
     page: Page<'_>,
-    db: &State<Db>,
+    mut db: DbConn,
     form: CsrfForm<ProfileForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0;
@@ -79,7 +79,7 @@ pub async fn save_profile(
     let errors: FieldErrors =
         match ProfilePatch::from_form(&form.display_name, &form.website, &about) {
             Ok(patch) => {
-                repo::users::update_profile(&mut *db.acquire().await?, user.id, &patch)
+                repo::users::update_profile(&mut *db, user.id, &patch)
                     .await?
                     .ok_or_else(|| AppError::NotFound(Missing::User(user.id.to_string())))?;
                 let done = Flash::success(Redirect::to(PROFILE), "Profile saved");

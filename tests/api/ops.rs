@@ -246,3 +246,73 @@ async fn release_sends_hsts_and_development_does_not() {
         .get_one("Strict-Transport-Security")
         .is_none());
 }
+
+#[rocket::async_test]
+async fn an_authenticated_request_takes_one_connection_from_the_pool() {
+    let app = spawn_app().await;
+    let user = app.user("user").await;
+    let offer = app.create_offer(&user, &backend_offer()).await;
+    let (user_id, id) = (user.id, offer["id"].as_i64().unwrap());
+    let acquires = || async {
+        let text = app.get("/metrics", None).await.into_string().await.unwrap();
+        sample(&text, "db_pool_acquires_total")
+    };
+    let before = acquires().await;
+    // The guard checks the token on the connection the handler then queries on.
+    let read = app
+        .get(&format!("/api/v1/users/{user_id}/offers/{id}"), &user)
+        .await;
+    assert_eq!(read.status(), Status::Ok);
+    let listed = app
+        .get(&format!("/api/v1/users/{user_id}/offers/"), &user)
+        .await;
+    assert_eq!(listed.status(), Status::Ok);
+    let edited = app
+        .put_json(
+            &format!("/api/v1/users/{user_id}/offers/{id}"),
+            &user,
+            &json!({"title": "Edited"}),
+        )
+        .await;
+    assert_eq!(edited.status(), Status::Ok);
+    let created = app
+        .post_json(
+            &format!("/api/v1/users/{user_id}/offers/"),
+            &user,
+            &backend_offer(),
+        )
+        .await;
+    assert_eq!(created.status(), Status::Created);
+    assert_eq!(acquires().await - before, 4.0);
+
+    // The pages: the session is looked up on the connection the page then reads with.
+    let visitor = app.visitor().signed_in("user").await;
+    let before = acquires().await;
+    visitor.get_page("/offers", Status::Ok).await;
+    visitor
+        .get_page(&format!("/offers/{id}/edit"), Status::Ok)
+        .await;
+    assert_eq!(acquires().await - before, 2.0);
+
+    // A token whose user is gone still stops at once, and its connection goes back.
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let gone = app
+        .get(&format!("/api/v1/users/{user_id}/offers/{id}"), &user)
+        .await;
+    assert_eq!(gone.status(), Status::Unauthorized);
+    // sqlx hands a dropped connection back to the pool on a task of its own: soon, not at once.
+    let mut in_use = f64::NAN;
+    for _ in 0..50 {
+        let text = app.get("/metrics", None).await.into_string().await.unwrap();
+        in_use = sample(&text, "db_pool_connections") - sample(&text, "db_pool_idle_connections");
+        if in_use == 0.0 {
+            break;
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(in_use, 0.0, "a connection was kept after its request");
+}
