@@ -19,7 +19,7 @@
 #   BENCH_GROWTH_CONNS   connections of the cost-growth runs      [64 / 16]
 #   BENCH_FLOOD_CONNS    GET connections of the login-flood runs  [64 / 16]
 #   BENCH_REF_CONNS      connections of the board endpoints and of the pgbench runs of
-#                        auth+SELECT and of the mixed load        [64 / 16]
+#                        the mixed load                         [64 / 16]
 #   BENCH_POOL_SIZE      the server's max_connections             [the server's default]
 #   BENCH_SERVER_ENV     extra VAR=value settings of the server, space-separated (tuning
 #                        experiments, e.g. "ROCKET_PASSWORD_HASH_CONCURRENCY=1")
@@ -80,7 +80,7 @@ else
 fi
 only=${BENCH_ONLY:-}
 case "$only" in "" | board) ;; *) echo "BENCH_ONLY: board or nothing" >&2; exit 2 ;; esac
-# The connection count of the secondary references (pgbench of auth+SELECT and of the mixed
+# The connection count of the secondary references (pgbench of the mixed
 # load) and of the board endpoints: 64 when measured, else the first count.
 ref_conns=${BENCH_REF_CONNS:-}
 if [ -z "$ref_conns" ]; then
@@ -525,9 +525,6 @@ for rep in $(seq 1 "$reps"); do
     if [ -z "$only" ]; then
       run_wrk main get_offer "$main_offers" "$conns" "$rep" get_offer.lua
       run_pgbench main get_offer "$main_offers" "$conns" "$rep" pg_get_offer.sql
-      if $ref; then
-        run_pgbench main get_offer_auth "$main_offers" "$conns" "$rep" pg_get_offer_auth.sql
-      fi
       run_wrk main list_offers "$main_offers" "$conns" "$rep" list_offers.lua
       run_pgbench main list_offers "$main_offers" "$conns" "$rep" pg_list_offers.sql
       run_wrk main create_offer "$main_offers" "$conns" "$rep" create_offer.lua

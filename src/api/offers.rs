@@ -12,7 +12,7 @@ use super::query::{CursorSchema, EmployerLimitSchema, StatusFilterSchema};
 use super::responses::{Created, Message, Paged, Success};
 use super::{schema, BASE};
 use crate::auth::throttle::Limiter;
-use crate::auth::ApiUser;
+use crate::auth::{ApiCaller, ApiUser, AuthError, AuthFailure};
 use crate::config::AppConfig;
 use crate::db::DbConn;
 use crate::domain::access::require_owner;
@@ -22,7 +22,7 @@ use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::query::{query_string, single_values, Param};
 use crate::http::PathId;
-use crate::repo;
+use crate::repo::{self, CallerChecked};
 
 /// An offer as the API shows it.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -300,14 +300,32 @@ pub async fn create(
 pub async fn get(
     user_id: PathId<'_>,
     id: PathId<'_>,
-    user: ApiUser,
+    caller: ApiCaller,
     mut db: DbConn,
 ) -> Result<Success<OfferBody>, ApiError> {
-    let (user_id, id) = (user_id.user()?, id.offer()?);
-    let offer = repo::offers::find_visible(&mut *db, user_id, id, user.id)
-        .await?
-        .ok_or_else(|| AppError::offer_not_found(id))?;
-    Ok(Success(offer.into()))
+    // The hottest signed-in read: the token's check is part of the offer's statement. A path
+    // that names no offer is answered after the check alone, so a dead token is 401 first,
+    // as on every other route.
+    let (Ok(owner), Ok(offer_id)) = (user_id.user(), id.offer()) else {
+        caller.check(&mut db).await?;
+        user_id.user()?;
+        return Err(id.offer().unwrap_err().into());
+    };
+    let claimed = caller.claimed();
+    let checked = repo::offers::find_visible_checked(
+        &mut db,
+        owner,
+        offer_id,
+        (claimed.id, claimed.credentials_version),
+    )
+    .await?;
+    match checked {
+        CallerChecked::Current(Some(offer)) => Ok(Success(offer.into())),
+        CallerChecked::Current(None) => Err(AppError::offer_not_found(offer_id).into()),
+        CallerChecked::Revoked => {
+            Err(AppError::from(AuthError::Token(AuthFailure::Invalid)).into())
+        }
+    }
 }
 
 /// # Update an offer

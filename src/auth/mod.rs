@@ -15,7 +15,7 @@ use rocket::fairing::AdHoc;
 use rocket::request::Outcome;
 use rocket_db_pools::Database;
 
-pub use guard::{ApiUser, AuthFailure};
+pub use guard::{ApiCaller, ApiUser, AuthFailure};
 pub use session::PageUser;
 
 use crate::config::AppConfig;

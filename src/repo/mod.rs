@@ -10,6 +10,15 @@ pub mod users;
 
 use std::sync::Arc;
 
+/// The answer of a statement that also checked the caller's credentials (a token's user and
+/// version): the rows, or that the caller no longer holds them (deleted, new password,
+/// signed out everywhere).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallerChecked<T> {
+    Current(T),
+    Revoked,
+}
+
 /// Why a query did not complete. The cause is kept (shared, so that an error recorded by a
 /// request guard can be handed on to the catcher that answers).
 #[derive(Debug, Clone, thiserror::Error)]

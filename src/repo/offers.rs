@@ -6,7 +6,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{Connection, PgConnection, PgExecutor, Postgres, Row};
 
-use super::RepoError;
+use super::{CallerChecked, RepoError};
 use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::lifecycle::{self, ChangeError, OfferChange, PublishingRules};
 use crate::domain::offer::{Details, Offer, OfferPatch};
@@ -323,26 +323,41 @@ pub async fn find_owned(
     .await?)
 }
 
-/// The offer `id` of `owner` as `viewer` may see it: the owner sees it whatever its status,
-/// anyone else only while it is open.
-pub async fn find_visible(
-    db: impl PgExecutor<'_>,
+/// The offer `id` of `owner` as a signed-in caller (user id, credentials version of their
+/// token) may see it: the owner whatever its status, anyone else only while it is open. The
+/// caller's credentials check (what the API's auth guard would ask first) is in the same
+/// statement: one statement per request. The check comes back on the one row there always is; the offer's columns are NULL when there is no
+/// such offer, or when the check failed (then the offer is not even looked at).
+pub async fn find_visible_checked(
+    db: &mut PgConnection,
     owner: i64,
     id: i64,
-    viewer: i64,
-) -> Result<Option<Offer>, RepoError> {
-    Ok(sqlx::query_as::<_, Offer>(concat!(
-        "SELECT ",
+    (caller, credentials_version): (i64, i64),
+) -> Result<CallerChecked<Option<Offer>>, RepoError> {
+    let row = sqlx::query(concat!(
+        "SELECT caller.current, ",
         offer_columns!(),
-        " FROM offers o WHERE o.id = $1 AND o.user_id = $2 AND ($3 = $2 OR ",
+        " FROM (SELECT EXISTS (SELECT 1 FROM users WHERE id = $3 AND credentials_version = $4) \
+         AS current) AS caller \
+         LEFT JOIN offers o ON caller.current AND o.id = $1 AND o.user_id = $2 AND ($3 = $2 OR ",
         open_offer!(),
         ")"
     ))
     .bind(id)
     .bind(owner)
-    .bind(viewer)
-    .fetch_optional(db)
-    .await?)
+    .bind(caller)
+    .bind(credentials_version)
+    .fetch_one(db)
+    .await?;
+    if !row.try_get::<bool, _>("current")? {
+        return Ok(CallerChecked::Revoked);
+    }
+    Ok(CallerChecked::Current(
+        match row.try_get::<Option<i64>, _>("id")? {
+            Some(_) => Some(<Offer as sqlx::FromRow<PgRow>>::from_row(&row)?),
+            None => None,
+        },
+    ))
 }
 
 /// Who owns the offer `id`, if it exists: tells "not yours" from "no such offer" where an
