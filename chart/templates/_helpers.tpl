@@ -169,3 +169,13 @@ Usage: include "job-offers.lookupSecretValue" (list $namespace $secretName $key)
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+PromQL label matchers (without braces) selecting this release's series in the alert rules:
+metrics.prometheusRule.selector, or the labels Prometheus gives the ServiceMonitor's targets.
+The Prometheus Operator sets `job` to the name of the Service it discovered the endpoints
+through (the ServiceMonitor sets no jobLabel) and `namespace` to the Service's namespace.
+*/}}
+{{- define "job-offers.metricsSelector" -}}
+{{- .Values.metrics.prometheusRule.selector | default (printf "job=%q,namespace=%q" (include "job-offers.fullname" .) .Release.Namespace) }}
+{{- end }}

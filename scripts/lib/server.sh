@@ -12,7 +12,8 @@ SERVER_NO_LIMITS=(ROCKET_LOGIN_MAX_FAILURES=1000000 ROCKET_LOGIN_CLIENT_MAX_FAIL
   ROCKET_SEARCHES_PER_WINDOW=1000000 ROCKET_OFFERS_PER_WINDOW=1000000
   ROCKET_MAX_OFFERS_PER_USER=1000000000)
 
-# server_start DBNAME PORT [extra env assignments...]: builds nothing; runs target/release/job-offers.
+# server_start DBNAME PORT [extra env assignments...]: builds nothing; runs $SERVER_BIN
+# (default: target/release/job-offers) in Rocket's release profile.
 server_start() {
   local db=$1 port=$2
   shift 2
@@ -25,7 +26,7 @@ server_start() {
     ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
     ROCKET_LOG_LEVEL=critical \
     DATABASE_URL="postgres://job_offers@127.0.0.1:$PG_PORT/$db" \
-    "$@" "${CARGO_TARGET_DIR:-target}/release/job-offers" >"$SERVER_LOG" 2>&1 &
+    "$@" "${SERVER_BIN:-${CARGO_TARGET_DIR:-target}/release/job-offers}" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   export SERVER_PID SERVER_URL SERVER_PORT SERVER_LOG
   local _
