@@ -528,6 +528,7 @@ for rep in $(seq 1 "$reps"); do
       run_wrk main list_offers "$main_offers" "$conns" "$rep" list_offers.lua
       run_pgbench main list_offers "$main_offers" "$conns" "$rep" pg_list_offers.sql
       run_wrk main create_offer "$main_offers" "$conns" "$rep" create_offer.lua
+      run_pgbench main create_offer "$main_offers" "$conns" "$rep" pg_create_offer.sql
       run_wrk main update_offer "$main_offers" "$conns" "$rep" update_offer.lua
       run_wrk main mixed "$main_offers" "$conns" "$rep" mixed.lua
       if $ref; then
