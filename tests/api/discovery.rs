@@ -10,6 +10,7 @@ use quick_xml::reader::NsReader;
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 
+use crate::board::ids;
 use crate::helpers::{body_json, spawn_app, spawn_app_with, TestApp, TestUser};
 use crate::web::{location, Page};
 
@@ -938,25 +939,22 @@ async fn an_aggregator_polling_the_board_api_gets_304_until_something_changes() 
     assert!(missing.headers().get_one("ETag").is_none());
 }
 
+/// The database's clock now: the one `modification_date` is read from.
+async fn database_now(app: &TestApp) -> DateTime<chrono::Utc> {
+    sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 #[rocket::async_test]
 async fn an_aggregator_syncs_what_changed_since_its_last_visit() {
     let app = app().await;
     let acme = app.user("acme").await;
     let first = app.publish(&acme, "First", &[], "One").await;
     let second = app.publish(&acme, "Second", &[], "Two").await;
-    let since: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let since = database_now(&app).await;
     let third = app.publish(&acme, "Third", &[], "Three").await;
-    let ids = |body: &Value| -> Vec<i64> {
-        body["offers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|offer| offer["id"].as_i64().unwrap())
-            .collect()
-    };
     let stamp = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let uri = format!("/api/v1/offers?updated_since={stamp}");
     let changed = body_json(app.get(&uri, None).await).await;
@@ -1018,12 +1016,9 @@ fn entries(body: &Value) -> Vec<(i64, String)> {
         .collect()
 }
 
-async fn now(app: &TestApp) -> String {
-    let now: DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+/// The answer of a public GET, as JSON.
+async fn get_json(app: &TestApp, uri: &str) -> Value {
+    body_json(app.get(uri, None).await).await
 }
 
 #[rocket::async_test]
@@ -1057,12 +1052,12 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
     delete(&app, &acme, deleted_draft).await;
 
     // The board as candidates see it.
-    let board = body_json(app.get("/api/v1/offers", None).await).await;
+    let board = get_json(&app, "/api/v1/offers").await;
     assert_eq!(entries(&board), [(open, "published".to_owned())]);
 
     // With include=closed: deleted offers first (id and status, nothing else), then every
     // offer that has been public, newest first, each with its status. Drafts never.
-    let all = body_json(app.get("/api/v1/offers?include=closed", None).await).await;
+    let all = get_json(&app, "/api/v1/offers?include=closed").await;
     assert_eq!(
         entries(&all),
         [
@@ -1083,7 +1078,9 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
     // An incremental sync: what changed since, closing and expiring included, and what was
     // deleted since; older deletions and unchanged offers stay out.
     let expiring = app.publish(&acme, "Expiring", &["go"], "Soon").await;
-    let since = now(&app).await;
+    let since = database_now(&app)
+        .await
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let another = app.publish(&acme, "Another", &["rust"], "Yes").await;
     close(open).await;
     // Expiry touches no column of the row but takes the offer off the board.
@@ -1094,12 +1091,9 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
         .unwrap();
     let gone = app.publish(&acme, "Gone", &["rust"], "Yes").await;
     delete(&app, &acme, gone).await;
-    let sync = body_json(
-        app.get(
-            &format!("/api/v1/offers?include=closed&updated_since={since}"),
-            None,
-        )
-        .await,
+    let sync = get_json(
+        &app,
+        &format!("/api/v1/offers?include=closed&updated_since={since}"),
     )
     .await;
     assert_eq!(
@@ -1112,19 +1106,11 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
         ]
     );
     // Without include=closed the same time lists only what changed on the board now.
-    let board_sync = body_json(
-        app.get(&format!("/api/v1/offers?updated_since={since}"), None)
-            .await,
-    )
-    .await;
+    let board_sync = get_json(&app, &format!("/api/v1/offers?updated_since={since}")).await;
     assert_eq!(entries(&board_sync), [(another, "published".to_owned())]);
 
     // A tombstone holds no skills: a filtered query lists only offers, closed ones included.
-    let rust = body_json(
-        app.get("/api/v1/offers?include=closed&skills=rust", None)
-            .await,
-    )
-    .await;
+    let rust = get_json(&app, "/api/v1/offers?include=closed&skills=rust").await;
     assert_eq!(
         entries(&rust),
         [
@@ -1141,12 +1127,9 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
     let first = body_json(first).await;
     assert_eq!(entries(&first).len(), 4, "two deleted and two offers");
     let next = first["next_cursor"].as_str().unwrap();
-    let second = body_json(
-        app.get(
-            &format!("/api/v1/offers?include=closed&limit=2&cursor={next}"),
-            None,
-        )
-        .await,
+    let second = get_json(
+        &app,
+        &format!("/api/v1/offers?include=closed&limit=2&cursor={next}"),
     )
     .await;
     assert!(
@@ -1161,8 +1144,8 @@ async fn an_aggregator_learns_which_offers_left_the_board() {
     assert_eq!(bad.status(), Status::BadRequest);
     let body = body_json(bad).await;
     assert_eq!(body["message"], "Invalid query parameter: include");
-    let empty = body_json(app.get("/api/v1/offers?include=", None).await).await;
-    let board = body_json(app.get("/api/v1/offers", None).await).await;
+    let empty = get_json(&app, "/api/v1/offers?include=").await;
+    let board = get_json(&app, "/api/v1/offers").await;
     assert_eq!(entries(&empty), entries(&board));
 
     // The board page is the candidates' board: it does not take include.
