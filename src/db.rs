@@ -70,8 +70,7 @@ impl Parked {
 
     /// The parked connection, or a new one from `db`.
     pub async fn take_or_acquire(&self, db: &Db) -> Result<PoolConnection<Postgres>, RepoError> {
-        let parked = self.take();
-        match parked {
+        match self.take() {
             Some(connection) => Ok(connection),
             None => db.acquire().await,
         }

@@ -6,6 +6,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{Connection, PgConnection, PgExecutor, Postgres, Row};
 
+use super::users::holds_credentials;
 use super::{CallerChecked, RepoError};
 use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::lifecycle::{self, ChangeError, OfferChange, PublishingRules};
@@ -337,8 +338,9 @@ pub async fn find_visible_checked(
     let row = sqlx::query(concat!(
         "SELECT caller.current, ",
         offer_columns!(),
-        " FROM (SELECT EXISTS (SELECT 1 FROM users WHERE id = $3 AND credentials_version = $4) \
-         AS current) AS caller \
+        " FROM (SELECT ",
+        holds_credentials!("$3", "$4"),
+        " AS current) AS caller \
          LEFT JOIN offers o ON caller.current AND o.id = $1 AND o.user_id = $2 AND ($3 = $2 OR ",
         open_offer!(),
         ")"

@@ -66,6 +66,21 @@ pub async fn find_credentials(
     .await?)
 }
 
+/// SQL: whether account `$id` exists with its credentials still at `$version` (placeholders
+/// given as literals): the check a token costs, alone or inside an endpoint's statement.
+macro_rules! holds_credentials {
+    ($id:literal, $version:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM users WHERE id = ",
+            $id,
+            " AND credentials_version = ",
+            $version,
+            ")"
+        )
+    };
+}
+pub(crate) use holds_credentials;
+
 /// Whether the account exists and its credentials are still at `version`: the one query a
 /// token costs.
 pub async fn holds_credentials_version(
@@ -73,13 +88,13 @@ pub async fn holds_credentials_version(
     id: i64,
     version: i64,
 ) -> Result<bool, RepoError> {
-    Ok(sqlx::query_scalar::<_, bool>(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2)",
+    Ok(
+        sqlx::query_scalar::<_, bool>(concat!("SELECT ", holds_credentials!("$1", "$2")))
+            .bind(id)
+            .bind(version)
+            .fetch_one(db)
+            .await?,
     )
-    .bind(id)
-    .bind(version)
-    .fetch_one(db)
-    .await?)
 }
 
 /// The account's password hash, if its credentials are still at `version`.
