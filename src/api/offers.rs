@@ -12,7 +12,7 @@ use super::query::{CursorSchema, EmployerLimitSchema, StatusFilterSchema};
 use super::responses::{Created, Message, Paged, Success};
 use super::{schema, BASE};
 use crate::auth::throttle::Limiter;
-use crate::auth::{ApiCaller, ApiUser, AuthError, AuthFailure};
+use crate::auth::{ApiCaller, ApiUser};
 use crate::config::AppConfig;
 use crate::db::DbConn;
 use crate::domain::access::require_owner;
@@ -22,7 +22,7 @@ use crate::domain::offer::{NewOffer, Offer, OfferPatch};
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::query::{query_string, single_values, Param};
 use crate::http::PathId;
-use crate::repo::{self, CallerChecked};
+use crate::repo;
 
 /// An offer as the API shows it.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -319,13 +319,8 @@ pub async fn get(
         (claimed.id, claimed.credentials_version),
     )
     .await?;
-    match checked {
-        CallerChecked::Current(Some(offer)) => Ok(Success(offer.into())),
-        CallerChecked::Current(None) => Err(AppError::offer_not_found(offer_id).into()),
-        CallerChecked::Revoked => {
-            Err(AppError::from(AuthError::Token(AuthFailure::Invalid)).into())
-        }
-    }
+    let offer = ApiCaller::held(checked)?.ok_or_else(|| AppError::offer_not_found(offer_id))?;
+    Ok(Success(offer.into()))
 }
 
 /// # Update an offer

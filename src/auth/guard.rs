@@ -13,7 +13,7 @@ use rocket_db_pools::Database;
 use super::token::TokenKeys;
 use super::AuthError;
 use crate::db::{Db, Parked};
-use crate::repo;
+use crate::repo::{self, CallerChecked};
 
 /// The four ways a request can fail authentication, each with the contract's message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,9 +138,18 @@ impl ApiCaller {
         let current =
             repo::users::holds_credentials_version(db, self.0.id, self.0.credentials_version)
                 .await?;
-        match current {
-            true => Ok(self.0),
-            false => Err(AuthError::Token(AuthFailure::Invalid)),
+        Self::held(match current {
+            true => CallerChecked::Current(self.0),
+            false => CallerChecked::Revoked,
+        })
+    }
+
+    /// The answer of a statement that checked the caller, or the 401 of a token whose user no
+    /// longer holds its credentials (the guard's own answer).
+    pub fn held<T>(checked: CallerChecked<T>) -> Result<T, AuthError> {
+        match checked {
+            CallerChecked::Current(answer) => Ok(answer),
+            CallerChecked::Revoked => Err(AuthError::Token(AuthFailure::Invalid)),
         }
     }
 }
