@@ -230,7 +230,7 @@ fn default_password_hash_wait_ms() -> u64 {
 pub struct AppConfig {
     pub jwt_secret: String,
     pub token_ttl: Duration,
-    /// How many Argon2id hashes may run at once (each holds 19 MiB and a CPU for ~50 ms).
+    /// How many Argon2id hashes may run at once (each holds 9 MiB and a CPU for ~25 ms).
     pub password_hash_concurrency: usize,
     /// How long a login may wait for a hashing slot before it is told to retry (503); none
     /// by default: a full hasher answers at once rather than holding the connection.

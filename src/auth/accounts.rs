@@ -2,6 +2,7 @@
 //! (`throttle`): registrations per client; failed sign-ins per client and username, per
 //! client, and per username, all checked before any password is hashed.
 
+use super::password;
 use super::services::{services_guard, Services};
 use super::throttle::Throttle;
 use super::AuthError;
@@ -75,19 +76,49 @@ impl Accounts<'_> {
             ),
             None => (None, None),
         };
-        let verified = self.hasher.verify(&credentials.password, hash).await?;
+        let verified = self
+            .hasher
+            .verify(&credentials.password, hash.clone())
+            .await?;
         let mut db = self.db.acquire().await?;
         match account.filter(|_| verified) {
             Some(signed_in) => {
                 self.limits
                     .login_succeeded(&mut db, self.client, name)
                     .await?;
+                drop(db);
+                if let Some(former) = hash.filter(|stored| !password::is_current(stored)) {
+                    self.upgrade_hash(signed_in.user.id, &former, &credentials.password)
+                        .await;
+                }
                 Ok(signed_in)
             }
             None => {
                 self.limits.login_failed(&mut db, self.client, name).await?;
                 Err(AuthError::BadCredentials)
             }
+        }
+    }
+
+    /// Replaces a hash made with older parameters by one made with today's, now that the
+    /// password is known. Best effort: a sign-in that succeeded never fails because of it (a
+    /// busy hasher or a database error just leaves the old hash for the next sign-in).
+    async fn upgrade_hash(&self, user_id: i64, former: &str, password: &str) {
+        let upgraded = async {
+            let password =
+                Password::parse(password).map_err(|_| "the password no longer parses")?;
+            let hash = self
+                .hasher
+                .hash(&password)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut db = self.db.acquire().await.map_err(|e| e.to_string())?;
+            repo::users::upgrade_password_hash(&mut *db, user_id, former, &hash)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        if let Err(error) = upgraded.await {
+            rocket::warn!("keeping user {user_id}'s older password hash: {error}");
         }
     }
 }

@@ -112,6 +112,24 @@ pub async fn password_hash_at_version(
     .await?)
 }
 
+/// Stores a new hash of the same password (made with today's parameters) when the account
+/// still holds `former`: a password changed meanwhile is never overwritten, and the
+/// credentials version stays, so no token or session ends.
+pub async fn upgrade_password_hash(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    former: &str,
+    password_hash: &str,
+) -> Result<(), RepoError> {
+    sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+        .bind(id)
+        .bind(former)
+        .bind(password_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Replaces the password of an account whose credentials are still at `version`, moves them
 /// to the next version and deletes every browser session of the account, in one statement;
 /// `false` (and nothing changed) when the version had already moved on.

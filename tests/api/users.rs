@@ -29,11 +29,65 @@ async fn registered_passwords_are_stored_as_argon2id_hashes_only() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert!(
-        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-        "{hash}"
-    );
+    assert!(hash.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
+}
+
+/// A hash of `PASSWORD` with the parameters used before the 9 MiB configuration.
+fn former_parameters_hash() -> String {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    use argon2::{Algorithm, Argon2, Params, Version};
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string()
+}
+
+#[rocket::async_test]
+async fn a_hash_with_former_parameters_still_signs_in_and_is_replaced_keeping_tokens_valid() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let id = alice.id;
+    let former = former_parameters_hash();
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&former)
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    let response = app
+        .post_json(
+            "/api/v1/users/login",
+            None,
+            &json!({"username": "alice", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_ne!(stored, former);
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"),
+        "{stored}"
+    );
+    let wrong = app
+        .post_json(
+            "/api/v1/users/login",
+            None,
+            &json!({"username": "alice", "password": "not the password"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), Status::BadRequest);
+    // The same password, so the token issued before the upgrade keeps working.
+    let mine = app.get(&format!("/api/v1/users/{id}"), &alice).await;
+    assert_eq!(mine.status(), Status::Ok);
+    app.login("alice").await;
 }
 
 #[rocket::async_test]
