@@ -135,13 +135,10 @@ impl ApiCaller {
 
     /// The caller once the database says they still hold the token's credentials.
     pub async fn check(self, db: &mut sqlx::PgConnection) -> Result<ApiUser, AuthError> {
-        let current =
-            repo::users::holds_credentials_version(db, self.0.id, self.0.credentials_version)
-                .await?;
-        Self::held(match current {
-            true => CallerChecked::Current(self.0),
-            false => CallerChecked::Revoked,
-        })
+        let checked =
+            repo::users::check_credentials(db, self.0.id, self.0.credentials_version).await?;
+        Self::held(checked)?;
+        Ok(self.0)
     }
 
     /// The answer of a statement that checked the caller, or the 401 of a token whose user no

@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Row};
 
-use super::RepoError;
+use super::{CallerChecked, RepoError};
 use crate::domain::posting::WebAddress;
 use crate::domain::user::{Profile, ProfilePatch, User, Username};
 
@@ -81,20 +81,22 @@ macro_rules! holds_credentials {
 }
 pub(crate) use holds_credentials;
 
-/// Whether the account exists and its credentials are still at `version`: the one query a
-/// token costs.
-pub async fn holds_credentials_version(
+/// Whether the account exists with its credentials still at `version`: the one query a
+/// token costs when its endpoint's own statement does not carry the check.
+pub async fn check_credentials(
     db: impl PgExecutor<'_>,
     id: i64,
     version: i64,
-) -> Result<bool, RepoError> {
-    Ok(
-        sqlx::query_scalar::<_, bool>(concat!("SELECT ", holds_credentials!("$1", "$2")))
-            .bind(id)
-            .bind(version)
-            .fetch_one(db)
-            .await?,
-    )
+) -> Result<CallerChecked<()>, RepoError> {
+    let held = sqlx::query_scalar::<_, bool>(concat!("SELECT ", holds_credentials!("$1", "$2")))
+        .bind(id)
+        .bind(version)
+        .fetch_one(db)
+        .await?;
+    Ok(match held {
+        true => CallerChecked::Current(()),
+        false => CallerChecked::Revoked,
+    })
 }
 
 /// The account's password hash, if its credentials are still at `version`.
