@@ -282,7 +282,8 @@ pub async fn status_counts(
 /// Stores a new offer for `user_id`, unless the account already has `max_offers` offers
 /// (`None`). One statement: the count and the insert see the same snapshot, so concurrent
 /// creations can overshoot by at most the number of them in flight. Created, changed and (when
-/// published) first published at the same instant.
+/// published) first published at the same instant. The count stops at `max_offers`, so its
+/// cost is bounded by the quota, not by how many offers a large account already has.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     user_id: i64,
@@ -299,7 +300,8 @@ pub async fn insert(
              $7::offer_close_reason, CASE WHEN $8 THEN clock.now END, $9, \
              $10::offer_employment_type[], $11::offer_workplace, $12::jsonb, $13, $14, \
              $15::numeric, $16::numeric, $17::offer_salary_period, $18, $19 \
-         FROM clock WHERE (SELECT count(*) FROM offers WHERE user_id = $1) < $2 RETURNING ",
+         FROM clock WHERE (SELECT count(*) FROM \
+             (SELECT FROM offers WHERE user_id = $1 LIMIT $2) AS held) < $2 RETURNING ",
         offer_columns!()
     ))
     .bind(user_id)
