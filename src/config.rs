@@ -231,6 +231,8 @@ pub struct AppConfig {
     pub jwt_secret: String,
     pub token_ttl: Duration,
     /// How many Argon2id hashes may run at once (each holds 9 MiB and a CPU for ~25 ms).
+    /// By default one per two cores, at least one: a sign-in flood then keeps at most half the
+    /// machine and, at 256 connections, the process under 64 MiB (BENCHMARKS.md, Tuning log).
     pub password_hash_concurrency: usize,
     /// How long a login may wait for a hashing slot before it is told to retry (503); none
     /// by default: a full hasher answers at once rather than holding the connection.
@@ -343,7 +345,7 @@ impl AppConfig {
         Ok(Self {
             jwt_secret,
             token_ttl: Duration::from_secs(raw.token_ttl_hours * 3600),
-            password_hash_concurrency: raw.password_hash_concurrency.unwrap_or(cores).max(1),
+            password_hash_concurrency: raw.password_hash_concurrency.unwrap_or(cores / 2).max(1),
             password_hash_wait: Duration::from_millis(raw.password_hash_wait_ms),
             login_max_failures: raw.login_max_failures.max(1),
             login_window: window(raw.login_window_secs, "ROCKET_LOGIN_WINDOW_SECS")?,
