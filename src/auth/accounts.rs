@@ -53,9 +53,12 @@ impl Accounts<'_> {
     /// limit, `Throttled`, decided before hashing.
     pub async fn sign_in(&self, credentials: &Credentials) -> Result<SignedIn, AuthError> {
         let name = &credentials.username;
-        if Username::parse(name).is_err() || Password::parse(&credentials.password).is_err() {
+        let (Ok(_), Ok(password)) = (
+            Username::parse(name),
+            Password::parse(&credentials.password),
+        ) else {
             return Err(AuthError::BadCredentials);
-        }
+        };
         let stored = {
             let mut db = self.db.acquire().await?;
             if let Some(retry_after) = self.limits.login_wait(&mut db, self.client, name).await? {
@@ -88,7 +91,7 @@ impl Accounts<'_> {
                     .await?;
                 drop(db);
                 if let Some(former) = hash.filter(|stored| !password::is_current(stored)) {
-                    self.upgrade_hash(signed_in.user.id, &former, &credentials.password)
+                    self.upgrade_hash(signed_in.user.id, &former, &password)
                         .await;
                 }
                 Ok(signed_in)
@@ -103,13 +106,11 @@ impl Accounts<'_> {
     /// Replaces a hash made with older parameters by one made with today's, now that the
     /// password is known. Best effort: a sign-in that succeeded never fails because of it (a
     /// busy hasher or a database error just leaves the old hash for the next sign-in).
-    async fn upgrade_hash(&self, user_id: i64, former: &str, password: &str) {
+    async fn upgrade_hash(&self, user_id: i64, former: &str, password: &Password) {
         let upgraded = async {
-            let password =
-                Password::parse(password).map_err(|_| "the password no longer parses")?;
             let hash = self
                 .hasher
-                .hash(&password)
+                .hash(password)
                 .await
                 .map_err(|e| e.to_string())?;
             let mut db = self.db.acquire().await.map_err(|e| e.to_string())?;

@@ -255,14 +255,19 @@ mod tests {
         assert!(is_current(&hash));
     }
 
-    #[rocket::async_test]
-    async fn hashes_made_by_the_argon2_crate_itself_verify() {
+    /// A PHC hash of "correct horse" with `params`, made by the argon2 crate's own hasher.
+    fn crate_made_hash(params: Params) -> String {
         use argon2::PasswordHasher as _;
         let salt = SaltString::generate(&mut OsRng);
-        let stored = Argon2::new(Algorithm::Argon2id, Version::V0x13, owasp_params())
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password(b"correct horse", &salt)
             .unwrap()
-            .to_string();
+            .to_string()
+    }
+
+    #[rocket::async_test]
+    async fn hashes_made_by_the_argon2_crate_itself_verify() {
+        let stored = crate_made_hash(owasp_params());
         let hasher = hasher();
         assert!(hasher
             .verify("correct horse", Some(stored.clone()))
@@ -277,13 +282,7 @@ mod tests {
 
     #[rocket::async_test]
     async fn hashes_with_the_former_parameters_verify_but_are_not_current() {
-        use argon2::PasswordHasher as _;
-        let salt = SaltString::generate(&mut OsRng);
-        let former = Params::new(19 * 1024, 2, 1, None).unwrap();
-        let stored = Argon2::new(Algorithm::Argon2id, Version::V0x13, former)
-            .hash_password(b"correct horse", &salt)
-            .unwrap()
-            .to_string();
+        let stored = crate_made_hash(Params::new(19 * 1024, 2, 1, None).unwrap());
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hasher()
             .verify("correct horse", Some(stored.clone()))
