@@ -59,6 +59,12 @@ struct RawConfig {
     offer_window_secs: u64,
     #[serde(default = "default_max_offers_per_user")]
     max_offers_per_user: u32,
+    #[serde(default = "default_applications_per_window")]
+    applications_per_window: u32,
+    #[serde(default = "default_applications_per_offer_window")]
+    applications_per_offer_window: u32,
+    #[serde(default = "default_application_window_secs")]
+    application_window_secs: u64,
     #[serde(default)]
     trusted_proxies: ListOrText,
     #[serde(default)]
@@ -197,6 +203,18 @@ fn default_offer_window_secs() -> u64 {
     3600
 }
 
+fn default_applications_per_window() -> u32 {
+    10
+}
+
+fn default_applications_per_offer_window() -> u32 {
+    300
+}
+
+fn default_application_window_secs() -> u64 {
+    3600
+}
+
 fn default_max_offers_per_user() -> u32 {
     1000
 }
@@ -260,6 +278,11 @@ pub struct AppConfig {
     pub offers_per_window: u32,
     pub offer_window: Duration,
     pub max_offers_per_user: u32,
+    /// Applications one client may submit in `application_window` (to any offers), and one
+    /// offer may receive in it (from all clients): a form that bots found stays usable.
+    pub applications_per_window: u32,
+    pub applications_per_offer_window: u32,
+    pub application_window: Duration,
     /// The proxies whose forwarded-for headers are believed.
     pub trusted_proxies: TrustedProxies,
     /// What a new password must withstand (`password_min_strength`, zxcvbn score 0–4).
@@ -364,6 +387,12 @@ impl AppConfig {
             offers_per_window: raw.offers_per_window.max(1),
             offer_window: window(raw.offer_window_secs, "ROCKET_OFFER_WINDOW_SECS")?,
             max_offers_per_user: raw.max_offers_per_user.max(1),
+            applications_per_window: raw.applications_per_window.max(1),
+            applications_per_offer_window: raw.applications_per_offer_window.max(1),
+            application_window: window(
+                raw.application_window_secs,
+                "ROCKET_APPLICATION_WINDOW_SECS",
+            )?,
             trusted_proxies,
             password_policy: PasswordPolicy {
                 min_strength: raw.password_min_strength,

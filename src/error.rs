@@ -12,6 +12,7 @@ use rocket::Request;
 use crate::auth::password::HashError;
 use crate::auth::AuthError;
 use crate::domain::access::NotOwner;
+use crate::domain::application::ApplicationConflict;
 use crate::domain::fields::{FieldErrors, InputError};
 use crate::domain::lifecycle::{ChangeError, TransitionRefused};
 use crate::ops::observe::RequestContext;
@@ -31,6 +32,8 @@ pub enum Missing {
     User(String),
     /// An offer, by the id as written in the address.
     Offer(String),
+    /// An application, by the id as written in the address (or a candidate's unknown link).
+    Application(String),
     /// Nothing at this address.
     Route,
 }
@@ -40,6 +43,7 @@ impl std::fmt::Display for Missing {
         match self {
             Self::User(id) => write!(f, "user not found {id}"),
             Self::Offer(id) => write!(f, "offer not found {id}"),
+            Self::Application(id) => write!(f, "application not found {id}"),
             Self::Route => f.write_str("Not found"),
         }
     }
@@ -60,6 +64,9 @@ pub enum AppError {
     /// 409: a status change the lifecycle does not allow.
     #[error(transparent)]
     Transition(#[from] TransitionRefused),
+    /// 409: an application the offer or its stage does not allow.
+    #[error(transparent)]
+    Application(#[from] ApplicationConflict),
     /// 400 naming each bad query parameter.
     #[error("invalid query parameters")]
     InvalidQuery(FieldErrors),
@@ -152,7 +159,7 @@ impl AppError {
                 }
             },
             Self::NotOwner(_) => Status::Forbidden,
-            Self::Transition(_) => Status::Conflict,
+            Self::Transition(_) | Self::Application(_) => Status::Conflict,
             Self::NotFound(_) => Status::NotFound,
             Self::OfferRemoved(_) => Status::Gone,
             Self::MethodNotAllowed(_) => Status::MethodNotAllowed,

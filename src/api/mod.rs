@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, its OpenAPI document, Swagger UI at `/docs`, and the catchers
 //! that keep every error under `/api` JSON.
 
+pub mod applications;
 pub mod board;
 pub mod error;
 pub mod fallback;
@@ -66,6 +67,13 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
         offers::delete,
         board::search_board,
         board::public_offer,
+        applications::apply,
+        applications::candidate_view,
+        applications::withdraw,
+        applications::list,
+        applications::get,
+        applications::update,
+        applications::cv,
     ];
     describe(&mut spec);
     routes.push(get_openapi_route(spec.clone(), &settings));
@@ -129,6 +137,41 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "board_public_offer",
         "getPublishedOffer",
         &["404", "410", "500", "503"],
+    ),
+    (
+        "applications_apply",
+        "applyToOffer",
+        &["400", "404", "409", "413", "429", "500", "503"],
+    ),
+    (
+        "applications_candidate_view",
+        "getMyApplication",
+        &["404", "500", "503"],
+    ),
+    (
+        "applications_withdraw",
+        "withdrawMyApplication",
+        &["404", "500", "503"],
+    ),
+    (
+        "applications_list",
+        "listApplications",
+        &["400", "401", "403", "404", "500", "503"],
+    ),
+    (
+        "applications_get",
+        "getApplication",
+        &["401", "403", "404", "500", "503"],
+    ),
+    (
+        "applications_update",
+        "updateApplication",
+        &["400", "401", "403", "404", "409", "413", "500", "503"],
+    ),
+    (
+        "applications_cv",
+        "downloadApplicationCv",
+        &["401", "403", "404", "500", "503"],
     ),
 ];
 
@@ -216,6 +259,15 @@ fn describe(spec: &mut OpenApi) {
         Tag {
             name: "Offers".to_owned(),
             description: Some("A user's job offers; a valid token is required.".to_owned()),
+            ..Default::default()
+        },
+        Tag {
+            name: "Applications".to_owned(),
+            description: Some(
+                "Candidates apply to offers that take applications here and follow them by a \
+                 private link; employers review them through a pipeline of stages."
+                    .to_owned(),
+            ),
             ..Default::default()
         },
         Tag {

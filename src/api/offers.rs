@@ -65,6 +65,8 @@ pub struct OfferBody {
     pub apply_url: Option<String>,
     #[schemars(schema_with = "schema::apply_email")]
     pub apply_email: Option<String>,
+    #[schemars(schema_with = "schema::apply_native")]
+    pub apply_native: bool,
 }
 
 fn read_only_id(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
@@ -75,7 +77,10 @@ fn read_only_id(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::S
 }
 
 /// `2018-10-22T21:55:40.708571+00:00`: the original service's format, always microseconds.
-fn timestamp<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn timestamp<S: Serializer>(
+    value: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&value.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
 }
 
@@ -111,6 +116,7 @@ impl From<Offer> for OfferBody {
             salary: details.salary.as_ref().map(|salary| salary.to_json()),
             apply_url: details.apply_url.map(|url| url.as_str().to_owned()),
             apply_email: details.apply_email.map(|email| email.as_str().to_owned()),
+            apply_native: details.apply_native,
         }
     }
 }
@@ -188,6 +194,9 @@ struct OfferDetailsFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::apply_email")]
     apply_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::apply_native")]
+    apply_native: Option<bool>,
 }
 
 /// The fields to change; at least one (`minProperties: 1`).

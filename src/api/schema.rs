@@ -253,6 +253,15 @@ pub fn apply_email(_: &mut SchemaGenerator) -> Schema {
     }))
 }
 
+pub fn apply_native(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "boolean",
+        "description": "Candidates may apply here (POST /offers/{id}/applications), besides \
+                        or instead of apply_url/apply_email. Default false.",
+        "example": true,
+    }))
+}
+
 pub fn valid_through(_: &mut SchemaGenerator) -> Schema {
     published(serde_json::json!({
         "type": "string", "format": "date-time", "nullable": true,

@@ -3,6 +3,7 @@
 //! the configuration once, by `stage`.
 
 pub mod accounts;
+pub mod candidate;
 pub mod credentials;
 pub mod guard;
 pub mod password;
@@ -124,6 +125,7 @@ pub fn stage() -> AdHoc {
         );
         Ok(rocket
             .manage(token::TokenKeys::new(&config))
+            .manage(candidate::CandidateLinks::new(&config.jwt_secret))
             .manage(hasher)
             .manage(throttle::AbuseLimits::new(&config))
             .manage(sessions)

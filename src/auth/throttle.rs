@@ -27,10 +27,12 @@ use sqlx::PgConnection;
 use super::services::{services_guard, Services};
 use super::AuthError;
 use crate::config::AppConfig;
+use crate::domain::application::NewApplication;
 use crate::domain::board::BoardQuery;
 use crate::domain::lifecycle::OfferChange;
 use crate::domain::offer::Offer;
 use crate::repo;
+use crate::repo::applications::{StoredToken, Submission, SubmitOutcome};
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
 
@@ -42,16 +44,18 @@ pub enum Throttle {
     Registration,
     Search,
     OfferCreation,
+    Application,
 }
 
-static THROTTLED: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+static THROTTLED: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 
 impl Throttle {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Login,
         Self::Registration,
         Self::Search,
         Self::OfferCreation,
+        Self::Application,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Throttle {
             Self::Registration => "registration",
             Self::Search => "search",
             Self::OfferCreation => "offer_creation",
+            Self::Application => "application",
         }
     }
 
@@ -165,6 +170,9 @@ pub struct AbuseLimits {
     pub searches: Window,
     pub offers: Window,
     pub max_offers: u32,
+    /// Applications per client, and per offer.
+    pub applications_client: Window,
+    pub applications_offer: Window,
     /// Slots for searches: at most this many run at once (PostgreSQL would otherwise spend
     /// every pooled connection on them while a one-row read waits).
     pub search_slots: Arc<Semaphore>,
@@ -217,6 +225,14 @@ impl AbuseLimits {
                 length: config.offer_window,
             },
             max_offers: config.max_offers_per_user,
+            applications_client: Window {
+                max: config.applications_per_window,
+                length: config.application_window,
+            },
+            applications_offer: Window {
+                max: config.applications_per_offer_window,
+                length: config.application_window,
+            },
             search_slots: Arc::new(Semaphore::new(config.search_concurrency)),
             search_wait: config.search_wait,
         }
@@ -314,6 +330,38 @@ impl AbuseLimits {
     }
 }
 
+impl AbuseLimits {
+    /// An application from `client` to the offer `offer_id`, counted against both limits in
+    /// one statement; `Some(seconds)` when over either.
+    pub async fn application(
+        &self,
+        db: &mut PgConnection,
+        client: Option<IpAddr>,
+        offer_id: i64,
+    ) -> Result<Option<u64>, RepoError> {
+        let attempts = [
+            (
+                key("apply-client", &client_part(client)),
+                self.applications_client.length.as_secs(),
+            ),
+            (
+                key("apply-offer", &offer_id.to_be_bytes()),
+                self.applications_offer.length.as_secs(),
+            ),
+        ];
+        let counters = limits::record(db, &attempts).await?;
+        let waits = [
+            counters
+                .first()
+                .and_then(|counter| self.applications_client.wait_after(counter)),
+            counters
+                .get(1)
+                .and_then(|counter| self.applications_offer.wait_after(counter)),
+        ];
+        Ok(waits.into_iter().flatten().max())
+    }
+}
+
 /// Who is asking and the limits that apply: the guard of every limited route.
 pub struct Limiter<'r>(Services<'r>);
 
@@ -353,6 +401,26 @@ impl Limiter<'_> {
         repo::offers::insert(&mut *db, user_id, offer, max)
             .await?
             .ok_or(AuthError::OfferQuota(max))
+    }
+
+    /// Stores a candidate's application within the limits: `Throttled` past the client's
+    /// rate or the offer's.
+    pub async fn submit_application(
+        &self,
+        offer_id: i64,
+        application: &NewApplication,
+        token: &StoredToken,
+        submission: Option<&Submission>,
+    ) -> Result<SubmitOutcome, AuthError> {
+        let mut db = self.connection().await?;
+        if let Some(retry_after) = self
+            .limits
+            .application(&mut db, self.client, offer_id)
+            .await?
+        {
+            return Err(Throttle::Application.refuse(retry_after));
+        }
+        Ok(repo::applications::submit(&mut db, offer_id, application, token, submission).await?)
     }
 
     /// For a board query that searches: counts it and takes a search slot, held while the

@@ -15,6 +15,7 @@ pub const READ_ONLY: &str = "Read-only field: it is set by the server.";
 pub const NOT_NULL: &str = "Field may not be null.";
 pub const NOT_STRING: &str = "Not a valid string.";
 pub const NOT_LIST: &str = "Not a valid list.";
+pub const NOT_BOOLEAN: &str = "Not a valid boolean.";
 pub const HAS_NUL: &str = "Must not contain NUL characters.";
 pub const BLANK: &str = "Must not be blank.";
 
@@ -144,6 +145,16 @@ pub fn optional_string<'a>(object: &'a JsonObject, field: &str) -> Result<Option
     }
 }
 
+/// Reads an optional boolean field; `Ok(None)` when absent.
+pub fn optional_bool(object: &JsonObject, field: &str) -> Result<Option<bool>, String> {
+    match object.get(field) {
+        None => Ok(None),
+        Some(Value::Null) => Err(NOT_NULL.to_owned()),
+        Some(Value::Bool(value)) => Ok(Some(*value)),
+        Some(_) => Err(NOT_BOOLEAN.to_owned()),
+    }
+}
+
 /// Reads a required string field.
 pub fn required_string<'a>(object: &'a JsonObject, field: &str) -> Result<&'a str, String> {
     optional_string(object, field)?.ok_or_else(|| MISSING.to_owned())
@@ -224,5 +235,13 @@ mod tests {
             "Item 1: Not a valid string."
         );
         assert_eq!(optional_string_list(object, "d").unwrap_err(), NOT_LIST);
+        assert_eq!(optional_bool(object, "d").unwrap_err(), NOT_BOOLEAN);
+        assert_eq!(optional_bool(object, "b").unwrap_err(), NOT_NULL);
+        assert_eq!(optional_bool(object, "zz"), Ok(None));
+        let flag = json!({"on": true});
+        assert_eq!(
+            optional_bool(flag.as_object().unwrap(), "on"),
+            Ok(Some(true))
+        );
     }
 }

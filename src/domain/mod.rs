@@ -2,6 +2,7 @@
 //! rules both doors share. No Rocket and no SQL here; the API and the pages both build on these.
 
 pub mod access;
+pub mod application;
 pub mod board;
 pub mod fields;
 pub mod id;

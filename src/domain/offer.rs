@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::fields::{
-    collect, optional_string, optional_string_list, reject_unexpected, required_string,
-    FieldErrors, InputError, JsonObject, TextRule,
+    collect, optional_bool, optional_string, optional_string_list, reject_unexpected,
+    required_string, FieldErrors, InputError, JsonObject, TextRule,
 };
 use super::posting::{
     nullable, parse_timestamp, string_items, CloseReason, EmailAddress, EmploymentTypes, Locations,
@@ -72,6 +72,8 @@ pub struct Details {
     pub salary: Option<Salary>,
     pub apply_url: Option<WebAddress>,
     pub apply_email: Option<EmailAddress>,
+    /// Candidates may apply here, through the offer's own application form.
+    pub apply_native: bool,
 }
 
 /// A change to some of the details; `Some(None)` clears a field that may be empty.
@@ -84,6 +86,7 @@ pub struct DetailsPatch {
     pub salary: Option<Option<Salary>>,
     pub apply_url: Option<Option<WebAddress>>,
     pub apply_email: Option<Option<EmailAddress>>,
+    pub apply_native: Option<bool>,
 }
 
 impl DetailsPatch {
@@ -140,6 +143,12 @@ impl DetailsPatch {
                 nullable(object, "apply_email", EmailAddress::parse),
             )
             .flatten(),
+            apply_native: collect(
+                errors,
+                "apply_native",
+                optional_bool(object, "apply_native"),
+            )
+            .flatten(),
         }
     }
 
@@ -171,6 +180,7 @@ impl DetailsPatch {
                 .apply_email
                 .clone()
                 .unwrap_or_else(|| details.apply_email.clone()),
+            apply_native: self.apply_native.unwrap_or(details.apply_native),
         }
     }
 
@@ -229,6 +239,7 @@ const WRITABLE: &[&str] = &[
     "salary",
     "apply_url",
     "apply_email",
+    "apply_native",
 ];
 const READ_ONLY: &[&str] = &[
     "id",

@@ -31,6 +31,12 @@ impl PathId<'_> {
         self.value
             .ok_or_else(|| AppError::NotFound(Missing::Offer(self.raw.to_owned())))
     }
+
+    /// The application id, or `404 application not found <raw>`.
+    pub fn application(&self) -> Result<i64, AppError> {
+        self.value
+            .ok_or_else(|| AppError::NotFound(Missing::Application(self.raw.to_owned())))
+    }
 }
 
 impl<'a> FromParam<'a> for PathId<'a> {

@@ -1,6 +1,7 @@
 //! All SQL lives here. Functions take a connection (or any executor) and return domain types,
 //! or a `RepoError` that says whether the database is away (retry later) or the query failed.
 
+pub mod applications;
 pub mod board;
 pub mod limits;
 pub mod offers;

@@ -29,7 +29,7 @@ macro_rules! offer_columns {
          o.employment_types::text[] AS employment_types, o.workplace::text AS workplace, \
          o.locations::text AS locations, o.remote_countries, o.salary_currency, \
          o.salary_min::text AS salary_min, o.salary_max::text AS salary_max, \
-         o.salary_period::text AS salary_period, o.apply_url, o.apply_email"
+         o.salary_period::text AS salary_period, o.apply_url, o.apply_email, o.apply_native"
     };
 }
 pub(crate) use offer_columns;
@@ -111,12 +111,13 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
                 salary,
                 apply_url: parsed(row, "apply_url", WebAddress::parse)?,
                 apply_email: parsed(row, "apply_email", EmailAddress::parse)?,
+                apply_native: row.try_get("apply_native")?,
             },
         })
     }
 }
 
-/// Binds every field of `change` as `$3`…`$19`, in the order both the insert and the update
+/// Binds every field of `change` as `$3`…`$20`, in the order both the insert and the update
 /// name them.
 fn bind_change<'q>(
     query: QueryAs<'q, Postgres, Offer, PgArguments>,
@@ -152,6 +153,7 @@ fn bind_change<'q>(
                 .as_ref()
                 .map(|email| email.as_str().to_owned()),
         )
+        .bind(details.apply_native)
 }
 
 /// One page of a user's offers in creation order, with the user's total.
@@ -295,11 +297,11 @@ pub async fn insert(
          INSERT INTO offers AS o (user_id, title, description, skills_list, creation_date, \
              modification_date, status, close_reason, first_published_at, valid_through, \
              employment_types, workplace, locations, remote_countries, salary_currency, \
-             salary_min, salary_max, salary_period, apply_url, apply_email) \
+             salary_min, salary_max, salary_period, apply_url, apply_email, apply_native) \
          SELECT $1, $3, $4, $5, clock.now, clock.now, $6::offer_status, \
              $7::offer_close_reason, CASE WHEN $8 THEN clock.now END, $9, \
              $10::offer_employment_type[], $11::offer_workplace, $12::jsonb, $13, $14, \
-             $15::numeric, $16::numeric, $17::offer_salary_period, $18, $19 \
+             $15::numeric, $16::numeric, $17::offer_salary_period, $18, $19, $20 \
          FROM clock WHERE (SELECT count(*) FROM \
              (SELECT FROM offers WHERE user_id = $1 LIMIT $2) AS held) < $2 RETURNING ",
         offer_columns!()
@@ -415,6 +417,7 @@ pub async fn change_owned(
              workplace = $11::offer_workplace, locations = $12::jsonb, remote_countries = $13, \
              salary_currency = $14, salary_min = $15::numeric, salary_max = $16::numeric, \
              salary_period = $17::offer_salary_period, apply_url = $18, apply_email = $19, \
+             apply_native = $20, \
              modification_date = clock_timestamp() \
          WHERE o.id = $1 AND o.user_id = $2 RETURNING ",
         offer_columns!()

@@ -71,6 +71,8 @@ pub struct OfferForm {
     pub apply_url: String,
     #[field(default = String::new())]
     pub apply_email: String,
+    /// The "take applications here" checkbox (absent when unticked).
+    pub apply_native: bool,
     /// `YYYY-MM-DD` (a date input): open until the end of that day, UTC.
     #[field(default = String::new())]
     pub valid_through: String,
@@ -193,6 +195,7 @@ impl OfferForm {
         body.insert("salary".into(), salary);
         body.insert("apply_url".into(), text_or_null(&self.apply_url));
         body.insert("apply_email".into(), text_or_null(&self.apply_email));
+        body.insert("apply_native".into(), Value::Bool(self.apply_native));
         let stored_date = stored.and_then(|offer| offer.valid_through.as_ref().map(date_of));
         let typed_date = self.valid_through.trim();
         if !typed_date.is_empty() && stored_date.as_deref() != Some(typed_date) {
@@ -238,6 +241,7 @@ impl OfferForm {
             salary_period: self.salary_period.clone(),
             apply_url: self.apply_url.clone(),
             apply_email: self.apply_email.clone(),
+            apply_native: self.apply_native,
             valid_through: self.valid_through.clone(),
         }
     }
@@ -267,6 +271,7 @@ pub struct FormValues {
     pub salary_period: String,
     pub apply_url: String,
     pub apply_email: String,
+    pub apply_native: bool,
     pub valid_through: String,
 }
 
@@ -331,6 +336,7 @@ impl FormValues {
                 .as_ref()
                 .map(|email| email.as_str().to_owned())
                 .unwrap_or_default(),
+            apply_native: details.apply_native,
             valid_through: offer
                 .valid_through
                 .as_ref()
