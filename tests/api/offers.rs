@@ -56,6 +56,7 @@ async fn the_readme_walkthrough_gives_the_documented_responses() {
         keys,
         [
             "apply_email",
+            "apply_native",
             "apply_url",
             "close_reason",
             "creation_date",
