@@ -100,7 +100,7 @@ impl<'r> OpenApiFromRequest<'r> for IdempotencyKey {
                 style: None,
                 explode: None,
                 allow_reserved: false,
-                schema: schema.into(),
+                schema,
                 example: None,
                 examples: None,
             },
@@ -225,17 +225,13 @@ impl JsonSchema for CvFilePart {
     }
 }
 
-fn stage_name(stage: Stage) -> &'static str {
-    stage.as_str()
-}
-
 impl SubmittedBody {
     fn new(submitted: Submitted, links: &CandidateLinks, config: &AppConfig) -> Self {
         let token = links.token(&submitted.token_salt);
         Self {
             id: submitted.id,
             offer_id: submitted.offer_id,
-            stage: stage_name(submitted.stage),
+            stage: submitted.stage.as_str(),
             created_at: submitted.created_at,
             status_url: config
                 .site
@@ -325,11 +321,6 @@ fn stage_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::S
     schema.into()
 }
 
-/// The candidate's private token, unknown ones `404` like any unknown application.
-fn candidate_token(token: &str) -> [u8; 32] {
-    token_hash(token)
-}
-
 fn unknown_link() -> AppError {
     AppError::NotFound(Missing::Application("for this link".to_owned()))
 }
@@ -343,7 +334,7 @@ pub async fn candidate_view(
     token: &str,
     mut db: DbConn,
 ) -> Result<Success<CandidateBody>, ApiError> {
-    let view = repo::applications::find_by_token(&mut *db, &candidate_token(token))
+    let view = repo::applications::find_by_token(&mut *db, &token_hash(token))
         .await?
         .ok_or_else(unknown_link)?;
     Ok(Success(CandidateBody {
@@ -370,7 +361,7 @@ pub struct WithdrawnBody {
 #[openapi(tag = "Applications")]
 #[delete("/applications/<token>")]
 pub async fn withdraw(token: &str, mut db: DbConn) -> Result<Success<WithdrawnBody>, ApiError> {
-    if !repo::applications::withdraw(&mut db, &candidate_token(token)).await? {
+    if !repo::applications::withdraw(&mut db, &token_hash(token)).await? {
         return Err(unknown_link().into());
     }
     Ok(Success(WithdrawnBody {
@@ -447,7 +438,6 @@ impl ParamSchema for StageFilterSchema {
     }
     fn schema() -> schemars::schema::SchemaObject {
         let names: Vec<&str> = Stage::ALL.iter().map(|stage| stage.as_str()).collect();
-        let one = format!("({})", names.join("|"));
         let mut schema = schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),
             ..Default::default()
@@ -456,7 +446,7 @@ impl ParamSchema for StageFilterSchema {
             "Only applications in these stages, comma-separated: {}.",
             names.join(", ")
         ));
-        schema.string().pattern = Some(format!(r"^ *({one} *(, *{one} *)*)?,? *$"));
+        schema.string().pattern = Some(super::query::names_pattern(&names));
         schema
     }
 }

@@ -138,7 +138,7 @@ const STATUS_FILTER_PATTERN: &str =
     r"^ *((draft|published|expired|closed) *(, *(draft|published|expired|closed) *)*)?,? *$";
 
 /// A comma list of the given names, each any number of times (repeats are ignored).
-fn names_pattern(names: &[&str]) -> String {
+pub(crate) fn names_pattern(names: &[&str]) -> String {
     let one = format!("({})", names.join("|"));
     format!(r"^ *({one} *(, *{one} *)*)?,? *$")
 }
