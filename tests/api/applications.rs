@@ -638,3 +638,30 @@ async fn deleting_an_offer_erases_its_applications() {
         assert_eq!(left, 0, "{table}");
     }
 }
+
+#[rocket::async_test]
+async fn a_cv_larger_than_one_slice_comes_back_whole() {
+    let app = spawn_app().await;
+    let (employer, offer) = native_offer(&app, "employer").await;
+    // About four of the download's 256 KiB slices, with bytes that differ along the way so a
+    // slice out of place would show.
+    let mut cv = PDF.to_vec();
+    cv.extend((0..1_000_000u32).map(|n| (n % 251) as u8));
+    let mut body = application("big@example.com");
+    body["cv_base64"] = json!(base64(&cv));
+    let (status, created) = apply(&app, offer, &body).await;
+    assert_eq!(status, Status::Created);
+    let response = app
+        .get(
+            &format!(
+                "/api/v1/users/{}/applications/{}/cv",
+                employer.id, created["id"]
+            ),
+            &employer,
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let downloaded = response.into_bytes().await.unwrap();
+    assert_eq!(downloaded.len(), cv.len());
+    assert!(downloaded == cv, "the CV came back altered");
+}
