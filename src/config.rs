@@ -78,12 +78,18 @@ struct RawConfig {
     public_url: Option<String>,
     #[serde(default = "default_tombstone_days")]
     tombstone_days: u32,
+    #[serde(default = "default_application_retention_days")]
+    application_retention_days: u32,
     #[serde(default = "default_sitemap_max_urls")]
     sitemap_max_urls: usize,
 }
 
 fn default_tombstone_days() -> u32 {
     90
+}
+
+fn default_application_retention_days() -> u32 {
+    180
 }
 
 /// The sitemaps protocol's limit of addresses per file.
@@ -283,6 +289,9 @@ pub struct AppConfig {
     pub applications_per_window: u32,
     pub applications_per_offer_window: u32,
     pub application_window: Duration,
+    /// Days after an offer closes (or expires) that its applications' personal data is kept;
+    /// shown to candidates on the form, and applied by the retention job.
+    pub application_retention_days: u32,
     /// The proxies whose forwarded-for headers are believed.
     pub trusted_proxies: TrustedProxies,
     /// What a new password must withstand (`password_min_strength`, zxcvbn score 0–4).
@@ -348,6 +357,9 @@ impl AppConfig {
         if raw.tombstone_days == 0 {
             return Err("ROCKET_TOMBSTONE_DAYS must be at least 1".to_owned());
         }
+        if raw.application_retention_days == 0 {
+            return Err("ROCKET_APPLICATION_RETENTION_DAYS must be at least 1".to_owned());
+        }
         if !(2..=SITEMAP_PROTOCOL_MAX_URLS).contains(&raw.sitemap_max_urls) {
             return Err(format!(
                 "ROCKET_SITEMAP_MAX_URLS must be from 2 to {SITEMAP_PROTOCOL_MAX_URLS}"
@@ -393,6 +405,7 @@ impl AppConfig {
                 raw.application_window_secs,
                 "ROCKET_APPLICATION_WINDOW_SECS",
             )?,
+            application_retention_days: raw.application_retention_days,
             trusted_proxies,
             password_policy: PasswordPolicy {
                 min_strength: raw.password_min_strength,
