@@ -4,10 +4,7 @@
 //! downloads their CVs (`/users/{user_id}/applications…`).
 
 use chrono::{DateTime, Utc};
-use rocket::http::{ContentType, Header};
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::response::stream::ByteStream;
-use rocket::response::{self, Responder};
 use rocket::{delete, get, post, put, State};
 use rocket_okapi::gen::OpenApiGenerator;
 use rocket_okapi::okapi::openapi3::{Parameter, ParameterValue, Responses};
@@ -16,10 +13,10 @@ use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::input::{ApplicationBody, JsonBody, HONEYPOT_FIELD};
+use super::input::{ApplicationBody, JsonBody};
+use crate::http::application_form::HONEYPOT_FIELD;
 use super::offers::timestamp;
 use super::query::CursorSchema;
 use super::responses::{Created, Success};
@@ -32,15 +29,16 @@ use crate::db::{Db, DbConn};
 use crate::domain::access::require_owner;
 use crate::domain::application::{
     parse_idempotency_key, ApplicationChange, ApplicationConflict, ApplicationListing,
-    NewApplication, Stage, MAX_IDEMPOTENCY_KEY_CHARS,
+    Stage, MAX_IDEMPOTENCY_KEY_CHARS,
 };
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::query::{single_values, Param, ParamSchema};
+use crate::http::cv_download::CvDownload;
 use crate::http::PathId;
 use crate::repo;
 use crate::repo::applications::{
-    ApplicationDetail, ListedApplication, Submission, SubmitOutcome, Submitted,
+    ApplicationDetail, ListedApplication, Submitted,
 };
 
 /// The `Idempotency-Key` header of a submit, if sent: a retry with the same key and the same
@@ -106,41 +104,6 @@ impl<'r> OpenApiFromRequest<'r> for IdempotencyKey {
             },
             extensions: Default::default(),
         }))
-    }
-}
-
-/// The key of a submit as stored (with its offer, so that one key means one thing per offer)
-/// and a digest of what was submitted.
-fn submission(offer_id: i64, key: &str, application: &NewApplication) -> Submission {
-    let key_hash = Sha256::new()
-        .chain_update(offer_id.to_be_bytes())
-        .chain_update(key.as_bytes())
-        .finalize()
-        .into();
-    // Each part with its length, so that no two different submits run together alike.
-    let mut request = Sha256::new();
-    let mut part = |bytes: &[u8]| {
-        request.update((bytes.len() as u64).to_be_bytes());
-        request.update(bytes);
-    };
-    part(application.name.as_bytes());
-    part(application.email.as_str().as_bytes());
-    part(application.phone.as_deref().unwrap_or_default().as_bytes());
-    part(
-        application
-            .cover_letter
-            .as_deref()
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    if let Some(cv) = &application.cv {
-        part(cv.kind.as_str().as_bytes());
-        part(cv.filename.as_bytes());
-        part(&cv.bytes);
-    }
-    Submission {
-        key_hash,
-        request_hash: request.finalize().into(),
     }
 }
 
@@ -266,27 +229,9 @@ pub async fn apply(
         errors.add(HONEYPOT_FIELD, "Leave this field empty.");
         return Err(AppError::Validation(errors).into());
     }
-    let application = read.application;
-    let submission = key
-        .as_deref()
-        .map(|key| submission(offer_id, key, &application));
-    let (token, _) = links.issue();
-    let outcome = limiter
-        .submit_application(offer_id, &application, &token, submission.as_ref())
+    let submitted = limiter
+        .apply(links, offer_id, &read.application, key.as_deref())
         .await?;
-    let submitted = match outcome {
-        SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => submitted,
-        SubmitOutcome::KeyReused => {
-            return Err(AppError::from(ApplicationConflict::KeyReused).into())
-        }
-        SubmitOutcome::OfferMissing => return Err(AppError::offer_not_found(offer_id).into()),
-        SubmitOutcome::NotAccepting => {
-            return Err(AppError::from(ApplicationConflict::NotAccepting).into())
-        }
-        SubmitOutcome::AlreadyApplied => {
-            return Err(AppError::from(ApplicationConflict::AlreadyApplied).into())
-        }
-    };
     let body = SubmittedBody::new(submitted, links, config);
     Ok(Created {
         location: body.status_url.clone(),
@@ -639,69 +584,6 @@ pub async fn update(
     }
 }
 
-/// Bytes of a CV read per statement while it streams out.
-const CV_SLICE_BYTES: i64 = 256 * 1024;
-
-/// A CV streamed out of the database a slice at a time, as an attachment.
-pub struct CvDownload {
-    file: repo::applications::CvFile,
-    pool: sqlx::PgPool,
-}
-
-impl<'r> Responder<'r, 'r> for CvDownload {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'r> {
-        let CvDownload { file, pool } = self;
-        let size = file.size;
-        let id = file.application_id;
-        let stream = ByteStream! {
-            let mut offset = 0;
-            while offset < size {
-                match repo::applications::cv_slice(&pool, id, offset, CV_SLICE_BYTES).await {
-                    Ok(Some(bytes)) if !bytes.is_empty() => {
-                        offset += bytes.len() as i64;
-                        yield bytes;
-                    }
-                    Ok(_) => break,
-                    Err(error) => {
-                        rocket::warn!("CV {id} stopped streaming at {offset} bytes: {error}");
-                        break;
-                    }
-                }
-            }
-        };
-        let mut response = stream.respond_to(request)?;
-        let content_type =
-            ContentType::parse_flexible(file.kind.content_type()).unwrap_or(ContentType::Binary);
-        response.set_header(content_type);
-        response.set_header(Header::new(
-            "Content-Disposition",
-            content_disposition(&file.filename),
-        ));
-        response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
-        response.set_header(Header::new("Cache-Control", "private, no-store"));
-        Ok(response)
-    }
-}
-
-/// `attachment` with the file name twice: plain ASCII for old clients, and RFC 5987's UTF-8
-/// form for the name as the candidate gave it.
-fn content_disposition(filename: &str) -> String {
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = url::form_urlencoded::byte_serialize(filename.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 impl OpenApiResponderInner for CvDownload {
     fn responses(_gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
         use rocket_okapi::okapi::openapi3::{MediaType, RefOr, Response};
@@ -759,22 +641,4 @@ pub async fn cv(
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::Application(format!("{id} has no CV"))))?;
     Ok(CvDownload { file, pool })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_file_name_is_given_plainly_and_exactly() {
-        assert_eq!(
-            content_disposition("Lebenslauf Müller.pdf"),
-            "attachment; filename=\"Lebenslauf M_ller.pdf\"; \
-             filename*=UTF-8''Lebenslauf%20M%C3%BCller.pdf"
-        );
-        assert_eq!(
-            content_disposition("a\"b\\c.pdf"),
-            "attachment; filename=\"a_b_c.pdf\"; filename*=UTF-8''a%22b%5Cc.pdf"
-        );
-    }
 }

@@ -13,9 +13,8 @@ use rocket_okapi::request::OpenApiFromData;
 use schemars::JsonSchema;
 use serde_json::Value;
 
-use crate::domain::application::{
-    form_consent, ApplicationInput, ApplicationRefused, NewApplication, UploadedCv, MAX_CV_BYTES,
-};
+use crate::domain::application::{ApplicationRefused, NewApplication, MAX_CV_BYTES};
+use crate::http::application_form::{self, is_multipart, FormApplication, FormProblem};
 use crate::domain::JsonObject;
 use crate::error::{AppError, NO_INPUT};
 
@@ -126,22 +125,10 @@ impl<'r, T: JsonSchema> OpenApiFromData<'r> for JsonBody<T> {
 
 /// A JSON application may carry a CV of `MAX_CV_BYTES` in base64 besides its text fields.
 const APPLICATION_JSON_LIMIT: u64 = (MAX_CV_BYTES as u64).div_ceil(3) * 4 + 64 * 1024;
-/// Each text part of a multipart application (the cover letter is at most 10 000 characters,
-/// 40 000 bytes of UTF-8).
-const FORM_TEXT_LIMIT: u64 = 64 * 1024;
-/// A whole multipart application: the CV and the text parts with their headers.
-const APPLICATION_FORM_LIMIT: u64 = MAX_CV_BYTES as u64 + 256 * 1024;
-/// The form field a person never sees (hidden by the page's style sheet), which bots fill in.
-pub const HONEYPOT_FIELD: &str = "website";
-
 /// What an application's body was, before the domain reads it.
 enum SentApplication {
     Json(JsonObject),
-    Form {
-        input: ApplicationInput,
-        /// The honeypot field came back filled in.
-        honeypot: bool,
-    },
+    Form(FormApplication),
 }
 
 /// An application's body: JSON (the CV as `cv_base64`) or `multipart/form-data` (the CV as a
@@ -174,7 +161,7 @@ impl ApplicationBody {
         })?;
         let (parsed, honeypot) = match sent {
             SentApplication::Json(object) => (NewApplication::from_json(&object), false),
-            SentApplication::Form { input, honeypot } => (NewApplication::parse(input), honeypot),
+            SentApplication::Form(form) => (NewApplication::parse(form.input), form.honeypot),
         };
         match parsed {
             Ok(application) => Ok(ReadApplication {
@@ -187,65 +174,13 @@ impl ApplicationBody {
     }
 }
 
-fn is_multipart(request: &Request<'_>) -> bool {
-    request
-        .content_type()
-        .is_some_and(|content_type| content_type.is_form_data())
-}
-
-/// Reads a multipart application: the known text parts, the `cv` file part, and nothing else
-/// (other parts, such as a submit button's, are skipped).
-async fn read_form(request: &Request<'_>, data: Data<'_>) -> Result<SentApplication, BodyProblem> {
-    let boundary = request
-        .content_type()
-        .and_then(|content_type| content_type.param("boundary"))
-        .ok_or_else(|| BodyProblem::Unusable("The multipart body has no boundary".to_owned()))?
-        .to_owned();
-    let constraints = multer::Constraints::new().size_limit(
-        multer::SizeLimit::new()
-            .whole_stream(APPLICATION_FORM_LIMIT)
-            .per_field(FORM_TEXT_LIMIT)
-            .for_field("cv", MAX_CV_BYTES as u64),
-    );
-    // One byte more than the parser's own limit, so that the parser is what notices.
-    let stream = data.open((APPLICATION_FORM_LIMIT + 1).bytes());
-    let mut multipart =
-        multer::Multipart::with_reader_with_constraints(stream, boundary, constraints);
-    let mut input = ApplicationInput::default();
-    let mut honeypot = false;
-    let mut any = false;
-    while let Some(field) = multipart.next_field().await.map_err(form_problem)? {
-        any = true;
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "cv" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(form_problem)?.to_vec();
-            input.cv = Some(UploadedCv { filename, bytes });
-            continue;
+impl From<FormProblem> for BodyProblem {
+    fn from(problem: FormProblem) -> Self {
+        match problem {
+            FormProblem::Empty => Self::Empty,
+            FormProblem::Unusable(problem) => Self::Unusable(problem),
+            FormProblem::TooLarge => Self::TooLarge,
         }
-        let text = field.text().await.map_err(form_problem)?;
-        match name.as_str() {
-            "name" => input.name = Some(text),
-            "email" => input.email = Some(text),
-            "phone" => input.phone = Some(text),
-            "cover_letter" => input.cover_letter = Some(text.replace("\r\n", "\n")),
-            "consent" => input.consent = Some(form_consent(&text)),
-            HONEYPOT_FIELD => honeypot |= !text.trim().is_empty(),
-            _ => {}
-        }
-    }
-    if !any {
-        return Err(BodyProblem::Empty);
-    }
-    Ok(SentApplication::Form { input, honeypot })
-}
-
-fn form_problem(error: multer::Error) -> BodyProblem {
-    match error {
-        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-            BodyProblem::TooLarge
-        }
-        other => BodyProblem::Unusable(format!("The multipart body could not be read: {other}")),
     }
 }
 
@@ -255,7 +190,10 @@ impl<'r> FromData<'r> for ApplicationBody {
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
         let sent = if is_multipart(request) {
-            read_form(request, data).await
+            application_form::read(request, data)
+                .await
+                .map(SentApplication::Form)
+                .map_err(BodyProblem::from)
         } else if !is_json(request) {
             Err(BodyProblem::Unusable(
                 "Expected Content-Type: application/json or multipart/form-data".to_owned(),

@@ -32,7 +32,10 @@ use crate::domain::board::BoardQuery;
 use crate::domain::lifecycle::OfferChange;
 use crate::domain::offer::Offer;
 use crate::repo;
-use crate::repo::applications::{StoredToken, Submission, SubmitOutcome};
+use super::candidate::CandidateLinks;
+use crate::domain::application::{ApplicationConflict, Submission};
+use crate::error::AppError;
+use crate::repo::applications::{SubmitOutcome, Submitted};
 use crate::repo::limits::{self, Counter, Key};
 use crate::repo::RepoError;
 
@@ -403,24 +406,38 @@ impl Limiter<'_> {
             .ok_or(AuthError::OfferQuota(max))
     }
 
-    /// Stores a candidate's application within the limits: `Throttled` past the client's
-    /// rate or the offer's.
-    pub async fn submit_application(
+    /// Stores a candidate's application within the limits, with its Idempotency-Key if sent:
+    /// what both the API and the offer page's form do. `Throttled` past the client's rate or
+    /// the offer's; 404 for an offer nobody may know of; 409 for an offer that does not
+    /// accept, an e-mail that already applied, or a key used for another application. A
+    /// retry with the same key answers the first application again (with its token's salt).
+    pub async fn apply(
         &self,
+        links: &CandidateLinks,
         offer_id: i64,
         application: &NewApplication,
-        token: &StoredToken,
-        submission: Option<&Submission>,
-    ) -> Result<SubmitOutcome, AuthError> {
+        key: Option<&str>,
+    ) -> Result<Submitted, AppError> {
+        let submission = key.map(|key| Submission::of(offer_id, key, application));
+        let (token, _) = links.issue();
         let mut db = self.connection().await?;
         if let Some(retry_after) = self
             .limits
             .application(&mut db, self.client, offer_id)
             .await?
         {
-            return Err(Throttle::Application.refuse(retry_after));
+            return Err(Throttle::Application.refuse(retry_after).into());
         }
-        Ok(repo::applications::submit(&mut db, offer_id, application, token, submission).await?)
+        let outcome =
+            repo::applications::submit(&mut db, offer_id, application, &token, submission.as_ref())
+                .await?;
+        match outcome {
+            SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => Ok(submitted),
+            SubmitOutcome::OfferMissing => Err(AppError::offer_not_found(offer_id)),
+            SubmitOutcome::KeyReused => Err(ApplicationConflict::KeyReused.into()),
+            SubmitOutcome::NotAccepting => Err(ApplicationConflict::NotAccepting.into()),
+            SubmitOutcome::AlreadyApplied => Err(ApplicationConflict::AlreadyApplied.into()),
+        }
     }
 
     /// For a board query that searches: counts it and takes a search slot, held while the

@@ -541,6 +541,51 @@ pub fn form_consent(raw: &str) -> bool {
         .any(|yes| value.eq_ignore_ascii_case(yes))
 }
 
+/// An Idempotency-Key as stored: the key's digest (with its offer, so that one key means one
+/// thing per offer, and fixed in size whatever a client sends) and the digest of what was
+/// submitted, to tell a retry from a different application under the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Submission {
+    pub key_hash: [u8; 32],
+    pub request_hash: [u8; 32],
+}
+
+impl Submission {
+    pub fn of(offer_id: i64, key: &str, application: &NewApplication) -> Self {
+        use sha2::{Digest, Sha256};
+        let key_hash = Sha256::new()
+            .chain_update(offer_id.to_be_bytes())
+            .chain_update(key.as_bytes())
+            .finalize()
+            .into();
+        // Each part with its length, so that no two different submits run together alike.
+        let mut request = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            request.update((bytes.len() as u64).to_be_bytes());
+            request.update(bytes);
+        };
+        part(application.name.as_bytes());
+        part(application.email.as_str().as_bytes());
+        part(application.phone.as_deref().unwrap_or_default().as_bytes());
+        part(
+            application
+                .cover_letter
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        if let Some(cv) = &application.cv {
+            part(cv.kind.as_str().as_bytes());
+            part(cv.filename.as_bytes());
+            part(&cv.bytes);
+        }
+        Self {
+            key_hash,
+            request_hash: request.finalize().into(),
+        }
+    }
+}
+
 /// Where an application stands. Employers move it forward (or reject it); only the candidate
 /// withdraws it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

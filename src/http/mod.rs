@@ -2,8 +2,10 @@
 //! what a public offer address answers when the offer is gone.
 //! `api/` and `web/` build on this and never on each other.
 
+pub mod application_form;
 pub mod board_links;
 pub mod conditional;
+pub mod cv_download;
 pub mod gone;
 pub mod id;
 pub mod query;

@@ -8,7 +8,7 @@ use sqlx::{Connection, PgConnection, PgExecutor, Row};
 use super::RepoError;
 use crate::domain::application::{
     employer_move, ApplicationChange, ApplicationListing, Cv, CvKind, NewApplication, Stage,
-    StageMove, StageRefused,
+    StageMove, StageRefused, Submission,
 };
 
 /// How long an Idempotency-Key is remembered.
@@ -20,13 +20,6 @@ pub const IDEMPOTENCY_HOURS: i32 = 24;
 pub struct StoredToken {
     pub hash: [u8; 32],
     pub salt: Vec<u8>,
-}
-
-/// An Idempotency-Key as stored: the key's digest (with the offer) and the request's digest.
-#[derive(Debug, Clone, Copy)]
-pub struct Submission {
-    pub key_hash: [u8; 32],
-    pub request_hash: [u8; 32],
 }
 
 /// An application as its submit answers it.

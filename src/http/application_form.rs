@@ -1,0 +1,105 @@
+//! Reading an application sent as `multipart/form-data`: what the offer page's form sends and
+//! what the API takes besides JSON. Both doors read it here, to the same `ApplicationInput`
+//! that the domain parses, so a form and an API client meet the same limits and rules.
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::request::Request;
+
+use crate::domain::application::{form_consent, ApplicationInput, UploadedCv, MAX_CV_BYTES};
+
+/// Each text part of a multipart application (the cover letter is at most 10 000 characters,
+/// 40 000 bytes of UTF-8).
+const FORM_TEXT_LIMIT: u64 = 64 * 1024;
+/// A whole multipart application: the CV and the text parts with their headers.
+pub const APPLICATION_FORM_LIMIT: u64 = MAX_CV_BYTES as u64 + 256 * 1024;
+/// The form field a person never sees (hidden by the page's style sheet), which bots fill in.
+pub const HONEYPOT_FIELD: &str = "website";
+/// The page form's CSRF token field.
+const CSRF_FIELD: &str = "csrf_token";
+
+/// A multipart application as sent, before the domain reads it.
+#[derive(Debug, Default)]
+pub struct FormApplication {
+    pub input: ApplicationInput,
+    /// The honeypot field came back filled in: a bot.
+    pub honeypot: bool,
+    /// The page form's CSRF token, when sent.
+    pub csrf_token: Option<String>,
+}
+
+/// Why a multipart body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormProblem {
+    /// No part at all.
+    Empty,
+    /// Not a readable multipart body, and why.
+    Unusable(String),
+    /// Over the limit of the whole body, of a text part or of the CV.
+    TooLarge,
+}
+
+pub fn is_multipart(request: &Request<'_>) -> bool {
+    request
+        .content_type()
+        .is_some_and(|content_type| content_type.is_form_data())
+}
+
+/// Reads a multipart application: the known text parts, the `cv` file part, the honeypot and
+/// the CSRF token, and nothing else (other parts, such as a submit button's, are skipped).
+pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplication, FormProblem> {
+    let boundary = request
+        .content_type()
+        .and_then(|content_type| content_type.param("boundary"))
+        .ok_or_else(|| FormProblem::Unusable("The multipart body has no boundary".to_owned()))?
+        .to_owned();
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(APPLICATION_FORM_LIMIT)
+            .per_field(FORM_TEXT_LIMIT)
+            .for_field("cv", MAX_CV_BYTES as u64),
+    );
+    // One byte more than the parser's own limit, so that the parser is what notices.
+    let stream = data.open((APPLICATION_FORM_LIMIT + 1).bytes());
+    let mut multipart =
+        multer::Multipart::with_reader_with_constraints(stream, boundary, constraints);
+    let mut sent = FormApplication::default();
+    let mut any = false;
+    while let Some(field) = multipart.next_field().await.map_err(problem)? {
+        any = true;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "cv" {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(problem)?.to_vec();
+            // A browser sends an untouched file input as an empty part without a file name.
+            if !(filename.is_empty() && bytes.is_empty()) {
+                sent.input.cv = Some(UploadedCv { filename, bytes });
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(problem)?;
+        let input = &mut sent.input;
+        match name.as_str() {
+            "name" => input.name = Some(text),
+            "email" => input.email = Some(text),
+            "phone" => input.phone = Some(text),
+            "cover_letter" => input.cover_letter = Some(text.replace("\r\n", "\n")),
+            "consent" => input.consent = Some(form_consent(&text)),
+            HONEYPOT_FIELD => sent.honeypot |= !text.trim().is_empty(),
+            CSRF_FIELD => sent.csrf_token = Some(text),
+            _ => {}
+        }
+    }
+    if !any {
+        return Err(FormProblem::Empty);
+    }
+    Ok(sent)
+}
+
+fn problem(error: multer::Error) -> FormProblem {
+    match error {
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            FormProblem::TooLarge
+        }
+        other => FormProblem::Unusable(format!("The multipart body could not be read: {other}")),
+    }
+}
