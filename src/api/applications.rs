@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::input::{ApplicationBody, JsonBody};
-use crate::http::application_form::HONEYPOT_FIELD;
 use super::offers::timestamp;
 use super::query::CursorSchema;
 use super::responses::{Created, Success};
@@ -28,18 +27,17 @@ use crate::config::AppConfig;
 use crate::db::{Db, DbConn};
 use crate::domain::access::require_owner;
 use crate::domain::application::{
-    parse_idempotency_key, ApplicationChange, ApplicationConflict, ApplicationListing,
-    Stage, MAX_IDEMPOTENCY_KEY_CHARS,
+    parse_idempotency_key, ApplicationChange, ApplicationConflict, ApplicationListing, Stage,
+    MAX_IDEMPOTENCY_KEY_CHARS,
 };
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Missing, NO_INPUT};
-use crate::http::query::{single_values, Param, ParamSchema};
+use crate::http::application_form::HONEYPOT_FIELD;
 use crate::http::cv_download::CvDownload;
+use crate::http::query::{single_values, Param, ParamSchema};
 use crate::http::PathId;
 use crate::repo;
-use crate::repo::applications::{
-    ApplicationDetail, ListedApplication, Submitted,
-};
+use crate::repo::applications::{ApplicationDetail, ListedApplication, Submitted};
 
 /// The `Idempotency-Key` header of a submit, if sent: a retry with the same key and the same
 /// body answers what the first made, and creates nothing.

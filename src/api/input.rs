@@ -14,9 +14,9 @@ use schemars::JsonSchema;
 use serde_json::Value;
 
 use crate::domain::application::{ApplicationRefused, NewApplication, MAX_CV_BYTES};
-use crate::http::application_form::{self, is_multipart, FormApplication, FormProblem};
 use crate::domain::JsonObject;
 use crate::error::{AppError, NO_INPUT};
+use crate::http::application_form::{self, is_multipart, FormApplication, FormProblem};
 
 /// The default JSON body limit; `limits.json` in Rocket.toml overrides it.
 pub const DEFAULT_JSON_LIMIT_KIB: u64 = 64;

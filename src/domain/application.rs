@@ -623,6 +623,27 @@ impl Stage {
         }
     }
 
+    /// The stage as the pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::New => "New",
+            Stage::Reviewing => "Reviewing",
+            Stage::Interview => "Interview",
+            Stage::Offer => "Offer",
+            Stage::Hired => "Hired",
+            Stage::Rejected => "Rejected",
+            Stage::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// The stages an employer may move an application in this stage to, in order.
+    pub fn employer_choices(self) -> Vec<Stage> {
+        Self::ALL
+            .into_iter()
+            .filter(|to| employer_move(self, *to) == Ok(StageMove::Moved))
+            .collect()
+    }
+
     /// Reads a stage by name. `withdrawn` parses (it is stored and shown), but the message
     /// lists only the stages an employer may set, since that is whom it guides.
     pub fn parse(raw: &str) -> Result<Stage, String> {
@@ -1813,5 +1834,18 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_pages_offer_exactly_the_moves_the_rules_allow() {
+        use Stage::*;
+        assert_eq!(
+            New.employer_choices(),
+            [Reviewing, Interview, Offer, Hired, Rejected]
+        );
+        assert_eq!(Offer.employer_choices(), [Hired, Rejected]);
+        assert_eq!(Hired.employer_choices(), [Rejected]);
+        assert!(Rejected.employer_choices().is_empty());
+        assert!(Withdrawn.employer_choices().is_empty());
     }
 }

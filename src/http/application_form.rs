@@ -16,6 +16,8 @@ pub const APPLICATION_FORM_LIMIT: u64 = MAX_CV_BYTES as u64 + 256 * 1024;
 pub const HONEYPOT_FIELD: &str = "website";
 /// The page form's CSRF token field.
 const CSRF_FIELD: &str = "csrf_token";
+/// The page form's Idempotency-Key field.
+pub const IDEMPOTENCY_FIELD: &str = "idempotency_key";
 
 /// A multipart application as sent, before the domain reads it.
 #[derive(Debug, Default)]
@@ -25,6 +27,10 @@ pub struct FormApplication {
     pub honeypot: bool,
     /// The page form's CSRF token, when sent.
     pub csrf_token: Option<String>,
+    /// The key the page form was rendered with, so that a double submit (or a resubmit after
+    /// a lost answer) replays the first instead of meeting "already applied". The API takes
+    /// its key from the `Idempotency-Key` header only.
+    pub idempotency_key: Option<String>,
 }
 
 /// Why a multipart body could not be read.
@@ -86,6 +92,7 @@ pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplicati
             "consent" => input.consent = Some(form_consent(&text)),
             HONEYPOT_FIELD => sent.honeypot |= !text.trim().is_empty(),
             CSRF_FIELD => sent.csrf_token = Some(text),
+            IDEMPOTENCY_FIELD => sent.idempotency_key = Some(text),
             _ => {}
         }
     }

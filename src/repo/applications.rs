@@ -293,6 +293,7 @@ pub async fn withdraw(db: &mut PgConnection, token_hash: &[u8; 32]) -> Result<bo
 pub struct ListedApplication {
     pub id: i64,
     pub offer_id: i64,
+    pub offer_title: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -306,6 +307,7 @@ fn listed(row: &sqlx::postgres::PgRow) -> Result<ListedApplication, sqlx::Error>
     Ok(ListedApplication {
         id: row.try_get("id")?,
         offer_id: row.try_get("offer_id")?,
+        offer_title: row.try_get("offer_title")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
         phone: row.try_get("phone")?,
@@ -316,7 +318,8 @@ fn listed(row: &sqlx::postgres::PgRow) -> Result<ListedApplication, sqlx::Error>
     })
 }
 
-const LISTED_COLUMNS: &str = "a.id, a.offer_id, a.name, a.email, a.phone, a.stage::text AS stage, \
+const LISTED_COLUMNS: &str =
+    "a.id, a.offer_id, o.title AS offer_title, a.name, a.email, a.phone, a.stage::text AS stage, \
      a.created_at, a.updated_at, \
      EXISTS (SELECT FROM application_cvs c WHERE c.application_id = a.id) AS has_cv";
 
@@ -366,6 +369,56 @@ pub async fn list_for_owner(
         count,
         has_next,
     })
+}
+
+/// How many applications each stage holds, across `owner`'s offers or for one of them:
+/// the tabs of the employer's list. Stages without any are left out.
+pub async fn stage_counts(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    offer_id: Option<i64>,
+) -> Result<Vec<(Stage, i64)>, RepoError> {
+    let rows = sqlx::query(
+        "SELECT a.stage::text AS stage, count(*) AS count FROM applications a \
+         JOIN offers o ON o.id = a.offer_id \
+         WHERE o.user_id = $1 AND ($2::bigint IS NULL OR a.offer_id = $2) GROUP BY a.stage",
+    )
+    .bind(owner)
+    .bind(offer_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((stage_of(row, "stage")?, row.try_get("count")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(RepoError::from)
+}
+
+/// How many applications each of `offer_ids` (of `owner`) has in each stage: the counts on
+/// "My offers". Pairs without any are left out.
+pub async fn stage_counts_by_offer(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    offer_ids: &[i64],
+) -> Result<Vec<(i64, Stage, i64)>, RepoError> {
+    let rows = sqlx::query(
+        "SELECT a.offer_id, a.stage::text AS stage, count(*) AS count FROM applications a \
+         JOIN offers o ON o.id = a.offer_id \
+         WHERE o.user_id = $1 AND a.offer_id = ANY ($2) GROUP BY a.offer_id, a.stage",
+    )
+    .bind(owner)
+    .bind(offer_ids)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("offer_id")?,
+                stage_of(row, "stage")?,
+                row.try_get("count")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(RepoError::from)
 }
 
 /// One entry of an application's history.

@@ -2,6 +2,7 @@
 //! their offers in the browser. The pages call the same domain parsers, account functions and
 //! queries as the JSON API; they work without JavaScript.
 
+mod applications;
 mod auth;
 mod board;
 mod crawl;
@@ -74,6 +75,14 @@ pub fn stage() -> AdHoc {
                     offers::change_status,
                     offers::confirm_delete,
                     offers::delete,
+                    applications::apply_page,
+                    applications::apply,
+                    applications::candidate,
+                    applications::withdraw,
+                    applications::list,
+                    applications::detail,
+                    applications::change,
+                    applications::cv,
                 ],
             )
             .mount("/static", FileServer::from(static_dir))

@@ -89,6 +89,18 @@ struct OfferRow {
     can_publish: bool,
     can_close: bool,
     can_reopen: bool,
+    /// Its applications by stage (those it has), and where they are listed.
+    applications: Vec<StageCount>,
+    applications_href: String,
+}
+
+/// How many of an offer's applications are in one stage.
+#[derive(Debug, Serialize)]
+struct StageCount {
+    stage: &'static str,
+    label: &'static str,
+    count: i64,
+    href: String,
 }
 
 impl OfferRow {
@@ -105,6 +117,8 @@ impl OfferRow {
             can_publish: status == ShownStatus::Draft,
             can_close: matches!(status, ShownStatus::Published | ShownStatus::Expired),
             can_reopen: matches!(status, ShownStatus::Closed | ShownStatus::Expired),
+            applications: Vec::new(),
+            applications_href: format!("{}?offer={}", paths::APPLICATIONS, offer.id),
             title: offer.title,
             skills: offer.skills_list,
         }
@@ -201,12 +215,30 @@ pub async fn list(
         .last()
         .filter(|_| more)
         .map(|last| my_offers_href(status, Some(last.id)));
+    let ids: Vec<i64> = offers.iter().map(|offer| offer.id).collect();
+    let counts = repo::applications::stage_counts_by_offer(&mut *db, user.id, &ids).await?;
+    let mut rows: Vec<OfferRow> = offers.into_iter().map(OfferRow::of).collect();
+    for row in &mut rows {
+        for stage in crate::domain::application::Stage::ALL {
+            let counted = counts
+                .iter()
+                .find(|(offer, counted, _)| *offer == row.id && *counted == stage);
+            if let Some((_, _, count)) = counted {
+                row.applications.push(StageCount {
+                    stage: stage.as_str(),
+                    label: stage.label(),
+                    count: *count,
+                    href: format!("{}&stage={}", row.applications_href, stage.as_str()),
+                });
+            }
+        }
+    }
     let view = ListView {
         tabs,
         status: status.map(ShownStatus::as_str),
         total,
         first_href: before.map(|_| my_offers_href(status, None)),
-        offers: offers.into_iter().map(OfferRow::of).collect(),
+        offers: rows,
         next_href,
     };
     Ok(page.render("offers/list", view))
@@ -303,6 +335,8 @@ struct OfferPageView {
     remote_countries: Vec<&'static str>,
     apply_url: Option<String>,
     apply_email: Option<String>,
+    /// The application form, when the offer is open and takes applications here.
+    apply_form: Option<super::applications::ApplyFormView>,
     /// The head's canonical link, description, Open Graph tags and robots rule.
     meta: PageMeta,
     /// The JobPosting JSON-LD (an open offer only), escaped for its script element.
@@ -412,6 +446,8 @@ pub async fn view(
             .apply_email
             .as_ref()
             .map(|email| email.as_str().to_owned()),
+        apply_form: (offer.is_open() && details.apply_native)
+            .then(|| super::applications::ApplyFormView::blank(offer.id, config)),
         json_ld: offer.is_open().then(|| posting.to_script_json()),
         readiness: mine.then(|| posting.missing()),
         meta,

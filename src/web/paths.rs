@@ -7,6 +7,8 @@ pub const BOARD: &str = "/";
 pub const SIGN_IN: &str = "/login";
 /// Where a signed-in person lands by default: "My offers".
 pub const MY_OFFERS: &str = "/offers";
+/// The employer's applications, across their offers.
+pub const APPLICATIONS: &str = "/applications";
 
 /// Where sign-in sends a person afterwards: a path on this site, never another origin, and
 /// always a valid address (characters outside ASCII percent-encoded, as browsers send them).

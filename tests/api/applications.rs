@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{body_json, spawn_app, spawn_app_with, TestApp, TestUser};
 
-const PDF: &[u8] =
+pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// A stored (uncompressed) ZIP of `entries`, as office suites write them, with its central
@@ -70,7 +70,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// An employer with an open offer that takes applications here.
-async fn native_offer(app: &TestApp, username: &str) -> (TestUser, i64) {
+pub async fn native_offer(app: &TestApp, username: &str) -> (TestUser, i64) {
     let employer = app.user(username).await;
     let offer = app
         .create_offer(
@@ -367,7 +367,7 @@ async fn one_application_per_address_and_a_retry_creates_nothing() {
 }
 
 /// A multipart body with text fields and one file part.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (ContentType, Vec<u8>) {
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (ContentType, Vec<u8>) {
     let boundary = "----jobofferstestboundary";
     let mut body = Vec::new();
     for (name, value) in fields {

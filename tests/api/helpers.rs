@@ -174,7 +174,10 @@ pub fn test_figment(database_url: &str) -> Figment {
         .select("test")
         .merge(("databases.offers.url", database_url))
         .merge(("jwt_secret", TEST_JWT_SECRET))
-        .merge(("log_level", "off"))
+        .merge((
+            "log_level",
+            std::env::var("TEST_LOG_LEVEL").unwrap_or_else(|_| "off".into()),
+        ))
 }
 
 /// The app over its own database, and a pool on that database for checking what is stored.

@@ -1,5 +1,6 @@
 //! Integration tests: the app over a real PostgreSQL, one fresh database per test.
 
+mod application_pages;
 mod applications;
 mod architecture;
 mod attacker;
