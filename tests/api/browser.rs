@@ -960,3 +960,112 @@ async fn swagger_ui_lists_every_operation_and_calls_the_api_with_a_pasted_token(
     })
     .await;
 }
+
+/// A candidate applies with a PDF from the offer's page; the employer finds the application
+/// from "My offers", reads it and moves it to interview; the candidate's private link then
+/// says "Interview".
+async fn apply_and_review(browser: &Client, server: &Server) {
+    let (status, _) = server
+        .api(
+            "POST",
+            "/api/v1/users/register",
+            None,
+            &json!({"username": "hiringco", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, login) = server
+        .api(
+            "POST",
+            "/api/v1/users/login",
+            None,
+            &json!({"username": "hiringco", "password": PASSWORD}),
+        )
+        .await;
+    let (status, offer) = server
+        .api(
+            "POST",
+            &format!("/api/v1/users/{}/offers/", login["id"]),
+            login["token"].as_str(),
+            &json!({"title": "Data Engineer", "description": "Pipelines", "apply_native": true}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // The candidate, signed out, applies with a PDF.
+    let cv = std::env::temp_dir().join(format!(
+        "job-offers-cv-{}.pdf",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(
+        &cv,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .unwrap();
+    browser
+        .goto(&server.url(&format!("/offers/{}", offer["id"])))
+        .await
+        .unwrap();
+    let to_form = browser
+        .find(Locator::LinkText("Apply on this site"))
+        .await
+        .unwrap();
+    assert_eq!(
+        to_form.attr("href").await.unwrap().as_deref(),
+        Some("#apply")
+    );
+    fill(browser, "name", "Grace Hopper").await;
+    fill(browser, "email", "grace@example.com").await;
+    browser
+        .find(Locator::Id("cv"))
+        .await
+        .unwrap()
+        .send_keys(cv.to_str().unwrap())
+        .await
+        .unwrap();
+    click_checkbox(browser, "#consent").await;
+    screenshot(browser, "apply-01-form").await;
+    click(browser, ".apply-form button[type=submit]").await;
+    std::fs::remove_file(&cv).ok();
+    assert!(flash(browser).await.starts_with("Application sent"));
+    assert_eq!(text_of(browser, ".stage").await, "New");
+    let status_page = path_of(browser).await;
+    assert!(status_page.starts_with("/candidate/"), "{status_page}");
+    screenshot(browser, "apply-02-status").await;
+
+    // The employer signs in, sees it counted on "My offers", opens it and moves it on.
+    browser.goto(&server.url("/login")).await.unwrap();
+    fill(browser, "username", "hiringco").await;
+    fill(browser, "password", PASSWORD).await;
+    click(browser, "main button[type=submit]").await;
+    browser.goto(&server.url("/offers")).await.unwrap();
+    assert_eq!(
+        text_of(browser, ".application-counts [data-stage=new]").await,
+        "1 new"
+    );
+    click(browser, ".application-counts [data-stage=new]").await;
+    click_link(browser, "Grace Hopper").await;
+    assert_eq!(text_of(browser, "h1").await, "Grace Hopper");
+    assert_eq!(text_of(browser, ".cv-download").await, "Download the CV");
+    choose(browser, "#stage", "interview").await;
+    type_into(browser, "#note", "Great systems background").await;
+    screenshot(browser, "apply-03-review").await;
+    click(browser, ".change-form button[type=submit]").await;
+    assert_eq!(flash(browser).await, "Moved to Interview");
+    assert!(text_of(browser, ".notes")
+        .await
+        .contains("Great systems background"));
+
+    // The candidate's link says so.
+    browser.goto(&server.url(&status_page)).await.unwrap();
+    assert_eq!(text_of(browser, ".stage").await, "Interview");
+    screenshot(browser, "apply-04-interview").await;
+}
+
+#[rocket::async_test]
+async fn a_candidate_applies_with_a_pdf_and_follows_the_employers_review_in_a_real_browser() {
+    in_browser("apply", |browser, server| {
+        apply_and_review(browser, server).boxed()
+    })
+    .await;
+}
