@@ -27,13 +27,14 @@ use super::BASE;
 use crate::auth::candidate::{token_hash, CandidateLinks};
 use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
-use crate::config::AppConfig;
+use crate::config::{AppConfig, SiteSettings};
 use crate::db::{Db, DbConn};
 use crate::domain::access::require_owner;
 use crate::domain::application::{
     parse_idempotency_key, ApplicationChange, ApplicationConflict, ApplicationListing,
     NewApplication, Stage, MAX_IDEMPOTENCY_KEY_CHARS,
 };
+use crate::domain::mail::MailLinks;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::query::{single_values, Param, ParamSchema};
@@ -225,17 +226,40 @@ impl JsonSchema for CvFilePart {
     }
 }
 
+/// The site's absolute addresses for an application: the candidate's private link (from the
+/// salt stored with it) and the employer's API address of it.
+struct SiteLinks<'a> {
+    links: &'a CandidateLinks,
+    site: &'a SiteSettings,
+}
+
+impl MailLinks for SiteLinks<'_> {
+    fn status_url(&self, token_salt: &[u8]) -> String {
+        let token = self.links.token(token_salt);
+        self.site.absolute(&format!("{BASE}/applications/{token}"))
+    }
+
+    fn application_url(&self, owner: i64, id: i64) -> String {
+        self.site
+            .absolute(&format!("{BASE}/users/{owner}/applications/{id}"))
+    }
+}
+
+impl SiteLinks<'_> {
+    /// These links for mail, or `None` when mail is off (then nothing is queued).
+    fn for_mail(&self, config: &AppConfig) -> Option<&dyn MailLinks> {
+        config.mail.as_ref().map(|_| self as &dyn MailLinks)
+    }
+}
+
 impl SubmittedBody {
-    fn new(submitted: Submitted, links: &CandidateLinks, config: &AppConfig) -> Self {
-        let token = links.token(&submitted.token_salt);
+    fn new(submitted: Submitted, links: &SiteLinks<'_>) -> Self {
         Self {
             id: submitted.id,
             offer_id: submitted.offer_id,
             stage: submitted.stage.as_str(),
             created_at: submitted.created_at,
-            status_url: config
-                .site
-                .absolute(&format!("{BASE}/applications/{token}")),
+            status_url: links.status_url(&submitted.token_salt),
         }
     }
 }
@@ -271,8 +295,18 @@ pub async fn apply(
         .as_deref()
         .map(|key| submission(offer_id, key, &application));
     let (token, _) = links.issue();
+    let links = SiteLinks {
+        links,
+        site: &config.site,
+    };
     let outcome = limiter
-        .submit_application(offer_id, &application, &token, submission.as_ref())
+        .submit_application(
+            offer_id,
+            &application,
+            &token,
+            submission.as_ref(),
+            links.for_mail(config),
+        )
         .await?;
     let submitted = match outcome {
         SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => submitted,
@@ -287,7 +321,7 @@ pub async fn apply(
             return Err(AppError::from(ApplicationConflict::AlreadyApplied).into())
         }
     };
-    let body = SubmittedBody::new(submitted, links, config);
+    let body = SubmittedBody::new(submitted, &links);
     Ok(Created {
         location: body.status_url.clone(),
         body,
@@ -619,6 +653,7 @@ pub struct ApplicationChangeRequest {
 ///
 /// Moves the application to `stage` (recorded in its history) and/or adds a `note`. A move
 /// the pipeline does not allow is 409 `Cannot move from X to Y`. Only the offer's owner.
+/// When e-mail is on, the candidate is written to about the new stage.
 #[openapi(tag = "Applications")]
 #[put("/users/<user_id>/applications/<id>", data = "<body>")]
 pub async fn update(
@@ -626,12 +661,19 @@ pub async fn update(
     id: PathId<'_>,
     user: ApiUser,
     mut db: DbConn,
+    links: &State<CandidateLinks>,
+    config: &State<AppConfig>,
     body: JsonBody<ApplicationChangeRequest>,
 ) -> Result<Success<ApplicationBodyOut>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.application()?);
     require_owner(user.id, user_id)?;
     let change = ApplicationChange::from_json(&body.into_object(NO_INPUT)?)?;
-    let changed = repo::applications::change(&mut db, user_id, id, &change, user.id).await?;
+    let links = SiteLinks {
+        links,
+        site: &config.site,
+    };
+    let mail = links.for_mail(config);
+    let changed = repo::applications::change(&mut db, user_id, id, &change, user.id, mail).await?;
     match changed {
         None => Err(AppError::NotFound(Missing::Application(id.to_string())).into()),
         Some(Err(refused)) => Err(AppError::from(ApplicationConflict::from(refused)).into()),

@@ -30,6 +30,7 @@ use crate::config::AppConfig;
 use crate::domain::application::NewApplication;
 use crate::domain::board::BoardQuery;
 use crate::domain::lifecycle::OfferChange;
+use crate::domain::mail::MailLinks;
 use crate::domain::offer::Offer;
 use crate::repo;
 use crate::repo::applications::{StoredToken, Submission, SubmitOutcome};
@@ -411,6 +412,7 @@ impl Limiter<'_> {
         application: &NewApplication,
         token: &StoredToken,
         submission: Option<&Submission>,
+        mail: Option<&dyn MailLinks>,
     ) -> Result<SubmitOutcome, AuthError> {
         let mut db = self.connection().await?;
         if let Some(retry_after) = self
@@ -420,7 +422,10 @@ impl Limiter<'_> {
         {
             return Err(Throttle::Application.refuse(retry_after));
         }
-        Ok(repo::applications::submit(&mut db, offer_id, application, token, submission).await?)
+        Ok(
+            repo::applications::submit(&mut db, offer_id, application, token, submission, mail)
+                .await?,
+        )
     }
 
     /// For a board query that searches: counts it and takes a search slot, held while the
