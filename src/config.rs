@@ -673,7 +673,7 @@ mod tests {
         };
         assert!(mail(&[]).unwrap().is_none());
         assert!(mail(&[("smtp_url", "")]).unwrap().is_none());
-        let on = mail(&[("smtp_url", "smtps://user:secret@mail.example.com")])
+        let on = mail(&[("smtp_url", "smtps://user:hunter2@mail.example.com")])
             .unwrap()
             .unwrap();
         assert_eq!(on.from.to_string(), "job-offers <no-reply@localhost>");
@@ -685,7 +685,7 @@ mod tests {
                 Duration::from_secs(24 * 3600)
             )
         );
-        assert!(!format!("{on:?}").contains("secret"));
+        assert!(!format!("{on:?}").contains("hunter2"));
         for bad in ["mail.example.com", "http://mail.example.com", "smtp://"] {
             let error = mail(&[("smtp_url", bad)]).unwrap_err();
             assert!(error.contains("SMTP_URL"), "{bad}: {error}");
