@@ -271,7 +271,8 @@ impl SubmittedBody {
 /// `multipart/form-data` (the CV as the file part `cv`). Consent is required. One application
 /// per e-mail address per offer (then 409); a closed, expired or non-native offer answers 409;
 /// a CV over 5 MiB 413; too many applications from one client or to one offer 429. The answer
-/// carries the candidate's private `status_url` (also in `Location`).
+/// carries the candidate's private `status_url` (also in `Location`). When e-mail is on, the
+/// candidate is sent a receipt with that link, and the offer's `apply_email` (if any) a notice.
 #[openapi(tag = "Applications")]
 #[post("/offers/<id>/applications", data = "<body>")]
 pub async fn apply(
