@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 
-use crate::helpers::{body_json, spawn_app_with, TestApp, TestUser};
+use crate::helpers::{body_json, spawn_app_with, test_figment, TestApp, TestUser};
 
 const EMPLOYER_ADDRESS: &str = "jobs@acme.example";
 
@@ -96,16 +98,17 @@ async fn wait_until(limit: Duration, mut done: impl AsyncFnMut() -> bool) -> boo
     }
 }
 
-/// The app with e-mail on, sent to `port` on loopback, retried after 1 s then 2 s.
+/// `figment` with e-mail on, sent to `port` on loopback, retried after 1 s then 2 s.
+fn mailing_to(figment: Figment, port: u16) -> Figment {
+    figment
+        .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+        .merge(("outbox_retry_base_secs", 1))
+        .merge(("outbox_retry_ceiling_secs", 2))
+        .merge(("outbox_poll_interval_ms", 100))
+}
+
 async fn app_mailing_to(port: u16) -> TestApp {
-    spawn_app_with(|figment| {
-        figment
-            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
-            .merge(("outbox_retry_base_secs", 1))
-            .merge(("outbox_retry_ceiling_secs", 2))
-            .merge(("outbox_poll_interval_ms", 100))
-    })
-    .await
+    spawn_app_with(|figment| mailing_to(figment, port)).await
 }
 
 /// An employer with an open offer that takes applications here, with `apply_email` or not.
@@ -161,6 +164,14 @@ async fn mail_written_while_smtp_is_down_is_delivered_once_when_it_is_back() {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("smtp-sink-{}", uuid::Uuid::new_v4().simple()));
     let app = app_mailing_to(port).await;
+    // A second replica over the same database, with its own mail worker: the two share the
+    // outbox, and still no message may go out twice.
+    let replica = Client::tracked(job_offers::build(mailing_to(
+        test_figment(app.database().url()),
+        port,
+    )))
+    .await
+    .expect("the replica ignites");
     let (employer, offer) = offer(&app, Some(EMPLOYER_ADDRESS)).await;
 
     let ada = apply(
@@ -302,6 +313,7 @@ async fn mail_written_while_smtp_is_down_is_delivered_once_when_it_is_back() {
     let response = app.get(&format!("/api/{path}"), None).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(body_json(response).await["stage"], "interview");
+    drop(replica);
 }
 
 #[rocket::async_test]
