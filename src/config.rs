@@ -438,6 +438,15 @@ impl AppConfig {
         let profile = figment.profile().as_str().to_string();
         let development = is_development_profile(figment);
         let mail = mail_settings(&raw)?;
+        if let Some(mail) = mail.as_ref().filter(|_| !development) {
+            if mail.from.email.domain() == "localhost" {
+                log::warn!(
+                    "ROCKET_SMTP_FROM is not set: mail is sent as {}, which receiving servers \
+                     are likely to refuse",
+                    mail.from
+                );
+            }
+        }
         let jwt_secret = match raw.jwt_secret {
             Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => secret,
             None if development => DEVELOPMENT_JWT_SECRET.to_owned(),

@@ -13,6 +13,7 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rocket::fairing::AdHoc;
+use rocket::futures::FutureExt as _;
 use rocket::Shutdown;
 use rocket_db_pools::Database;
 use sqlx::PgPool;
@@ -84,8 +85,13 @@ async fn run(db: PgPool, mailer: Mailer, shutdown: Shutdown) {
     let mut last_purge: Option<Instant> = None;
     loop {
         match deliver_due(&db, &mailer).await {
-            // A full batch: more may be due.
-            Ok(claimed) if claimed == BATCH as usize => continue,
+            // A full batch: more may be due, unless the server is stopping.
+            Ok(claimed) if claimed == BATCH as usize => {
+                if shutdown.clone().now_or_never().is_some() {
+                    return;
+                }
+                continue;
+            }
             Ok(_) => {}
             Err(error) => log::warn!("outbox: could not claim or mark e-mail: {error}"),
         }
