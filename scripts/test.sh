@@ -15,7 +15,8 @@
 #
 # Installs what is missing when run as root with apt-get (CI, a fresh container): Debian's
 # postgresql (scripts/lib/postgres.sh), chromium and chromium-driver (scripts/lib/browser.sh),
-# and python3 (which finds a free port for the throwaway cluster).
+# and python3 (which finds a free port for the throwaway cluster and, in .venv-smtp with
+# scripts/smtp-requirements.txt, runs the tests' SMTP sink).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -25,6 +26,8 @@ source scripts/lib/apt.sh
 source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/browser.sh
 source scripts/lib/browser.sh
+# shellcheck source=scripts/lib/venv.sh
+source scripts/lib/venv.sh
 
 if [ -z "${TEST_DATABASE_URL:-${DATABASE_URL:-}}" ]; then
   [ -n "${TEST_PG_PORT:-}" ] || apt_ensure python3
@@ -42,6 +45,13 @@ fi
 
 # The browser tests drive headless Chromium through chromedriver (CHROMIUM, CHROMEDRIVER).
 browser_ensure
+
+# The e-mail tests (tests/api/mail.rs) deliver to a real SMTP server on loopback, the aiosmtpd
+# sink scripts/lib/smtp_sink.py, run by this virtual environment's Python.
+if [ -z "${SMTP_SINK_PYTHON:-}" ]; then
+  venv_ensure .venv-smtp scripts/smtp-requirements.txt
+  export SMTP_SINK_PYTHON=$repo/.venv-smtp/bin/python
+fi
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-targets --no-fail-fast "$@"

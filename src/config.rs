@@ -82,6 +82,131 @@ struct RawConfig {
     application_retention_days: u32,
     #[serde(default = "default_sitemap_max_urls")]
     sitemap_max_urls: usize,
+    /// Also the plain `SMTP_URL` variable, which wins (`crate::figment`).
+    smtp_url: Option<String>,
+    #[serde(default = "default_smtp_from")]
+    smtp_from: String,
+    #[serde(default = "default_outbox_retry_base_secs")]
+    outbox_retry_base_secs: u64,
+    #[serde(default = "default_outbox_retry_ceiling_secs")]
+    outbox_retry_ceiling_secs: u64,
+    #[serde(default = "default_outbox_give_up_hours")]
+    outbox_give_up_hours: u64,
+    #[serde(default = "default_outbox_poll_interval_ms")]
+    outbox_poll_interval_ms: u64,
+}
+
+fn default_smtp_from() -> String {
+    "job-offers <no-reply@localhost>".to_owned()
+}
+
+fn default_outbox_retry_base_secs() -> u64 {
+    30
+}
+
+fn default_outbox_retry_ceiling_secs() -> u64 {
+    3600
+}
+
+fn default_outbox_give_up_hours() -> u64 {
+    24
+}
+
+fn default_outbox_poll_interval_ms() -> u64 {
+    5_000
+}
+
+/// Where and how the service sends e-mail; present only when an SMTP URL is configured.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://` (STARTTLS with `?tls=required`, else plain) or `smtps://` (TLS), with any
+    /// credentials in it: never logged.
+    pub smtp_url: String,
+    /// The `From` of every message.
+    pub from: lettre::message::Mailbox,
+    /// The wait after a first failed delivery, doubled at each further failure up to
+    /// `retry_ceiling`.
+    pub retry_base: Duration,
+    pub retry_ceiling: Duration,
+    /// A message still failing this long after it was written is given up on.
+    pub give_up_after: Duration,
+    /// How often the worker looks for due messages.
+    pub poll_interval: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &"<secret>")
+            .field("from", &self.from.to_string())
+            .field("retry_base", &self.retry_base)
+            .field("retry_ceiling", &self.retry_ceiling)
+            .field("give_up_after", &self.give_up_after)
+            .field("poll_interval", &self.poll_interval)
+            .finish()
+    }
+}
+
+/// The mail settings, `None` when no SMTP URL is set (or it is empty): then no mail is written.
+fn mail_settings(raw: &RawConfig) -> Result<Option<MailSettings>, String> {
+    let from = raw
+        .smtp_from
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|_| {
+            format!(
+                "ROCKET_SMTP_FROM must be a mailbox such as `job-offers <no-reply@example.com>` \
+                 (got {:?})",
+                raw.smtp_from
+            )
+        })?;
+    let positive = |value: u64, variable: &str| {
+        if value == 0 {
+            Err(format!("{variable} must be at least 1"))
+        } else {
+            Ok(value)
+        }
+    };
+    let retry_base = Duration::from_secs(positive(
+        raw.outbox_retry_base_secs,
+        "ROCKET_OUTBOX_RETRY_BASE_SECS",
+    )?);
+    let retry_ceiling = Duration::from_secs(raw.outbox_retry_ceiling_secs);
+    if retry_ceiling < retry_base {
+        return Err(
+            "ROCKET_OUTBOX_RETRY_CEILING_SECS must be at least ROCKET_OUTBOX_RETRY_BASE_SECS"
+                .to_owned(),
+        );
+    }
+    let give_up_after = Duration::from_secs(
+        positive(raw.outbox_give_up_hours, "ROCKET_OUTBOX_GIVE_UP_HOURS")? * 3600,
+    );
+    let poll_interval = Duration::from_millis(positive(
+        raw.outbox_poll_interval_ms,
+        "ROCKET_OUTBOX_POLL_INTERVAL_MS",
+    )?);
+    let Some(smtp_url) = raw.smtp_url.as_deref().filter(|url| !url.is_empty()) else {
+        return Ok(None);
+    };
+    // The URL may hold a password: the message names the variable, never the value.
+    let invalid = || {
+        "SMTP_URL (or ROCKET_SMTP_URL) must be an smtp:// or smtps:// address such as \
+         smtps://user:password@mail.example.com or smtp://127.0.0.1:1025"
+            .to_owned()
+    };
+    let parsed = url::Url::parse(smtp_url).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+        return Err(invalid());
+    }
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(smtp_url)
+        .map_err(|_| invalid())?;
+    Ok(Some(MailSettings {
+        smtp_url: smtp_url.to_owned(),
+        from,
+        retry_base,
+        retry_ceiling,
+        give_up_after,
+        poll_interval,
+    }))
 }
 
 fn default_tombstone_days() -> u32 {
@@ -300,6 +425,8 @@ pub struct AppConfig {
     pub publishing: PublishingRules,
     /// Canonical addresses, tombstones and sitemaps.
     pub site: SiteSettings,
+    /// E-mail through SMTP; `None` when off (no SMTP URL), and then none is written.
+    pub mail: Option<MailSettings>,
 }
 
 impl AppConfig {
@@ -310,6 +437,16 @@ impl AppConfig {
             .map_err(|error| format!("invalid configuration: {error}"))?;
         let profile = figment.profile().as_str().to_string();
         let development = is_development_profile(figment);
+        let mail = mail_settings(&raw)?;
+        if let Some(mail) = mail.as_ref().filter(|_| !development) {
+            if mail.from.email.domain() == "localhost" {
+                log::warn!(
+                    "ROCKET_SMTP_FROM is not set: mail is sent as {}, which receiving servers \
+                     are likely to refuse",
+                    mail.from
+                );
+            }
+        }
         let jwt_secret = match raw.jwt_secret {
             Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => secret,
             None if development => DEVELOPMENT_JWT_SECRET.to_owned(),
@@ -420,6 +557,7 @@ impl AppConfig {
                 tombstone_days: raw.tombstone_days,
                 sitemap_max_urls: raw.sitemap_max_urls,
             },
+            mail,
         })
     }
 }
@@ -531,6 +669,38 @@ mod tests {
             (default.tombstone_days, default.sitemap_max_urls),
             (90, 50_000)
         );
+    }
+
+    #[test]
+    fn mail_is_off_without_an_smtp_url_and_checked_with_one() {
+        let mail = |pairs: &[(&str, &str)]| {
+            let mut figment = figment("debug", None);
+            for (key, value) in pairs {
+                figment = figment.merge(Serialized::global(key, value));
+            }
+            AppConfig::from_figment(&figment).map(|config| config.mail)
+        };
+        assert!(mail(&[]).unwrap().is_none());
+        assert!(mail(&[("smtp_url", "")]).unwrap().is_none());
+        let on = mail(&[("smtp_url", "smtps://user:hunter2@mail.example.com")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(on.from.to_string(), "job-offers <no-reply@localhost>");
+        assert_eq!(
+            (on.retry_base, on.retry_ceiling, on.give_up_after),
+            (
+                Duration::from_secs(30),
+                Duration::from_secs(3600),
+                Duration::from_secs(24 * 3600)
+            )
+        );
+        assert!(!format!("{on:?}").contains("hunter2"));
+        for bad in ["mail.example.com", "http://mail.example.com", "smtp://"] {
+            let error = mail(&[("smtp_url", bad)]).unwrap_err();
+            assert!(error.contains("SMTP_URL"), "{bad}: {error}");
+        }
+        let error = mail(&[("smtp_from", "not a mailbox")]).unwrap_err();
+        assert!(error.contains("ROCKET_SMTP_FROM"), "{error}");
     }
 
     #[test]

@@ -10,20 +10,28 @@ pub mod error;
 pub mod http;
 pub mod network;
 pub mod ops;
+pub mod outbox;
 pub mod repo;
 pub mod web;
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
-/// Rocket's own configuration sources (Rocket.toml, `ROCKET_*`), plus `DATABASE_URL`, the
-/// conventional variable, which wins over `databases.offers.url`.
+/// Rocket's own configuration sources (Rocket.toml, `ROCKET_*`), plus the conventional
+/// variables `DATABASE_URL` and `SMTP_URL`, which win over `databases.offers.url` and
+/// `smtp_url`.
 pub fn figment() -> Figment {
-    let figment = rocket::Config::figment();
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => figment.merge(("databases.offers.url", url)),
-        _ => figment,
+    let mut figment = rocket::Config::figment();
+    for (variable, key) in [
+        ("DATABASE_URL", "databases.offers.url"),
+        ("SMTP_URL", "smtp_url"),
+    ] {
+        match std::env::var(variable) {
+            Ok(url) if !url.is_empty() => figment = figment.merge((key, url)),
+            _ => {}
+        }
     }
+    figment
 }
 
 /// The application as configured by the environment.
@@ -40,6 +48,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(config::stage())
         .attach(auth::stage())
         .attach(db::stage())
+        .attach(outbox::stage())
         .attach(api::stage())
         .attach(web::stage())
 }

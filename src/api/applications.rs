@@ -19,7 +19,6 @@ use super::input::{ApplicationBody, JsonBody};
 use super::offers::timestamp;
 use super::query::CursorSchema;
 use super::responses::{Created, Success};
-use super::BASE;
 use crate::auth::candidate::{token_hash, CandidateLinks};
 use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
@@ -33,6 +32,7 @@ use crate::domain::application::{
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Missing, NO_INPUT};
 use crate::http::application_form::HONEYPOT_FIELD;
+use crate::http::application_links::SiteLinks;
 use crate::http::cv_download::CvDownload;
 use crate::http::query::{single_values, Param, ParamSchema};
 use crate::http::PathId;
@@ -187,16 +187,13 @@ impl JsonSchema for CvFilePart {
 }
 
 impl SubmittedBody {
-    fn new(submitted: Submitted, links: &CandidateLinks, config: &AppConfig) -> Self {
-        let token = links.token(&submitted.token_salt);
+    fn new(submitted: Submitted, links: &SiteLinks<'_>) -> Self {
         Self {
             id: submitted.id,
             offer_id: submitted.offer_id,
             stage: submitted.stage.as_str(),
             created_at: submitted.created_at,
-            status_url: config
-                .site
-                .absolute(&format!("{BASE}/applications/{token}")),
+            status_url: links.api_status_url(&submitted.token_salt),
         }
     }
 }
@@ -208,7 +205,8 @@ impl SubmittedBody {
 /// `multipart/form-data` (the CV as the file part `cv`). Consent is required. One application
 /// per e-mail address per offer (then 409); a closed, expired or non-native offer answers 409;
 /// a CV over 5 MiB 413; too many applications from one client or to one offer 429. The answer
-/// carries the candidate's private `status_url` (also in `Location`).
+/// carries the candidate's private `status_url` (also in `Location`). When e-mail is on, the
+/// candidate is sent a receipt with that link, and the offer's `apply_email` (if any) a notice.
 #[openapi(tag = "Applications")]
 #[post("/offers/<id>/applications", data = "<body>")]
 pub async fn apply(
@@ -227,10 +225,17 @@ pub async fn apply(
         errors.add(HONEYPOT_FIELD, "Leave this field empty.");
         return Err(AppError::Validation(errors).into());
     }
+    let site_links = SiteLinks::new(links, config);
     let submitted = limiter
-        .apply(links, offer_id, &read.application, key.as_deref())
+        .apply(
+            links,
+            offer_id,
+            &read.application,
+            key.as_deref(),
+            site_links.for_mail(config),
+        )
         .await?;
-    let body = SubmittedBody::new(submitted, links, config);
+    let body = SubmittedBody::new(submitted, &site_links);
     Ok(Created {
         location: body.status_url.clone(),
         body,
@@ -562,6 +567,7 @@ pub struct ApplicationChangeRequest {
 ///
 /// Moves the application to `stage` (recorded in its history) and/or adds a `note`. A move
 /// the pipeline does not allow is 409 `Cannot move from X to Y`. Only the offer's owner.
+/// When e-mail is on, the candidate is written to about the new stage.
 #[openapi(tag = "Applications")]
 #[put("/users/<user_id>/applications/<id>", data = "<body>")]
 pub async fn update(
@@ -569,12 +575,16 @@ pub async fn update(
     id: PathId<'_>,
     user: ApiUser,
     mut db: DbConn,
+    links: &State<CandidateLinks>,
+    config: &State<AppConfig>,
     body: JsonBody<ApplicationChangeRequest>,
 ) -> Result<Success<ApplicationBodyOut>, ApiError> {
     let (user_id, id) = (user_id.user()?, id.application()?);
     require_owner(user.id, user_id)?;
     let change = ApplicationChange::from_json(&body.into_object(NO_INPUT)?)?;
-    let changed = repo::applications::change(&mut db, user_id, id, &change, user.id).await?;
+    let links = SiteLinks::new(links, config);
+    let mail = links.for_mail(config);
+    let changed = repo::applications::change(&mut db, user_id, id, &change, user.id, mail).await?;
     match changed {
         None => Err(AppError::NotFound(Missing::Application(id.to_string())).into()),
         Some(Err(refused)) => Err(AppError::from(ApplicationConflict::from(refused)).into()),

@@ -32,6 +32,7 @@ use crate::domain::application::NewApplication;
 use crate::domain::application::{ApplicationConflict, Submission};
 use crate::domain::board::BoardQuery;
 use crate::domain::lifecycle::OfferChange;
+use crate::domain::mail::MailLinks;
 use crate::domain::offer::Offer;
 use crate::error::AppError;
 use crate::repo;
@@ -417,6 +418,7 @@ impl Limiter<'_> {
         offer_id: i64,
         application: &NewApplication,
         key: Option<&str>,
+        mail: Option<&dyn MailLinks>,
     ) -> Result<Submitted, AppError> {
         let submission = key.map(|key| Submission::of(offer_id, key, application));
         let (token, _) = links.issue();
@@ -428,9 +430,15 @@ impl Limiter<'_> {
         {
             return Err(Throttle::Application.refuse(retry_after).into());
         }
-        let outcome =
-            repo::applications::submit(&mut db, offer_id, application, &token, submission.as_ref())
-                .await?;
+        let outcome = repo::applications::submit(
+            &mut db,
+            offer_id,
+            application,
+            &token,
+            submission.as_ref(),
+            mail,
+        )
+        .await?;
         match outcome {
             SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => Ok(submitted),
             SubmitOutcome::OfferMissing => Err(AppError::offer_not_found(offer_id)),

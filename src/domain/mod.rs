@@ -9,6 +9,7 @@ pub mod id;
 pub mod iso;
 pub mod job_posting;
 pub mod lifecycle;
+pub mod mail;
 pub mod offer;
 pub mod posting;
 pub mod user;

@@ -3,6 +3,7 @@
 //! `api/` and `web/` build on this and never on each other.
 
 pub mod application_form;
+pub mod application_links;
 pub mod board_links;
 pub mod conditional;
 pub mod cv_download;

@@ -5,11 +5,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, PgConnection, PgExecutor, Row};
 
+use super::outbox::enqueue_mail;
 use super::RepoError;
 use crate::domain::application::{
     employer_move, ApplicationChange, ApplicationListing, Cv, CvKind, NewApplication, Stage,
     StageMove, StageRefused, Submission,
 };
+use crate::domain::mail::{self, About, MailLinks};
 
 /// How long an Idempotency-Key is remembered.
 pub const IDEMPOTENCY_HOURS: i32 = 24;
@@ -95,22 +97,24 @@ async fn remembered(
 }
 
 /// Stores `application` to the offer `offer_id` when the offer is open and takes
-/// applications, in one transaction with its first history entry, its CV and its
-/// Idempotency-Key. A retry with the same key (even one racing the first) answers what the
-/// first made.
+/// applications, in one transaction with its first history entry, its CV, its
+/// Idempotency-Key and, when mail is on (`mail`), the candidate's receipt and the employer's
+/// notice in the outbox. A retry with the same key (even one racing the first) answers what the
+/// first made, and queues nothing again.
 pub async fn submit(
     db: &mut PgConnection,
     offer_id: i64,
     application: &NewApplication,
     token: &StoredToken,
     submission: Option<&Submission>,
+    mail: Option<&dyn MailLinks>,
 ) -> Result<SubmitOutcome, RepoError> {
     if let Some(submission) = submission {
         if let Some(outcome) = remembered(&mut *db, submission).await? {
             return Ok(outcome);
         }
     }
-    let outcome = insert(db, offer_id, application, token, submission).await?;
+    let outcome = insert(db, offer_id, application, token, submission, mail).await?;
     // Losing a race to the same key (the e-mail is taken, or the key is): what the winner
     // made is the answer.
     if let (Some(submission), SubmitOutcome::AlreadyApplied | SubmitOutcome::KeyReused) =
@@ -129,12 +133,14 @@ async fn insert(
     application: &NewApplication,
     token: &StoredToken,
     submission: Option<&Submission>,
+    mail: Option<&dyn MailLinks>,
 ) -> Result<SubmitOutcome, RepoError> {
     let mut transaction = db.begin().await?;
     // FOR SHARE: the offer cannot close or go away until this application is in.
     let offer = sqlx::query(
         "SELECT o.status::text AS status, \
-             (o.status = 'published' AND o.valid_through > now()) AS open, o.apply_native \
+             (o.status = 'published' AND o.valid_through > now()) AS open, o.apply_native, \
+             o.user_id, o.title, o.apply_email \
          FROM offers o WHERE o.id = $1 FOR SHARE",
     )
     .bind(offer_id)
@@ -197,6 +203,24 @@ async fn insert(
         if kept.is_none() {
             // Another request with this key got in first: this one stores nothing.
             return Ok(SubmitOutcome::KeyReused);
+        }
+    }
+    if let Some(links) = mail {
+        let offer_title: String = offer.try_get("title")?;
+        let about = About {
+            offer_title: &offer_title,
+            candidate_name: &application.name,
+        };
+        let status_url = links.status_url(&token.salt);
+        let receipt = mail::receipt(application.email.as_str(), about, &status_url);
+        enqueue_mail(&mut transaction, &receipt).await?;
+        // Accounts hold no e-mail address: the offer's public apply address is the only one
+        // the employer has given, and without one the employer is not written to.
+        if let Some(employer) = offer.try_get::<Option<String>, _>("apply_email")? {
+            let application_url = links.application_url(offer.try_get("user_id")?, created.id);
+            let notice =
+                mail::employer_notice(&employer, about, application.cv.is_some(), &application_url);
+            enqueue_mail(&mut transaction, &notice).await?;
         }
     }
     transaction.commit().await?;
@@ -507,21 +531,63 @@ pub async fn find_for_owner(
     }))
 }
 
-/// The stage application `id` of `owner` is in, locked until `transaction` ends.
-async fn lock_stage(
+/// An application locked for a change: its stage, and what a message about it needs.
+struct Locked {
+    stage: Stage,
+    /// `None` once erased.
+    email: Option<String>,
+    name: Option<String>,
+    offer_title: String,
+    token_salt: Vec<u8>,
+}
+
+/// Application `id` of `owner`, locked until `transaction` ends.
+async fn lock(
     transaction: &mut PgConnection,
     owner: i64,
     id: i64,
-) -> Result<Option<Stage>, RepoError> {
+) -> Result<Option<Locked>, RepoError> {
     let row = sqlx::query(
-        "SELECT a.stage::text AS stage FROM applications a JOIN offers o ON o.id = a.offer_id \
+        "SELECT a.stage::text AS stage, a.email, a.name, o.title, a.token_salt \
+         FROM applications a JOIN offers o ON o.id = a.offer_id \
          WHERE a.id = $1 AND o.user_id = $2 FOR UPDATE OF a",
     )
     .bind(id)
     .bind(owner)
     .fetch_optional(transaction)
     .await?;
-    Ok(row.map(|row| stage_of(&row, "stage")).transpose()?)
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Locked {
+        stage: stage_of(&row, "stage")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        offer_title: row.try_get("title")?,
+        token_salt: row.try_get("token_salt")?,
+    }))
+}
+
+/// Queues the candidate's news of `application` moving to `stage`, if they have an address
+/// still and the stage is one they are written about.
+async fn queue_stage_mail(
+    transaction: &mut PgConnection,
+    application: &Locked,
+    stage: Stage,
+    links: &dyn MailLinks,
+) -> Result<(), RepoError> {
+    let Some(to) = &application.email else {
+        return Ok(());
+    };
+    let about = About {
+        offer_title: &application.offer_title,
+        candidate_name: application.name.as_deref().unwrap_or_default(),
+    };
+    let status_url = links.status_url(&application.token_salt);
+    if let Some(message) = mail::stage_change(to, about, stage, &status_url) {
+        enqueue_mail(transaction, &message).await?;
+    }
+    Ok(())
 }
 
 /// Moves application `id` to `stage`, recording who did.
@@ -621,23 +687,30 @@ pub async fn cv_slice(
 }
 
 /// Applies `change` to application `id` of `owner` in one transaction: the stage move (when
-/// the pipeline allows it; recorded with `by_user`) and the note. `None` when there is no such
-/// application; the refusal when the move is not allowed (then nothing is stored).
+/// the pipeline allows it; recorded with `by_user`, and told to the candidate through the
+/// outbox when mail is on) and the note. `None` when there is no such application; the refusal
+/// when the move is not allowed (then nothing is stored).
 pub async fn change(
     db: &mut PgConnection,
     owner: i64,
     id: i64,
     change: &ApplicationChange,
     by_user: i64,
+    mail: Option<&dyn MailLinks>,
 ) -> Result<Option<Result<(), StageRefused>>, RepoError> {
     let mut transaction = db.begin().await?;
-    let Some(current) = lock_stage(&mut transaction, owner, id).await? else {
+    let Some(current) = lock(&mut transaction, owner, id).await? else {
         return Ok(None);
     };
     if let Some(wanted) = change.stage {
-        match employer_move(current, wanted) {
+        match employer_move(current.stage, wanted) {
             Err(refused) => return Ok(Some(Err(refused))),
-            Ok(StageMove::Moved) => move_stage(&mut transaction, id, wanted, by_user).await?,
+            Ok(StageMove::Moved) => {
+                move_stage(&mut transaction, id, wanted, by_user).await?;
+                if let Some(links) = mail {
+                    queue_stage_mail(&mut transaction, &current, wanted, links).await?;
+                }
+            }
             Ok(StageMove::Unchanged) => {}
         }
     }

@@ -33,17 +33,13 @@ use crate::domain::posting::MAX_APPLY_EMAIL_CHARS;
 use crate::domain::{parse_id, FieldErrors, JsonObject};
 use crate::error::{AppError, Missing};
 use crate::http::application_form::{self, FormApplication, FormProblem, HONEYPOT_FIELD};
+use crate::http::application_links::{candidate_page, employer_page, SiteLinks};
 use crate::http::cv_download::CvDownload;
 use crate::http::PathId;
 use crate::repo;
 
 /// Applications per page of the employer's list.
 const APPLICATIONS_PAGE: u32 = 25;
-
-/// The candidate's status page for a token.
-pub fn candidate_path(token: &str) -> String {
-    format!("/candidate/{token}")
-}
 
 /// What the application form shows: the offer, the person's input and each problem.
 #[derive(Debug, Serialize, Default)]
@@ -262,14 +258,21 @@ pub async fn apply(
             return Ok(again(&offer, view, page));
         }
     };
+    let site_links = SiteLinks::new(links, config);
     match limiter
-        .apply(links, offer.id, &application, Some(&view.idempotency_key))
+        .apply(
+            links,
+            offer.id,
+            &application,
+            Some(&view.idempotency_key),
+            site_links.for_mail(config),
+        )
         .await
     {
         Ok(submitted) => {
             let token = links.token(&submitted.token_salt);
             Ok(FormReply::Done(Flash::success(
-                Redirect::to(candidate_path(&token)),
+                Redirect::to(candidate_page(&token)),
                 "Application sent. Keep this page's address (bookmark it): it is the only way \
                  to follow or withdraw your application.",
             )))
@@ -330,7 +333,7 @@ pub async fn candidate(page: Page<'_>, mut db: DbConn, token: &str) -> Result<Te
         applied: Timestamp::of(&found.created_at),
         updated: Timestamp::of(&found.updated_at),
         can_withdraw: crate::domain::application::candidate_can_withdraw(found.stage),
-        withdraw_action: format!("{}/withdraw", candidate_path(token)),
+        withdraw_action: format!("{}/withdraw", candidate_page(token)),
     };
     Ok(page.render("applications/candidate", view))
 }
@@ -346,7 +349,7 @@ pub async fn withdraw(
         return Err(unknown_link());
     }
     Ok(Flash::success(
-        Redirect::to(candidate_path(token)),
+        Redirect::to(candidate_page(token)),
         "Application withdrawn: your CV has been erased.",
     ))
 }
@@ -459,7 +462,7 @@ pub async fn list(
             .applications
             .into_iter()
             .map(|listed| RowView {
-                href: application_path(listed.id),
+                href: employer_page(listed.id),
                 offer_href: paths::offer(listed.offer_id, &listed.offer_title),
                 offer_title: listed.offer_title,
                 name: listed.name,
@@ -471,10 +474,6 @@ pub async fn list(
             .collect(),
     };
     Ok(page.render("applications/list", view))
-}
-
-fn application_path(id: i64) -> String {
-    format!("{}/{id}", paths::APPLICATIONS)
 }
 
 #[derive(Debug, Serialize)]
@@ -547,7 +546,7 @@ pub async fn detail(
         applied: Timestamp::of(&listed.created_at),
         cv_href: listed
             .has_cv
-            .then(|| format!("{}/cv", application_path(listed.id))),
+            .then(|| format!("{}/cv", employer_page(listed.id))),
         choices: listed
             .stage
             .employer_choices()
@@ -594,11 +593,13 @@ pub struct ChangeForm {
 pub async fn change(
     user: PageUser,
     mut db: DbConn,
+    links: &State<CandidateLinks>,
+    config: &State<AppConfig>,
     id: PathId<'_>,
     form: CsrfForm<ChangeForm>,
 ) -> Result<Flash<Redirect>, PageError> {
     let id = id.application()?;
-    let back = application_path(id);
+    let back = employer_page(id);
     let mut body = JsonObject::new();
     if !form.0.stage.is_empty() {
         body.insert("stage".into(), form.0.stage.clone().into());
@@ -624,7 +625,9 @@ pub async fn change(
             return Ok(Flash::error(Redirect::to(back), problem));
         }
     };
-    match repo::applications::change(&mut db, user.id, id, &change, user.id).await? {
+    let site_links = SiteLinks::new(links, config);
+    let mail = site_links.for_mail(config);
+    match repo::applications::change(&mut db, user.id, id, &change, user.id, mail).await? {
         None => Err(AppError::NotFound(Missing::Application(id.to_string())).into()),
         Some(Err(refused)) => Ok(Flash::error(Redirect::to(back), refused.to_string())),
         Some(Ok(())) => {

@@ -16,6 +16,7 @@ mod docs;
 mod harness;
 mod helpers;
 mod hostile;
+mod mail;
 mod matrix;
 mod offers;
 mod ops;
