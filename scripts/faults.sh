@@ -15,9 +15,12 @@
 #                      logins): all complete, no reset after a request was sent, exit within
 #                      grace + mercy
 #   shutdown-queued    SIGTERM while requests wait for a pool connection: they complete too
+#   receivers-down     a burst of applications (some retried with their Idempotency-Key) while
+#                      the SMTP server is down: every one stored once; once it is back, every
+#                      receipt and employer notice delivered exactly once
 #
 # Usage: scripts/faults.sh [SCENARIO...]     (default: all, in the order above)
-# Env:   FAULTS_PG_PORT (54332), FAULTS_PORT (5012), FAULTS_POOL_PORT (5013),
+# Env:   FAULTS_PG_PORT (54332), FAULTS_PORT (5012), FAULTS_POOL_PORT (5013), FAULTS_SMTP_PORT (5014),
 #        FAULTS_SKIP_BUILD=1 to use the existing target/release/job-offers,
 #        FAULTS_KEEP=1 to keep the logs and results directory.
 # Prints every figure, then a last line `N passed, M failed`; exits non-zero when M > 0.
@@ -29,7 +32,7 @@ source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/server.sh
 source scripts/lib/server.sh
 
-all_scenarios=(db-outage kill-backends slow-clients pool-exhaustion graceful-shutdown shutdown-queued)
+all_scenarios=(db-outage kill-backends slow-clients pool-exhaustion graceful-shutdown shutdown-queued receivers-down)
 if [ $# -gt 0 ]; then scenarios=("$@"); else scenarios=("${all_scenarios[@]}"); fi
 for name in "${scenarios[@]}"; do
   case " ${all_scenarios[*]} " in
@@ -44,6 +47,7 @@ say() { printf '[faults] %s\n' "$*" >&2; }
 pg_port=${FAULTS_PG_PORT:-54332}
 main_port=${FAULTS_PORT:-5012}
 pool_port=${FAULTS_POOL_PORT:-5013}
+smtp_port=${FAULTS_SMTP_PORT:-5014}
 pool_size=2
 # The release profile's settings from Rocket.toml that the assertions depend on.
 rocket_setting() { # KEY.PATH DEFAULT
@@ -66,9 +70,9 @@ grace=$(rocket_setting shutdown.grace 2)
 mercy=$(rocket_setting shutdown.mercy 3)
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$pg_port" "$main_port" "$pool_port"; do
+for port in "$pg_port" "$main_port" "$pool_port" "$smtp_port"; do
   if port_in_use "$port"; then
-    say "port $port on 127.0.0.1 is already in use; set FAULTS_PG_PORT / FAULTS_PORT / FAULTS_POOL_PORT"
+    say "port $port on 127.0.0.1 is already in use; set FAULTS_PG_PORT / FAULTS_PORT / FAULTS_POOL_PORT / FAULTS_SMTP_PORT"
     echo "0 passed, ${#scenarios[@]} failed"
     exit 2
   fi
@@ -202,6 +206,25 @@ if selected shutdown-queued; then
   if start_server queued faults_queued "$pool_port" \
     ROCKET_DATABASES="{offers={max_connections=$pool_size,acquire_timeout_ms=5000,statement_timeout_ms=$statement_timeout_ms}}"; then
     FAULTS_DB=faults_queued FAULTS_POOL_SIZE=$pool_size shutdown_run shutdown-queued
+  fi
+fi
+
+# receivers-down: mail goes to an SMTP port where nothing listens until the scenario starts the
+# tests' aiosmtpd sink; retries are made quick so that the drill takes seconds, and the burst
+# comes from one client, so the application limits are lifted.
+if selected receivers-down; then
+  # shellcheck source=scripts/lib/venv.sh
+  source scripts/lib/venv.sh
+  if [ -z "${SMTP_SINK_PYTHON:-}" ]; then
+    venv_ensure .venv-smtp scripts/smtp-requirements.txt
+    export SMTP_SINK_PYTHON=$repo/.venv-smtp/bin/python
+  fi
+  if start_server receivers faults_receivers "$main_port" SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+    ROCKET_SMTP_FROM="job-offers <faults@job-offers.example>" ROCKET_OUTBOX_RETRY_BASE_SECS=1 \
+    ROCKET_OUTBOX_RETRY_CEILING_SECS=2 ROCKET_OUTBOX_POLL_INTERVAL_MS=200 \
+    ROCKET_APPLICATIONS_PER_WINDOW=1000000 ROCKET_APPLICATIONS_PER_OFFER_WINDOW=1000000; then
+    FAULTS_DB=faults_receivers FAULTS_SMTP_PORT=$smtp_port run receivers-down
+    server_stop
   fi
 fi
 

@@ -112,8 +112,9 @@ class Client:
         body: Any = None,
         token: str | None = None,
         label: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Outcome:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(headers or {})}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()

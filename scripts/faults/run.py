@@ -12,10 +12,16 @@ import traceback
 
 import exhaustion
 import outage
+import receivers
 import shutdown
 from common import Scenario, log
 
-SCENARIOS = {**outage.SCENARIOS, **exhaustion.SCENARIOS, **shutdown.SCENARIOS}
+SCENARIOS = {
+    **outage.SCENARIOS,
+    **exhaustion.SCENARIOS,
+    **shutdown.SCENARIOS,
+    **receivers.SCENARIOS,
+}
 
 
 def main(argv: list[str]) -> int:

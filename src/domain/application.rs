@@ -891,18 +891,7 @@ impl ApplicationListing {
 
 /// A comma list of stages (repeats ignored); `None` when it names none.
 fn parse_stages(raw: &str) -> Result<Option<Vec<Stage>>, String> {
-    let mut stages = Vec::new();
-    for item in raw
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-    {
-        let stage = Stage::parse(item)?;
-        if !stages.contains(&stage) {
-            stages.push(stage);
-        }
-    }
-    Ok((!stages.is_empty()).then_some(stages))
+    super::fields::comma_list(raw, Stage::parse)
 }
 
 #[cfg(test)]

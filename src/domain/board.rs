@@ -551,18 +551,7 @@ pub struct EmployerPage {
 
 /// Reads `draft,closed,…`: a comma list of statuses as shown (`expired` included), each once.
 pub fn parse_statuses(raw: &str) -> Result<Option<Vec<ShownStatus>>, String> {
-    let mut statuses = Vec::new();
-    for item in raw
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-    {
-        let status = ShownStatus::parse(item)?;
-        if !statuses.contains(&status) {
-            statuses.push(status);
-        }
-    }
-    Ok((!statuses.is_empty()).then_some(statuses))
+    super::fields::comma_list(raw, ShownStatus::parse)
 }
 
 impl EmployerPage {

@@ -160,6 +160,27 @@ pub fn required_string<'a>(object: &'a JsonObject, field: &str) -> Result<&'a st
     optional_string(object, field)?.ok_or_else(|| MISSING.to_owned())
 }
 
+/// Reads a comma list of names of one kind (`draft,closed`, `new,reviewing`): blanks skipped,
+/// each kept once in the order given; `None` when it names none. The first name `parse`
+/// refuses is the problem.
+pub fn comma_list<T: PartialEq>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<Vec<T>>, String> {
+    let mut items = Vec::new();
+    for name in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let item = parse(name)?;
+        if !items.contains(&item) {
+            items.push(item);
+        }
+    }
+    Ok((!items.is_empty()).then_some(items))
+}
+
 /// Reads an optional list of strings; `Ok(None)` when absent. Element problems name the index.
 pub fn optional_string_list(
     object: &JsonObject,

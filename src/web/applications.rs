@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::csrf::{CsrfForm, CsrfRefused, TokenOnly};
 use super::errors::PageError;
-use super::page::{FormReply, Page};
+use super::page::{FormReply, Page, Tab};
 use super::paths;
 use super::time::Timestamp;
 use crate::auth::candidate::{token_hash, CandidateLinks};
@@ -368,14 +368,6 @@ struct RowView {
 }
 
 #[derive(Debug, Serialize)]
-struct Tab {
-    label: &'static str,
-    href: String,
-    count: i64,
-    current: bool,
-}
-
-#[derive(Debug, Serialize)]
 struct ListView {
     /// The offer the list is narrowed to, if any.
     offer_title: Option<String>,
@@ -387,16 +379,14 @@ struct ListView {
 }
 
 fn list_href(offer: Option<i64>, stage: Option<Stage>, before: Option<i64>) -> String {
-    let query = crate::http::query::query_string(&[
-        ("offer", offer.map(|id| id.to_string()).as_deref()),
-        ("stage", stage.map(Stage::as_str)),
-        ("before", before.map(|id| id.to_string()).as_deref()),
-    ]);
-    if query.is_empty() {
-        paths::APPLICATIONS.to_owned()
-    } else {
-        format!("{}?{query}", paths::APPLICATIONS)
-    }
+    paths::with_query(
+        paths::APPLICATIONS,
+        &[
+            ("offer", offer.map(|id| id.to_string()).as_deref()),
+            ("stage", stage.map(Stage::as_str)),
+            ("before", before.map(|id| id.to_string()).as_deref()),
+        ],
+    )
 }
 
 /// The employer's applications, newest first, a page at a time, with a tab per stage; `offer`

@@ -14,7 +14,7 @@ use super::board::{employer_href, view as board_view};
 use super::csrf::{CsrfForm, TokenOnly};
 use super::errors::PageError;
 use super::offer_form::{FormValues, FormView, OfferForm};
-use super::page::{FormReply, Page, PageMeta, META_DESCRIPTION_CHARS};
+use super::page::{FormReply, Page, PageMeta, Tab, META_DESCRIPTION_CHARS};
 use super::paths;
 use super::time::{age, Timestamp};
 use crate::auth::throttle::Limiter;
@@ -141,15 +141,6 @@ fn close_reason_label(reason: CloseReason) -> &'static str {
     }
 }
 
-/// A tab of "My offers": all offers, or those of one status, with how many there are.
-#[derive(Debug, Serialize)]
-struct Tab {
-    label: &'static str,
-    href: String,
-    count: i64,
-    current: bool,
-}
-
 #[derive(Debug, Serialize)]
 struct ListView {
     tabs: Vec<Tab>,
@@ -162,15 +153,13 @@ struct ListView {
 }
 
 fn my_offers_href(status: Option<ShownStatus>, before: Option<i64>) -> String {
-    let query = crate::http::query::query_string(&[
-        ("status", status.map(ShownStatus::as_str)),
-        ("before", before.map(|id| id.to_string()).as_deref()),
-    ]);
-    if query.is_empty() {
-        paths::MY_OFFERS.to_owned()
-    } else {
-        format!("{}?{query}", paths::MY_OFFERS)
-    }
+    paths::with_query(
+        paths::MY_OFFERS,
+        &[
+            ("status", status.map(ShownStatus::as_str)),
+            ("before", before.map(|id| id.to_string()).as_deref()),
+        ],
+    )
 }
 
 /// "My offers": the signed-in user's offers, newest first, a page at a time, with a tab per

@@ -37,6 +37,16 @@ pub struct PageMeta {
     pub noindex: bool,
 }
 
+/// A tab of a list page ("My offers" by status, applications by stage): its label, where it
+/// leads, how many it holds, and whether it is the one shown.
+#[derive(Debug, Serialize)]
+pub struct Tab {
+    pub label: &'static str,
+    pub href: String,
+    pub count: i64,
+    pub current: bool,
+}
+
 /// The length search engines show of a description.
 pub const META_DESCRIPTION_CHARS: usize = 160;
 

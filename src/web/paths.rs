@@ -33,6 +33,16 @@ pub fn local_path(next: Option<&str>) -> Option<String> {
         .then_some(encoded)
 }
 
+/// `path` with the query of the `params` that have a value (none: the bare path).
+pub fn with_query(path: &str, params: &[(&str, Option<&str>)]) -> String {
+    let query = crate::http::query::query_string(params);
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// The offer's public page by its id alone, which redirects to its canonical address: for
 /// when the title is not at hand.
 pub fn offer_by_id(id: i64) -> String {

@@ -189,6 +189,20 @@ impl Server {
         let json = serde_json::from_str(body).unwrap_or(Value::Null);
         (status, json)
     }
+
+    /// Registers `username` through the API and logs in: the login answer (`id`, `token`).
+    async fn api_user(&self, username: &str) -> Value {
+        let credentials = json!({"username": username, "password": PASSWORD});
+        let (status, _) = self
+            .api("POST", "/api/v1/users/register", None, &credentials)
+            .await;
+        assert_eq!(status, 201, "{username} registers");
+        let (status, login) = self
+            .api("POST", "/api/v1/users/login", None, &credentials)
+            .await;
+        assert_eq!(status, 200, "{username} logs in");
+        login
+    }
 }
 
 impl Drop for Server {
@@ -695,23 +709,7 @@ async fn type_into(browser: &Client, css: &str, text: &str) {
 /// closed as filled, and gone from the board.
 async fn hire(browser: &Client, server: &Server) {
     // Someone else's offer in France, which the filters must leave out.
-    let (status, _) = server
-        .api(
-            "POST",
-            "/api/v1/users/register",
-            None,
-            &json!({"username": "parisco", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (_, login) = server
-        .api(
-            "POST",
-            "/api/v1/users/login",
-            None,
-            &json!({"username": "parisco", "password": PASSWORD}),
-        )
-        .await;
+    let login = server.api_user("parisco").await;
     let (status, _) = server
         .api(
             "POST",
@@ -965,23 +963,7 @@ async fn swagger_ui_lists_every_operation_and_calls_the_api_with_a_pasted_token(
 /// from "My offers", reads it and moves it to interview; the candidate's private link then
 /// says "Interview".
 async fn apply_and_review(browser: &Client, server: &Server) {
-    let (status, _) = server
-        .api(
-            "POST",
-            "/api/v1/users/register",
-            None,
-            &json!({"username": "hiringco", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (_, login) = server
-        .api(
-            "POST",
-            "/api/v1/users/login",
-            None,
-            &json!({"username": "hiringco", "password": PASSWORD}),
-        )
-        .await;
+    let login = server.api_user("hiringco").await;
     let (status, offer) = server
         .api(
             "POST",
