@@ -40,6 +40,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(config::stage())
         .attach(auth::stage())
         .attach(db::stage())
+        .attach(ops::retention::stage())
         .attach(api::stage())
         .attach(web::stage())
 }

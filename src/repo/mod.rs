@@ -5,6 +5,7 @@ pub mod applications;
 pub mod board;
 pub mod limits;
 pub mod offers;
+pub mod retention;
 pub mod sessions;
 pub mod sitemap;
 pub mod users;
