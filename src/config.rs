@@ -80,6 +80,8 @@ struct RawConfig {
     tombstone_days: u32,
     #[serde(default = "default_application_retention_days")]
     application_retention_days: u32,
+    #[serde(default = "default_application_retention_sweep_secs")]
+    application_retention_sweep_secs: u64,
     #[serde(default = "default_sitemap_max_urls")]
     sitemap_max_urls: usize,
     /// Also the plain `SMTP_URL` variable, which wins (`crate::figment`).
@@ -215,6 +217,12 @@ fn default_tombstone_days() -> u32 {
 
 fn default_application_retention_days() -> u32 {
     180
+}
+
+/// Hourly: the retention is counted in days, so an hour late is nothing, and a run that finds
+/// nothing due costs one query.
+fn default_application_retention_sweep_secs() -> u64 {
+    3600
 }
 
 /// The sitemaps protocol's limit of addresses per file.
@@ -417,6 +425,8 @@ pub struct AppConfig {
     /// Days after an offer closes (or expires) that its applications' personal data is kept;
     /// shown to candidates on the form, and applied by the retention job.
     pub application_retention_days: u32,
+    /// How often the retention job looks for applications to erase.
+    pub application_retention_sweep: Duration,
     /// The proxies whose forwarded-for headers are believed.
     pub trusted_proxies: TrustedProxies,
     /// What a new password must withstand (`password_min_strength`, zxcvbn score 0–4).
@@ -543,6 +553,10 @@ impl AppConfig {
                 "ROCKET_APPLICATION_WINDOW_SECS",
             )?,
             application_retention_days: raw.application_retention_days,
+            application_retention_sweep: window(
+                raw.application_retention_sweep_secs,
+                "ROCKET_APPLICATION_RETENTION_SWEEP_SECS",
+            )?,
             trusted_proxies,
             password_policy: PasswordPolicy {
                 min_strength: raw.password_min_strength,
@@ -701,6 +715,21 @@ mod tests {
         }
         let error = mail(&[("smtp_from", "not a mailbox")]).unwrap_err();
         assert!(error.contains("ROCKET_SMTP_FROM"), "{error}");
+    }
+
+    #[test]
+    fn the_retention_job_runs_hourly_unless_told_otherwise_and_never_every_zero_seconds() {
+        let config = AppConfig::from_figment(&figment("debug", None)).unwrap();
+        assert_eq!(config.application_retention_days, 180);
+        assert_eq!(
+            config.application_retention_sweep,
+            Duration::from_secs(3600)
+        );
+        let zero =
+            figment("debug", None).merge(Serialized::global("application_retention_sweep_secs", 0));
+        assert!(AppConfig::from_figment(&zero)
+            .unwrap_err()
+            .contains("ROCKET_APPLICATION_RETENTION_SWEEP_SECS"));
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(auth::stage())
         .attach(db::stage())
         .attach(outbox::stage())
+        .attach(ops::retention::stage())
         .attach(api::stage())
         .attach(web::stage())
 }

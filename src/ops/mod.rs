@@ -5,6 +5,7 @@ pub mod error_tracking;
 pub mod health;
 pub mod metrics;
 pub mod observe;
+pub mod retention;
 
 use rocket::fairing::AdHoc;
 use serde::Deserialize;

@@ -6,6 +6,7 @@ pub mod board;
 pub mod limits;
 pub mod offers;
 pub mod outbox;
+pub mod retention;
 pub mod sessions;
 pub mod sitemap;
 pub mod users;

@@ -407,7 +407,9 @@ pub async fn change_owned(
         Err(refused) => return Ok(Some(Err(refused))),
     };
     // clock_timestamp(), not now(): now() is the transaction's start and would not advance
-    // between two updates inside one transaction.
+    // between two updates inside one transaction. `closed_at` is when the offer last became
+    // closed (its applications' retention counts from it): kept while it stays closed, cleared
+    // when it is published again.
     let query = sqlx::query_as::<_, Offer>(concat!(
         "UPDATE offers AS o SET title = $3, description = $4, skills_list = $5, \
              status = $6::offer_status, close_reason = $7::offer_close_reason, \
@@ -418,6 +420,9 @@ pub async fn change_owned(
              salary_currency = $14, salary_min = $15::numeric, salary_max = $16::numeric, \
              salary_period = $17::offer_salary_period, apply_url = $18, apply_email = $19, \
              apply_native = $20, \
+             closed_at = CASE WHEN $6::offer_status <> 'closed' THEN NULL \
+                 WHEN o.status = 'closed' THEN COALESCE(o.closed_at, clock_timestamp()) \
+                 ELSE clock_timestamp() END, \
              modification_date = clock_timestamp() \
          WHERE o.id = $1 AND o.user_id = $2 RETURNING ",
         offer_columns!()

@@ -23,6 +23,7 @@ mod ops;
 mod pages;
 mod posting_pages;
 mod postings;
+mod retention;
 mod throttle;
 mod users;
 mod web;
