@@ -19,6 +19,7 @@ use super::input::{ApplicationBody, JsonBody};
 use super::offers::timestamp;
 use super::query::CursorSchema;
 use super::responses::{Created, Success};
+use super::schema;
 use crate::auth::candidate::{token_hash, CandidateLinks};
 use crate::auth::throttle::Limiter;
 use crate::auth::ApiUser;
@@ -130,25 +131,25 @@ fn example_new() -> &'static str {
 #[allow(dead_code)]
 #[schemars(deny_unknown_fields)]
 pub struct ApplicationJsonRequest {
-    /// 1–200 characters.
-    #[schemars(length(min = 1, max = 200))]
+    // `default`: a field documented through `schema_with` is otherwise listed as required;
+    // `skip_serializing_if`: and documented with `default: null`.
+    #[schemars(schema_with = "schema::applicant_name")]
     name: String,
-    /// An e-mail address (at most 254 characters).
-    #[schemars(length(max = 254))]
+    #[schemars(schema_with = "schema::applicant_email")]
     email: String,
-    /// At most 40 characters: digits, spaces and `+ - ( ) . /`.
-    #[schemars(length(max = 40))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::phone")]
     phone: Option<String>,
-    /// At most 10 000 characters.
-    #[schemars(length(max = 10000))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::cover_letter")]
     cover_letter: Option<String>,
-    /// The CV, base64: a PDF, DOCX or ODT document (judged by its bytes) of at most 5 MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::cv_base64")]
     cv_base64: Option<String>,
-    /// The CV's file name (with `cv_base64`).
-    #[schemars(length(max = 255))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::cv_filename")]
     cv_filename: Option<String>,
-    /// Must be `true`: the candidate consents to the processing of their data for this
-    /// application, kept for the retention period shown on the form.
+    #[schemars(schema_with = "schema::consent")]
     consent: bool,
 }
 

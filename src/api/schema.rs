@@ -9,7 +9,7 @@ use crate::domain::fields::TextRule;
 use crate::domain::posting::{
     self, CloseReason, EmploymentType, OfferStatus, SalaryPeriod, ShownStatus, Workplace,
 };
-use crate::domain::{offer, user};
+use crate::domain::{application, offer, user};
 
 fn text(rule: &TextRule, description: &str, example: &str) -> Schema {
     let mut schema = SchemaObject {
@@ -307,6 +307,74 @@ pub fn about(_: &mut SchemaGenerator) -> Schema {
         "type": "string", "nullable": true, "maxLength": user::ABOUT_MAX_CHARS,
         "description": "A few words about the employer; at most 2 000 characters.",
         "example": "We build warehouse robots in Berlin.",
+    }))
+}
+
+/// The candidate's name: the domain's rule (1–200 characters, not only whitespace).
+pub fn applicant_name(_: &mut SchemaGenerator) -> Schema {
+    text(
+        &application::NAME,
+        "1–200 characters, not only whitespace.",
+        "Ada Lovelace",
+    )
+}
+
+pub fn applicant_email(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "email", "maxLength": posting::MAX_APPLY_EMAIL_CHARS,
+        "description": "The candidate's e-mail address: one application per address per offer.",
+        "example": "ada@example.com",
+    }))
+}
+
+/// An optional text field that, when sent, must be a string (`null` is refused, as absent
+/// is the way to leave it out).
+fn optional_text(max_chars: usize, description: &str, example: &str) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "maxLength": max_chars, "pattern": "^[^\\u0000]*$",
+        "description": description, "example": example,
+    }))
+}
+
+pub fn phone(_: &mut SchemaGenerator) -> Schema {
+    optional_text(
+        application::MAX_PHONE_CHARS,
+        "Digits, spaces and `+ - ( ) . /`, with at least one digit; empty is none.",
+        "+49 30 1234567",
+    )
+}
+
+pub fn cover_letter(_: &mut SchemaGenerator) -> Schema {
+    optional_text(
+        application::COVER_LETTER.max_chars,
+        "At most 10 000 characters.",
+        "I would love to build this.",
+    )
+}
+
+pub fn cv_base64(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "string", "format": "byte",
+        "description": "The CV in base64: a PDF, DOCX or ODT document (judged by its bytes) of \
+                        at most 5 MiB; with `cv_filename`.",
+    }))
+}
+
+pub fn cv_filename(_: &mut SchemaGenerator) -> Schema {
+    optional_text(
+        application::MAX_FILENAME_CHARS,
+        "The CV's file name, with `cv_base64`.",
+        "ada-lovelace-cv.pdf",
+    )
+}
+
+/// Consent is given or the application is refused: `true` is the only value.
+pub fn consent(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "boolean", "enum": [true],
+        "description": "Must be `true`: the candidate consents to the processing of their data \
+                        for this application, kept for the retention period shown on the form.",
+        "example": true,
     }))
 }
 
