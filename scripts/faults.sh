@@ -16,11 +16,13 @@
 #                      grace + mercy
 #   shutdown-queued    SIGTERM while requests wait for a pool connection: they complete too
 #   receivers-down     a burst of applications (some retried with their Idempotency-Key) while
-#                      the SMTP server is down: every one stored once; once it is back, every
-#                      receipt and employer notice delivered exactly once
+#                      the SMTP server and a webhook receiver are down: every one stored once;
+#                      once they are back, every receipt, employer notice and signed webhook
+#                      delivery made exactly once
 #
 # Usage: scripts/faults.sh [SCENARIO...]     (default: all, in the order above)
 # Env:   FAULTS_PG_PORT (54332), FAULTS_PORT (5012), FAULTS_POOL_PORT (5013), FAULTS_SMTP_PORT (5014),
+#        FAULTS_HOOK_PORT (5015),
 #        FAULTS_SKIP_BUILD=1 to use the existing target/release/job-offers,
 #        FAULTS_KEEP=1 to keep the logs and results directory.
 # Prints every figure, then a last line `N passed, M failed`; exits non-zero when M > 0.
@@ -48,6 +50,7 @@ pg_port=${FAULTS_PG_PORT:-54332}
 main_port=${FAULTS_PORT:-5012}
 pool_port=${FAULTS_POOL_PORT:-5013}
 smtp_port=${FAULTS_SMTP_PORT:-5014}
+hook_port=${FAULTS_HOOK_PORT:-5015}
 pool_size=2
 # The release profile's settings from Rocket.toml that the assertions depend on.
 rocket_setting() { # KEY.PATH DEFAULT
@@ -70,9 +73,9 @@ grace=$(rocket_setting shutdown.grace 2)
 mercy=$(rocket_setting shutdown.mercy 3)
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$pg_port" "$main_port" "$pool_port" "$smtp_port"; do
+for port in "$pg_port" "$main_port" "$pool_port" "$smtp_port" "$hook_port"; do
   if port_in_use "$port"; then
-    say "port $port on 127.0.0.1 is already in use; set FAULTS_PG_PORT / FAULTS_PORT / FAULTS_POOL_PORT / FAULTS_SMTP_PORT"
+    say "port $port on 127.0.0.1 is already in use; set FAULTS_PG_PORT / FAULTS_PORT / FAULTS_POOL_PORT / FAULTS_SMTP_PORT / FAULTS_HOOK_PORT"
     echo "0 passed, ${#scenarios[@]} failed"
     exit 2
   fi
@@ -209,9 +212,10 @@ if selected shutdown-queued; then
   fi
 fi
 
-# receivers-down: mail goes to an SMTP port where nothing listens until the scenario starts the
-# tests' aiosmtpd sink; retries are made quick so that the drill takes seconds (the burst comes
-# from one client: start_server lifts the application limits with the others).
+# receivers-down: mail goes to an SMTP port, and webhooks to a port on loopback over plain HTTP
+# (allowed for this drill only), where nothing listens until the scenario starts its receivers;
+# retries are made quick so that the drill takes seconds (the burst comes from one client:
+# start_server lifts the application limits with the others).
 if selected receivers-down; then
   # shellcheck source=scripts/lib/venv.sh
   source scripts/lib/venv.sh
@@ -221,8 +225,9 @@ if selected receivers-down; then
   fi
   if start_server receivers faults_receivers "$main_port" SMTP_URL="smtp://127.0.0.1:$smtp_port" \
     ROCKET_SMTP_FROM="job-offers <faults@job-offers.example>" ROCKET_OUTBOX_RETRY_BASE_SECS=1 \
-    ROCKET_OUTBOX_RETRY_CEILING_SECS=2 ROCKET_OUTBOX_POLL_INTERVAL_MS=200; then
-    FAULTS_DB=faults_receivers FAULTS_SMTP_PORT=$smtp_port run receivers-down
+    ROCKET_OUTBOX_RETRY_CEILING_SECS=2 ROCKET_OUTBOX_POLL_INTERVAL_MS=200 \
+    ROCKET_WEBHOOK_ALLOW_HTTP=true ROCKET_WEBHOOK_ALLOW_PRIVATE=true; then
+    FAULTS_DB=faults_receivers FAULTS_SMTP_PORT=$smtp_port FAULTS_HOOK_PORT=$hook_port run receivers-down
     server_stop
   fi
 fi

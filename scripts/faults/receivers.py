@@ -1,14 +1,19 @@
-"""receivers-down: the SMTP server (and, once registered, a webhook receiver) is down while a
-burst of applications arrives. Every application must be stored (201), and once the receivers
-are back every message must be delivered exactly once: no loss, no duplicate.
+"""receivers-down: the SMTP server and a webhook receiver are down while a burst of applications
+arrives. Every application must be stored (201), and once the receivers are back every message
+and every delivery must arrive exactly once, the deliveries correctly signed: no loss, no
+duplicate.
 
 The SMTP server is the tests' aiosmtpd sink (scripts/lib/smtp_sink.py, run by the Python of
-.venv-smtp that scripts/faults.sh prepares), started only after the burst."""
+.venv-smtp that scripts/faults.sh prepares); the webhook receiver is a standard-library HTTP
+server here. Both start only after the burst."""
 
 from __future__ import annotations
 
 import collections
 import glob
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import subprocess
@@ -67,6 +72,44 @@ def delivered_mail(directory: str) -> list[dict[str, Any]]:
     return messages
 
 
+class HookReceiver:
+    """Records every delivery POSTed to it, with whether its signature holds, and answers 204."""
+
+    def __init__(self, port: int, secret: str):
+        self.deliveries: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                timestamp = self.headers.get("X-Timestamp", "")
+                expected = "sha256=" + hmac.new(
+                    secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+                ).hexdigest()
+                event = json.loads(body)
+                receiver.deliveries.append({
+                    "id": event.get("id"), "type": event.get("type"),
+                    "signed": hmac.compare_digest(expected, self.headers.get("X-Signature", "")),
+                    "fresh": abs(time.time() - int(timestamp or 0)) < 300,
+                })  # fmt: skip
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "HookReceiver":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def receivers_down(s: Scenario) -> None:
     port = int(env("SERVER_PORT"))
     db = env("FAULTS_DB")
@@ -80,6 +123,14 @@ def receivers_down(s: Scenario) -> None:
     if not s.check(created.status == 201, f"the offer is created ({created.describe()})"):
         return
     offer = created.json()["id"]
+    hook_port = int(env("FAULTS_HOOK_PORT"))
+    hook = Client(port).request(
+        "POST", f"/api/v1/users/{user_id}/webhooks", token=token,
+        body={"url": f"http://127.0.0.1:{hook_port}/hook", "events": ["application.created"]},
+    )  # fmt: skip
+    if not s.check(hook.status == 201, f"the webhook is registered ({hook.describe()})"):
+        return
+    secret = hook.json()["secret"]
 
     started = time.monotonic()
     results = apply_all(port, offer)
@@ -107,6 +158,12 @@ def receivers_down(s: Scenario) -> None:
     s.figure("mail_waiting_while_down", waiting)
     s.check(waiting == 2 * BURST, "a receipt and an employer notice wait for each application")
     s.check(fewest_attempts >= 1, "each waiting message has been tried already")
+    hooks = psql(db, "SELECT count(*), coalesce(min(attempts), 0) FROM outbox "
+                     "WHERE channel = 'webhook' AND sent_at IS NULL AND failed_at IS NULL")  # fmt: skip
+    hooks_waiting, fewest_hook_attempts = (int(x) for x in hooks.split("|"))
+    s.figure("deliveries_waiting_while_down", hooks_waiting)
+    s.check(hooks_waiting == BURST + 1, "a delivery per application, and the ping, wait")
+    s.check(fewest_hook_attempts >= 1, "each waiting delivery has been tried already")
 
     sink_dir = os.path.join(env("FAULTS_OUT"), "smtp-sink")
     sink = subprocess.Popen(
@@ -117,13 +174,17 @@ def receivers_down(s: Scenario) -> None:
         ready = sink.stdout.readline().strip() if sink.stdout else ""
         if not s.check(ready == "ready", "the SMTP sink starts"):
             return
-        back = time.monotonic()
-        deadline = back + 60
-        while time.monotonic() < deadline and len(delivered_mail(sink_dir)) < 2 * BURST:
-            time.sleep(0.25)
-        s.figure("mail_delivery_seconds_after_return", round(time.monotonic() - back, 2))
-        time.sleep(3)  # anything sent twice would arrive by now
-        mail = delivered_mail(sink_dir)
+        with HookReceiver(hook_port, secret) as receiver:
+            back = time.monotonic()
+            deadline = back + 60
+            while time.monotonic() < deadline and (
+                len(delivered_mail(sink_dir)) < 2 * BURST or len(receiver.deliveries) < BURST + 1
+            ):
+                time.sleep(0.25)
+            s.figure("delivery_seconds_after_return", round(time.monotonic() - back, 2))
+            time.sleep(3)  # anything sent twice would arrive by now
+            mail = delivered_mail(sink_dir)
+            deliveries = list(receiver.deliveries)
     finally:
         sink.terminate()
         sink.wait(timeout=10)
@@ -140,6 +201,18 @@ def receivers_down(s: Scenario) -> None:
     )
     message_ids = [m["message_id"] for m in mail]
     s.check(len(set(message_ids)) == len(message_ids), "no message was delivered twice")
+    s.figure("webhook_deliveries", len(deliveries))
+    kinds = collections.Counter(d["type"] for d in deliveries)
+    s.check(
+        kinds == {"ping": 1, "application.created": BURST},
+        f"the ping and {BURST} application.created deliveries arrived ({dict(kinds)})",
+    )
+    event_ids = [d["id"] for d in deliveries]
+    s.check(len(set(event_ids)) == len(event_ids), "no event was delivered twice")
+    s.check(all(d["signed"] for d in deliveries), "every delivery's X-Signature verifies")
+    s.check(all(d["fresh"] for d in deliveries), "every X-Timestamp is the time of its attempt")
+    disabled = psql(db, "SELECT count(*) FROM webhooks WHERE disabled_at IS NOT NULL")
+    s.check(disabled == "0", "a short outage does not disable the endpoint")
     left = int(psql(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"))
     s.check(left == 0, "the outbox has nothing left to send")
     log(f"receivers-down: {len(mail)} messages delivered")
