@@ -13,6 +13,7 @@ pub mod ops;
 pub mod outbox;
 pub mod repo;
 pub mod web;
+pub mod webhooks;
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
@@ -49,6 +50,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(auth::stage())
         .attach(db::stage())
         .attach(outbox::stage())
+        .attach(webhooks::stage())
         .attach(api::stage())
         .attach(web::stage())
 }

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod sitemap;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
