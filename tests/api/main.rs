@@ -26,3 +26,4 @@ mod postings;
 mod throttle;
 mod users;
 mod web;
+mod webhooks;
