@@ -31,9 +31,10 @@ impl Received {
 
     /// Whether `X-Signature` is the HMAC-SHA256 of `"<X-Timestamp>.<body>"` keyed by `secret`.
     fn signed_with(&self, secret: &str) -> bool {
-        let (Some(timestamp), Some(signature)) =
-            (self.headers.get("x-timestamp"), self.headers.get("x-signature"))
-        else {
+        let (Some(timestamp), Some(signature)) = (
+            self.headers.get("x-timestamp"),
+            self.headers.get("x-signature"),
+        ) else {
             return false;
         };
         let Some(hex) = signature.strip_prefix("sha256=") else {
@@ -107,7 +108,9 @@ impl Receiver {
         });
         let fail = self
             .failures
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1))
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            })
             .is_ok();
         let status = if fail {
             "500 Internal Server Error"
@@ -165,7 +168,11 @@ fn hooks_uri(user: &TestUser) -> String {
 
 async fn register(app: &TestApp, user: &TestUser, url: &str, events: &[&str]) -> Value {
     let response = app
-        .post_json(&hooks_uri(user), user, &json!({"url": url, "events": events}))
+        .post_json(
+            &hooks_uri(user),
+            user,
+            &json!({"url": url, "events": events}),
+        )
         .await;
     assert_eq!(response.status(), Status::Created);
     body_json(response).await
@@ -195,7 +202,10 @@ async fn registration_answers_the_secret_once_and_a_signed_ping_arrives() {
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert_eq!(secret.len(), 64);
     assert_eq!(created["url"], receiver.url);
-    assert_eq!(created["events"], json!(["offer.published", "offer.closed"]));
+    assert_eq!(
+        created["events"],
+        json!(["offer.published", "offer.closed"])
+    );
 
     let ping = &receiver.wait_for("ping", 1).await[0];
     assert!(ping.signed_with(&secret), "{ping:?}");
@@ -204,7 +214,10 @@ async fn registration_answers_the_secret_once_and_a_signed_ping_arrives() {
     let sent_at: i64 = ping.headers["x-timestamp"].parse().unwrap();
     assert!((chrono::Utc::now().timestamp() - sent_at).abs() < 60);
     let body = ping.json();
-    assert!(body["id"].is_string() && body["created_at"].is_string(), "{body}");
+    assert!(
+        body["id"].is_string() && body["created_at"].is_string(),
+        "{body}"
+    );
     assert_eq!(body["data"]["webhook_id"], created["id"]);
 
     let listed = body_json(app.get(&hooks_uri(&employer), &employer).await).await;
@@ -284,11 +297,17 @@ async fn offer_and_application_events_arrive_with_their_state() {
     assert_eq!(created["data"]["offer_id"], offer_id);
     assert_eq!(created["data"]["stage"], "new");
     // No personal data leaves in a webhook.
-    assert!(!created.to_string().contains("ada@example.com"), "{created}");
+    assert!(
+        !created.to_string().contains("ada@example.com"),
+        "{created}"
+    );
 
     let response = app
         .put_json(
-            &format!("/api/v1/users/{}/applications/{application_id}", employer.id),
+            &format!(
+                "/api/v1/users/{}/applications/{application_id}",
+                employer.id
+            ),
             &employer,
             &json!({"stage": "reviewing"}),
         )
@@ -363,7 +382,10 @@ async fn a_receiver_answering_500_twice_gets_the_delivery_retried_until_it_answe
         .to_owned();
     let pings = receiver.wait_for("ping", 3).await;
     let ids: Vec<Value> = pings.iter().map(|ping| ping.json()["id"].clone()).collect();
-    assert!(ids.iter().all(|id| *id == ids[0]), "one event, three attempts");
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one event, three attempts"
+    );
     assert!(pings.iter().all(|ping| ping.signed_with(&secret)));
 
     let start = Instant::now();
@@ -379,7 +401,13 @@ async fn a_receiver_answering_500_twice_gets_the_delivery_retried_until_it_answe
     // Newest first.
     let seen: Vec<_> = deliveries
         .iter()
-        .map(|d| (d["attempt"].clone(), d["status"].clone(), d["delivered"].clone()))
+        .map(|d| {
+            (
+                d["attempt"].clone(),
+                d["status"].clone(),
+                d["delivered"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -396,10 +424,9 @@ async fn a_receiver_answering_500_twice_gets_the_delivery_retried_until_it_answe
 
 #[rocket::async_test]
 async fn an_endpoint_that_keeps_failing_is_disabled_with_a_notice() {
-    let app = spawn_app_with(|figment| {
-        delivering(figment).merge(("webhook_disable_after_failures", 2))
-    })
-    .await;
+    let app =
+        spawn_app_with(|figment| delivering(figment).merge(("webhook_disable_after_failures", 2)))
+            .await;
     let receiver = Receiver::start(usize::MAX).await;
     let employer = app.user("employer").await;
     register(&app, &employer, &receiver.url, &["offer.published"]).await;
@@ -455,7 +482,13 @@ async fn only_the_owner_manages_webhooks() {
     assert_eq!(body_json(response).await, json!({"message": "Forbidden"}));
     let response = app.post_json(&hooks_uri(&employer), None, &body).await;
     assert_eq!(response.status(), Status::Unauthorized);
-    let id = register(&app, &employer, "http://127.0.0.1:9/hooks", &["offer.closed"]).await["id"]
+    let id = register(
+        &app,
+        &employer,
+        "http://127.0.0.1:9/hooks",
+        &["offer.closed"],
+    )
+    .await["id"]
         .as_i64()
         .unwrap();
     for response in [
