@@ -96,6 +96,82 @@ struct RawConfig {
     outbox_give_up_hours: u64,
     #[serde(default = "default_outbox_poll_interval_ms")]
     outbox_poll_interval_ms: u64,
+    #[serde(default)]
+    webhook_allow_http: bool,
+    #[serde(default)]
+    webhook_allow_private: bool,
+    #[serde(default = "default_webhook_disable_after_failures")]
+    webhook_disable_after_failures: u32,
+    #[serde(default = "default_webhook_disable_after_failing_secs")]
+    webhook_disable_after_failing_secs: u64,
+}
+
+fn default_webhook_disable_after_failing_secs() -> u64 {
+    3600
+}
+
+fn default_webhook_disable_after_failures() -> u32 {
+    50
+}
+
+/// How the outbox retries: shared by e-mail and webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxTiming {
+    /// The wait after a first failed delivery, doubled at each further failure up to
+    /// `retry_ceiling`.
+    pub retry_base: Duration,
+    pub retry_ceiling: Duration,
+    /// A message still failing this long after it was written is given up on.
+    pub give_up_after: Duration,
+    /// How often the worker looks for due messages.
+    pub poll_interval: Duration,
+}
+
+fn outbox_timing(raw: &RawConfig) -> Result<OutboxTiming, String> {
+    let positive = |value: u64, variable: &str| {
+        if value == 0 {
+            Err(format!("{variable} must be at least 1"))
+        } else {
+            Ok(value)
+        }
+    };
+    let retry_base = Duration::from_secs(positive(
+        raw.outbox_retry_base_secs,
+        "ROCKET_OUTBOX_RETRY_BASE_SECS",
+    )?);
+    let retry_ceiling = Duration::from_secs(raw.outbox_retry_ceiling_secs);
+    if retry_ceiling < retry_base {
+        return Err(
+            "ROCKET_OUTBOX_RETRY_CEILING_SECS must be at least ROCKET_OUTBOX_RETRY_BASE_SECS"
+                .to_owned(),
+        );
+    }
+    let give_up_after = Duration::from_secs(
+        positive(raw.outbox_give_up_hours, "ROCKET_OUTBOX_GIVE_UP_HOURS")? * 3600,
+    );
+    let poll_interval = Duration::from_millis(positive(
+        raw.outbox_poll_interval_ms,
+        "ROCKET_OUTBOX_POLL_INTERVAL_MS",
+    )?);
+    Ok(OutboxTiming {
+        retry_base,
+        retry_ceiling,
+        give_up_after,
+        poll_interval,
+    })
+}
+
+/// Where webhooks may point and when a failing endpoint is disabled.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// `webhook_allow_http`, `webhook_allow_private`: both off outside tests, so that
+    /// endpoints are `https` and never reach the service's own network (SSRF).
+    pub policy: crate::domain::webhook::TargetPolicy,
+    /// Failed attempts in a row (across its deliveries) after which an endpoint is disabled,
+    /// once they have gone on for `disable_after_failing_for`.
+    pub disable_after_failures: u32,
+    pub disable_after_failing_for: Duration,
+    pub timing: OutboxTiming,
 }
 
 fn default_smtp_from() -> String {
@@ -161,31 +237,12 @@ fn mail_settings(raw: &RawConfig) -> Result<Option<MailSettings>, String> {
                 raw.smtp_from
             )
         })?;
-    let positive = |value: u64, variable: &str| {
-        if value == 0 {
-            Err(format!("{variable} must be at least 1"))
-        } else {
-            Ok(value)
-        }
-    };
-    let retry_base = Duration::from_secs(positive(
-        raw.outbox_retry_base_secs,
-        "ROCKET_OUTBOX_RETRY_BASE_SECS",
-    )?);
-    let retry_ceiling = Duration::from_secs(raw.outbox_retry_ceiling_secs);
-    if retry_ceiling < retry_base {
-        return Err(
-            "ROCKET_OUTBOX_RETRY_CEILING_SECS must be at least ROCKET_OUTBOX_RETRY_BASE_SECS"
-                .to_owned(),
-        );
-    }
-    let give_up_after = Duration::from_secs(
-        positive(raw.outbox_give_up_hours, "ROCKET_OUTBOX_GIVE_UP_HOURS")? * 3600,
-    );
-    let poll_interval = Duration::from_millis(positive(
-        raw.outbox_poll_interval_ms,
-        "ROCKET_OUTBOX_POLL_INTERVAL_MS",
-    )?);
+    let OutboxTiming {
+        retry_base,
+        retry_ceiling,
+        give_up_after,
+        poll_interval,
+    } = outbox_timing(raw)?;
     let Some(smtp_url) = raw.smtp_url.as_deref().filter(|url| !url.is_empty()) else {
         return Ok(None);
     };
@@ -437,6 +494,7 @@ pub struct AppConfig {
     pub site: SiteSettings,
     /// E-mail through SMTP; `None` when off (no SMTP URL), and then none is written.
     pub mail: Option<MailSettings>,
+    pub webhooks: WebhookSettings,
 }
 
 impl AppConfig {
@@ -448,6 +506,15 @@ impl AppConfig {
         let profile = figment.profile().as_str().to_string();
         let development = is_development_profile(figment);
         let mail = mail_settings(&raw)?;
+        let webhooks = WebhookSettings {
+            policy: crate::domain::webhook::TargetPolicy {
+                allow_http: raw.webhook_allow_http,
+                allow_private: raw.webhook_allow_private,
+            },
+            disable_after_failures: raw.webhook_disable_after_failures.max(1),
+            disable_after_failing_for: Duration::from_secs(raw.webhook_disable_after_failing_secs),
+            timing: outbox_timing(&raw)?,
+        };
         if let Some(mail) = mail.as_ref().filter(|_| !development) {
             if mail.from.email.domain() == "localhost" {
                 log::warn!(
@@ -572,6 +639,7 @@ impl AppConfig {
                 sitemap_max_urls: raw.sitemap_max_urls,
             },
             mail,
+            webhooks,
         })
     }
 }

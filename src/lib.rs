@@ -13,6 +13,7 @@ pub mod ops;
 pub mod outbox;
 pub mod repo;
 pub mod web;
+pub mod webhooks;
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
@@ -50,6 +51,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(db::stage())
         .attach(outbox::stage())
         .attach(ops::retention::stage())
+        .attach(webhooks::stage())
         .attach(api::stage())
         .attach(web::stage())
 }

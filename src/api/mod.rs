@@ -12,6 +12,7 @@ pub mod responses;
 pub mod schema;
 pub mod users;
 pub mod validators;
+pub mod webhooks;
 
 use rocket::fairing::AdHoc;
 use rocket::http::Status;
@@ -74,6 +75,9 @@ pub fn routes_and_spec() -> (Vec<rocket::Route>, OpenApi) {
         applications::get,
         applications::update,
         applications::cv,
+        webhooks::create,
+        webhooks::list,
+        webhooks::delete,
     ];
     describe(&mut spec);
     routes.push(get_openapi_route(spec.clone(), &settings));
@@ -173,6 +177,21 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "downloadApplicationCv",
         &["401", "403", "404", "500", "503"],
     ),
+    (
+        "webhooks_create",
+        "createWebhook",
+        &["400", "401", "403", "404", "413", "500", "503"],
+    ),
+    (
+        "webhooks_list",
+        "listWebhooks",
+        &["401", "403", "404", "500", "503"],
+    ),
+    (
+        "webhooks_delete",
+        "deleteWebhook",
+        &["401", "403", "404", "500", "503"],
+    ),
 ];
 
 fn narrow_operations(spec: &mut OpenApi) {
@@ -266,6 +285,14 @@ fn describe(spec: &mut OpenApi) {
             description: Some(
                 "Candidates apply to offers that take applications here and follow them by a \
                  private link; employers review them through a pipeline of stages."
+                    .to_owned(),
+            ),
+            ..Default::default()
+        },
+        Tag {
+            name: "Webhooks".to_owned(),
+            description: Some(
+                "An employer's endpoints for signed deliveries of offer and application events."
                     .to_owned(),
             ),
             ..Default::default()

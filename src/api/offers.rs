@@ -84,7 +84,7 @@ pub(crate) fn timestamp<S: Serializer>(
     serializer.collect_str(&value.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
 }
 
-fn optional_timestamp<S: Serializer>(
+pub(crate) fn optional_timestamp<S: Serializer>(
     value: &Option<DateTime<Utc>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

@@ -402,7 +402,7 @@ impl Limiter<'_> {
             return Err(Throttle::OfferCreation.refuse(retry_after));
         }
         let max = self.limits.max_offers;
-        repo::offers::insert(&mut *db, user_id, offer, max)
+        repo::offers::insert(&mut db, user_id, offer, max)
             .await?
             .ok_or(AuthError::OfferQuota(max))
     }

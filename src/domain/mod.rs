@@ -13,6 +13,7 @@ pub mod mail;
 pub mod offer;
 pub mod posting;
 pub mod user;
+pub mod webhook;
 
 #[cfg(test)]
 mod fuzz;

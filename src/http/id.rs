@@ -37,6 +37,12 @@ impl PathId<'_> {
         self.value
             .ok_or_else(|| AppError::NotFound(Missing::Application(self.raw.to_owned())))
     }
+
+    /// The webhook id, or `404 webhook not found <raw>`.
+    pub fn webhook(&self) -> Result<i64, AppError> {
+        self.value
+            .ok_or_else(|| AppError::NotFound(Missing::Webhook(self.raw.to_owned())))
+    }
 }
 
 impl<'a> FromParam<'a> for PathId<'a> {

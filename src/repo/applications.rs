@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{Connection, PgConnection, PgExecutor, Row};
 
 use super::outbox::enqueue_mail;
+use super::webhooks;
 use super::RepoError;
 use crate::domain::application::{
     employer_move, ApplicationChange, ApplicationListing, Cv, CvKind, NewApplication, Stage,
     StageMove, StageRefused, Submission,
 };
 use crate::domain::mail::{self, About, MailLinks};
+use crate::domain::webhook;
 
 /// How long an Idempotency-Key is remembered.
 pub const IDEMPOTENCY_HOURS: i32 = 24;
@@ -205,6 +207,19 @@ async fn insert(
             return Ok(SubmitOutcome::KeyReused);
         }
     }
+    let employer: i64 = offer.try_get("user_id")?;
+    webhooks::enqueue_event(
+        &mut transaction,
+        employer,
+        "application.created",
+        webhook::application_data(
+            created.id,
+            created.offer_id,
+            created.stage.as_str(),
+            created.created_at,
+        ),
+    )
+    .await?;
     if let Some(links) = mail {
         let offer_title: String = offer.try_get("title")?;
         let about = About {
@@ -284,7 +299,9 @@ pub async fn find_by_token(
 pub async fn withdraw(db: &mut PgConnection, token_hash: &[u8; 32]) -> Result<bool, RepoError> {
     let mut transaction = db.begin().await?;
     let row = sqlx::query(
-        "SELECT id, stage::text AS stage FROM applications WHERE token_hash = $1 FOR UPDATE",
+        "SELECT a.id, a.offer_id, a.stage::text AS stage, a.created_at, o.user_id \
+         FROM applications a JOIN offers o ON o.id = a.offer_id \
+         WHERE a.token_hash = $1 FOR UPDATE OF a",
     )
     .bind(token_hash.as_slice())
     .fetch_optional(&mut *transaction)
@@ -302,6 +319,19 @@ pub async fn withdraw(db: &mut PgConnection, token_hash: &[u8; 32]) -> Result<bo
         )
         .bind(id)
         .execute(&mut *transaction)
+        .await?;
+        let data = webhook::application_data(
+            id,
+            row.try_get("offer_id")?,
+            Stage::Withdrawn.as_str(),
+            row.try_get("created_at")?,
+        );
+        webhooks::enqueue_event(
+            &mut transaction,
+            row.try_get("user_id")?,
+            "application.withdrawn",
+            data,
+        )
         .await?;
     }
     sqlx::query("DELETE FROM application_cvs WHERE application_id = $1")
@@ -539,6 +569,8 @@ struct Locked {
     name: Option<String>,
     offer_title: String,
     token_salt: Vec<u8>,
+    offer_id: i64,
+    created_at: DateTime<Utc>,
 }
 
 /// Application `id` of `owner`, locked until `transaction` ends.
@@ -548,7 +580,8 @@ async fn lock(
     id: i64,
 ) -> Result<Option<Locked>, RepoError> {
     let row = sqlx::query(
-        "SELECT a.stage::text AS stage, a.email, a.name, o.title, a.token_salt \
+        "SELECT a.stage::text AS stage, a.email, a.name, o.title, a.token_salt, a.offer_id, \
+             a.created_at \
          FROM applications a JOIN offers o ON o.id = a.offer_id \
          WHERE a.id = $1 AND o.user_id = $2 FOR UPDATE OF a",
     )
@@ -565,6 +598,8 @@ async fn lock(
         name: row.try_get("name")?,
         offer_title: row.try_get("title")?,
         token_salt: row.try_get("token_salt")?,
+        offer_id: row.try_get("offer_id")?,
+        created_at: row.try_get("created_at")?,
     }))
 }
 
@@ -707,6 +742,14 @@ pub async fn change(
             Err(refused) => return Ok(Some(Err(refused))),
             Ok(StageMove::Moved) => {
                 move_stage(&mut transaction, id, wanted, by_user).await?;
+                let data = webhook::application_data(
+                    id,
+                    current.offer_id,
+                    wanted.as_str(),
+                    current.created_at,
+                );
+                webhooks::enqueue_event(&mut transaction, owner, "application.stage_changed", data)
+                    .await?;
                 if let Some(links) = mail {
                     queue_stage_mail(&mut transaction, &current, wanted, links).await?;
                 }

@@ -10,6 +10,7 @@ pub mod retention;
 pub mod sessions;
 pub mod sitemap;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 

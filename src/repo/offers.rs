@@ -7,6 +7,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Connection, PgConnection, PgExecutor, Postgres, Row};
 
 use super::users::holds_credentials;
+use super::webhooks;
 use super::{CallerChecked, RepoError};
 use crate::domain::board::{Cursor, Direction, EmployerPage};
 use crate::domain::lifecycle::{self, ChangeError, OfferChange, PublishingRules};
@@ -15,6 +16,7 @@ use crate::domain::posting::{
     Amount, CloseReason, Currency, EmailAddress, EmploymentTypes, Locations, OfferStatus,
     RemoteCountries, Salary, SalaryPeriod, ShownStatus, WebAddress, Workplace,
 };
+use crate::domain::webhook;
 
 /// The columns of an offer `o`, as `Offer::from_row` reads them; a macro so queries stay
 /// `&'static str` and sqlx's prepared-statement cache sees one string per query. `expired` is
@@ -287,7 +289,7 @@ pub async fn status_counts(
 /// published) first published at the same instant. The count stops at `max_offers`, so its
 /// cost is bounded by the quota, not by how many offers a large account already has.
 pub async fn insert(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     user_id: i64,
     offer: &OfferChange,
     max_offers: u32,
@@ -308,7 +310,26 @@ pub async fn insert(
     ))
     .bind(user_id)
     .bind(i64::from(max_offers));
-    Ok(bind_change(query, offer).fetch_optional(db).await?)
+    let mut transaction = db.begin().await?;
+    let created = bind_change(query, offer)
+        .fetch_optional(&mut *transaction)
+        .await?;
+    if let Some(created) = created.as_ref().filter(|created| created.is_open()) {
+        let data = event_data(created);
+        webhooks::enqueue_event(&mut transaction, user_id, "offer.published", data).await?;
+    }
+    transaction.commit().await?;
+    Ok(created)
+}
+
+/// `offer`'s state in its webhook events.
+fn event_data(offer: &Offer) -> serde_json::Value {
+    webhook::offer_data(
+        offer.id,
+        &offer.title,
+        offer.shown_status().as_str(),
+        offer.valid_through,
+    )
 }
 
 /// The offer `id` of `owner`, if both exist.
@@ -423,7 +444,9 @@ pub async fn change_owned(
              closed_at = CASE WHEN $6::offer_status <> 'closed' THEN NULL \
                  WHEN o.status = 'closed' THEN COALESCE(o.closed_at, clock_timestamp()) \
                  ELSE clock_timestamp() END, \
-             modification_date = clock_timestamp() \
+             modification_date = clock_timestamp(), \
+             expiry_notified_at = CASE WHEN $9 IS DISTINCT FROM o.valid_through THEN NULL \
+                 ELSE o.expiry_notified_at END \
          WHERE o.id = $1 AND o.user_id = $2 RETURNING ",
         offer_columns!()
     ))
@@ -432,6 +455,10 @@ pub async fn change_owned(
     let offer = bind_change(query, &change)
         .fetch_one(&mut *transaction)
         .await?;
+    let before = stored.shown_status().as_str();
+    if let Some(event) = webhook::offer_change_event(before, offer.shown_status().as_str()) {
+        webhooks::enqueue_event(&mut transaction, owner, event, event_data(&offer)).await?;
+    }
     transaction.commit().await?;
     Ok(Some(Ok(offer)))
 }

@@ -43,12 +43,13 @@ async fn exactly_the_per_user_operations_require_the_bearer_scheme() {
                 tags == &["Users"]
                     || tags == &["Offers"]
                     || tags == &["Board"]
-                    || tags == &["Applications"],
+                    || tags == &["Applications"]
+                    || tags == &["Webhooks"],
                 "{method} {path}"
             );
         }
     }
-    assert_eq!(operations, 20);
+    assert_eq!(operations, 23);
 }
 
 #[rocket::async_test]

@@ -27,3 +27,4 @@ mod retention;
 mod throttle;
 mod users;
 mod web;
+mod webhooks;
