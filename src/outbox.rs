@@ -34,7 +34,7 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
 const LEASE: Duration = Duration::from_secs(600);
 /// How long sent and given-up rows are kept (for an operator's look) before they are deleted.
 const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
+pub(crate) const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Starts the worker at liftoff when an SMTP URL is configured; it stops with the server.
 pub fn stage() -> AdHoc {
@@ -145,7 +145,9 @@ async fn deliver_due(db: &PgPool, mailer: &Mailer) -> Result<usize, RepoError> {
     Ok(claimed.len())
 }
 
-async fn purge(db: &PgPool) {
+/// Deletes the rows of every channel done more than `KEEP_DONE` ago; both workers call it, so
+/// the outbox stays small whether mail, webhooks or both are on.
+pub(crate) async fn purge(db: &PgPool) {
     let Ok(mut connection) = db.acquire().await else {
         return;
     };

@@ -143,10 +143,15 @@ struct Head {
 
 async fn run(db: PgPool, sender: Sender, shutdown: Shutdown) {
     let mut last_expiry: Option<Instant> = None;
+    let mut last_purge: Option<Instant> = None;
     loop {
         if last_expiry.is_none_or(|at| at.elapsed() >= EXPIRY_EVERY) {
             last_expiry = Some(Instant::now());
             queue_expiries(&db).await;
+        }
+        if last_purge.is_none_or(|at| at.elapsed() >= crate::outbox::PURGE_EVERY) {
+            last_purge = Some(Instant::now());
+            crate::outbox::purge(&db).await;
         }
         match deliver_due(&db, &sender).await {
             Ok(claimed) if claimed == BATCH as usize => {

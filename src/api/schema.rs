@@ -378,6 +378,18 @@ pub fn consent(_: &mut SchemaGenerator) -> Schema {
     }))
 }
 
+/// The events a webhook subscribes to: one or more of the domain's names.
+pub fn webhook_events(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({
+        "type": "array", "minItems": 1,
+        "items": {"type": "string", "enum": crate::domain::webhook::EVENTS},
+        "description": "One or more of `offer.published`, `offer.closed`, `offer.expired`, \
+                        `application.created`, `application.stage_changed`, \
+                        `application.withdrawn`.",
+        "example": ["application.created", "offer.closed"],
+    }))
+}
+
 /// `schema` with `additionalProperties: false`: the bodies refuse unknown fields, which
 /// `deny_unknown_fields` cannot say of a struct with flattened parts.
 pub fn no_other_fields(schema: Schema) -> Schema {

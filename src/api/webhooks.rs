@@ -31,9 +31,7 @@ pub struct WebhookRequest {
     /// Where deliveries are POSTed: an `https` URL of a public host (at most 2000 characters).
     #[schemars(length(max = 2000), example = "example_url")]
     url: String,
-    /// One or more of `offer.published`, `offer.closed`, `offer.expired`,
-    /// `application.created`, `application.stage_changed`, `application.withdrawn`.
-    #[schemars(length(min = 1))]
+    #[schemars(schema_with = "super::schema::webhook_events")]
     events: Vec<String>,
 }
 
