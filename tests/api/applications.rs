@@ -484,6 +484,51 @@ async fn nobody_but_the_owner_reads_or_moves_applications() {
 }
 
 #[rocket::async_test]
+async fn a_candidates_link_opens_only_their_own_application_and_no_employer_route() {
+    let app = spawn_app().await;
+    let (employer, offer) = native_offer(&app, "employer").await;
+    let (_, ada) = apply(&app, offer, &application("ada@example.com")).await;
+    let (_, grace) = apply(&app, offer, &application("grace@example.com")).await;
+    let ada_path = path_of(ada["status_url"].as_str().unwrap());
+    let ada_token = ada_path.rsplit('/').next().unwrap().to_owned();
+
+    let seen = body_json(app.get(&ada_path, None).await).await;
+    assert_eq!(seen["id"], ada["id"]);
+    // Ada's link withdraws Ada's application, never Grace's.
+    assert_eq!(app.delete(&ada_path, None).await.status(), Status::Ok);
+    let grace_detail = body_json(
+        app.get(
+            &format!("/api/v1/users/{}/applications/{}", employer.id, grace["id"]),
+            &employer,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(grace_detail["stage"], "new");
+    // A link altered by one character opens nothing.
+    let mut altered = ada_token.clone().into_bytes();
+    altered[0] = if altered[0] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    let response = app
+        .get(&format!("/api/v1/applications/{altered}"), None)
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+    // The link's token is no API token: the employer's routes refuse it.
+    for scheme in ["JWT", "Bearer"] {
+        let response = app
+            .client
+            .get(format!("/api/v1/users/{}/applications", employer.id))
+            .header(Header::new(
+                "Authorization",
+                format!("{scheme} {ada_token}"),
+            ))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized, "{scheme}");
+    }
+}
+
+#[rocket::async_test]
 async fn withdrawing_keeps_the_record_and_erases_the_cv() {
     let app = spawn_app().await;
     let (employer, offer) = native_offer(&app, "employer").await;
