@@ -10,7 +10,7 @@ use std::fmt;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 
-use super::board::{parse_limit, Cursor, Direction, Keyset, PageSize};
+use super::board::{forward_id_cursor, parse_limit, Cursor, Direction, PageSize};
 use super::fields::InputError;
 use super::fields::{
     collect, optional_bool, optional_string, reject_unexpected, FieldErrors, JsonObject, TextRule,
@@ -851,21 +851,9 @@ impl ApplicationListing {
             .flatten()
             .flatten();
         let limit = collect(&mut errors, "limit", parse_limit(limit, APPLICATION_PAGE));
-        let before_id = collect(
-            &mut errors,
-            "cursor",
-            cursor
-                .filter(|cursor| !cursor.trim().is_empty())
-                .map(|cursor| {
-                    Cursor::decode(cursor, Keyset::Id)
-                        .ok()
-                        .filter(|cursor| cursor.direction == Direction::After)
-                        .map(|cursor| cursor.id)
-                        .ok_or_else(|| "Not a valid cursor for this listing.".to_owned())
-                })
-                .transpose(),
-        )
-        .flatten();
+        let before_id = collect(&mut errors, "cursor", forward_id_cursor(cursor))
+            .flatten()
+            .map(|cursor| cursor.id);
         match limit {
             Some(limit) if errors.is_empty() => Ok(Self {
                 offer_id,

@@ -554,6 +554,19 @@ pub fn parse_statuses(raw: &str) -> Result<Option<Vec<ShownStatus>>, String> {
     super::fields::comma_list(raw, ShownStatus::parse)
 }
 
+/// Reads the cursor of a list that pages forwards by id (a user's offers, an employer's
+/// applications): blank is none; anything but one of ours is refused.
+pub fn forward_id_cursor(raw: Option<&str>) -> Result<Option<Cursor>, String> {
+    raw.filter(|cursor| !cursor.trim().is_empty())
+        .map(|cursor| {
+            Cursor::decode(cursor, Keyset::Id)
+                .ok()
+                .filter(|cursor| cursor.direction == Direction::After)
+                .ok_or_else(|| "Not a valid cursor for this listing.".to_owned())
+        })
+        .transpose()
+}
+
 impl EmployerPage {
     pub fn parse(
         limit: Option<&str>,
@@ -569,21 +582,7 @@ impl EmployerPage {
         )
         .flatten()
         .flatten();
-        let cursor = collect(
-            &mut errors,
-            "cursor",
-            cursor
-                .filter(|cursor| !cursor.trim().is_empty())
-                .map(|cursor| {
-                    // These lists only page forwards.
-                    Cursor::decode(cursor, Keyset::Id)
-                        .ok()
-                        .filter(|cursor| cursor.direction == Direction::After)
-                        .ok_or_else(|| "Not a valid cursor for this listing.".to_owned())
-                })
-                .transpose(),
-        )
-        .flatten();
+        let cursor = collect(&mut errors, "cursor", forward_id_cursor(cursor)).flatten();
         match limit {
             Some(limit) if errors.is_empty() => Ok(Self {
                 limit,

@@ -60,6 +60,12 @@ impl Offer {
     pub fn is_open(&self) -> bool {
         self.shown_status() == ShownStatus::Published
     }
+
+    /// Open and taking applications here (`apply_native`): where the application form shows
+    /// and a submit is accepted (the submit checks it again on the row it locks).
+    pub fn takes_applications(&self) -> bool {
+        self.is_open() && self.details.apply_native
+    }
 }
 
 /// What a candidate acts on besides the text: contract type, place, pay, where to apply.

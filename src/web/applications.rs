@@ -131,7 +131,7 @@ async fn accepting_offer(
     let Some(listed) = repo::board::find(&mut *db, id, None).await? else {
         return Err(AppError::offer_not_found(id).into());
     };
-    if !listed.offer.is_open() || !listed.offer.details.apply_native {
+    if !listed.offer.takes_applications() {
         return Err(
             AppError::from(crate::domain::application::ApplicationConflict::NotAccepting).into(),
         );

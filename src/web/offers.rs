@@ -435,7 +435,8 @@ pub async fn view(
             .apply_email
             .as_ref()
             .map(|email| email.as_str().to_owned()),
-        apply_form: (offer.is_open() && details.apply_native)
+        apply_form: offer
+            .takes_applications()
             .then(|| super::applications::ApplyFormView::blank(offer.id, config)),
         json_ld: offer.is_open().then(|| posting.to_script_json()),
         readiness: mine.then(|| posting.missing()),
