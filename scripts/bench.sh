@@ -197,7 +197,7 @@ EOF
 
 # --- data sets: one database and one server each ----------------------------------------
 
-declare -A ds_url ds_pid ds_users ds_db
+declare -A ds_url ds_pid ds_users ds_db ds_seeded
 server_env=(ROCKET_LOG_LEVEL=off ROCKET_ACCESS_LOG=false "${SERVER_NO_LIMITS[@]}")
 # shellcheck disable=SC2206 # word splitting wanted: VAR=value settings
 [ -z "${BENCH_SERVER_ENV:-}" ] || server_env+=($BENCH_SERVER_ENV)
@@ -233,6 +233,7 @@ start_dataset() {
   ds_pid[$offers]=$SERVER_PID
   ds_users[$offers]=$users
   ds_db[$offers]=$db
+  ds_seeded[$offers]=$((users * per_user))
 }
 
 login_token() { # login_token BASE_URL USERNAME
@@ -442,6 +443,18 @@ EOF
     "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1] or "null"); print("no result" if not d else "%.0f tps, p99 %.1f ms, failed %d" % (d["tps"], d["p99_us"]/1000, d["failed"]))' "$json")")"
 }
 
+# restore_dataset SIZE: removes the offers the write runs added to data set SIZE, and vacuums
+# it, so that the runs after them measure the data set as seeded. Without it every repetition
+# added ~25 000 offers that all said the same (the pgbench create sends one constant offer),
+# and the board's filters met a board of 150 000 offers whose newest fifth matched none of them.
+restore_dataset() {
+  local size=$1 removed
+  removed=$(psql_db "${ds_db[$size]}" -tA -c "WITH gone AS (DELETE FROM offers
+    WHERE id > ${ds_seeded[$size]} RETURNING 1) SELECT count(*) FROM gone")
+  psql_db "${ds_db[$size]}" -c "VACUUM (ANALYZE) offers" >/dev/null
+  log "restored $size offers: removed $removed written by the runs"
+}
+
 # --- the runs -----------------------------------------------------------------------------
 
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -537,7 +550,9 @@ for rep in $(seq 1 "$reps"); do
       fi
       run_wrk main healthz "$main_offers" "$conns" "$rep" healthz.lua /healthz
     fi
-    # Every board query of the board at size, so that none answers anything but 2xx under load.
+    # Every board query of the board at size, so that none answers anything but 2xx under load,
+    # on the data set as seeded: the targets are set at its size and mix.
+    if $ref; then restore_dataset "$main_offers"; fi
     for path in $board_size_paths; do
       $ref || break
       run_wrk main "board:$path" "$main_offers" "$conns" "$rep" get_path.lua "$path" \
@@ -559,6 +574,9 @@ done
 # statement a create runs: the auth guard's check, the creation count, the INSERT.
 psql_main() { psql_db "${ds_db[$main_offers]}" -tA "$@"; }
 for rep in $(seq 1 "$reps"); do
+  # On the seeded data set: each writer owns its 100 offers again, as a real account would
+  # own a few (the creation quota caps them at 1 000), not the thousands the write runs gave it.
+  restore_dataset "$main_offers"
   psql_main -c "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database
     WHERE datname = current_database()), 0)" >/dev/null
   run_wrk cost create_offer "$main_offers" 1 "$rep" create_offer.lua "" "$board_duration"

@@ -372,17 +372,21 @@ pub struct Limiter<'r>(Services<'r>);
 services_guard!(Limiter, "the attempt limits");
 
 impl Limiter<'_> {
-    /// Counts a board search and takes one of the search slots, held until the permit is
-    /// dropped: `Throttled` past the client's limit, `SearchesBusy` when no slot frees up
-    /// within `search_wait`.
-    async fn search(&self) -> Result<OwnedSemaphorePermit, AuthError> {
+    /// Counts a board search against the client's limit: `Throttled` past it.
+    async fn count_search(&self) -> Result<(), AuthError> {
         let wait = self
             .limits
             .search(&mut *self.db.acquire().await?, self.client)
             .await?;
-        if let Some(retry_after) = wait {
-            return Err(Throttle::Search.refuse(retry_after));
+        match wait {
+            Some(retry_after) => Err(Throttle::Search.refuse(retry_after)),
+            None => Ok(()),
         }
+    }
+
+    /// Takes one of the search slots, held until the permit is dropped: `SearchesBusy` when
+    /// none frees up within `search_wait`.
+    async fn search_slot(&self) -> Result<OwnedSemaphorePermit, AuthError> {
         let slot = self.limits.search_slots.clone().acquire_owned();
         match rocket::tokio::time::timeout(self.limits.search_wait, slot).await {
             Ok(Ok(permit)) => Ok(permit),
@@ -448,14 +452,19 @@ impl Limiter<'_> {
         }
     }
 
-    /// For a board query that searches: counts it and takes a search slot, held while the
-    /// returned permit lives. Browsing without a search passes freely (`None`).
+    /// For a board query that searches, counts it against the client's limit; for one that
+    /// reads its matches (`BoardQuery::reads_its_matches`, every search among them), takes a
+    /// search slot, held while the returned permit lives. The newest page and a single
+    /// ordered filter pass freely (`None`).
     pub async fn board_search(
         &self,
         query: &BoardQuery,
     ) -> Result<Option<OwnedSemaphorePermit>, AuthError> {
         if query.is_search() {
-            self.search().await.map(Some)
+            self.count_search().await?;
+        }
+        if query.reads_its_matches() {
+            self.search_slot().await.map(Some)
         } else {
             Ok(None)
         }

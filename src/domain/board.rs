@@ -409,10 +409,29 @@ impl Sort {
 }
 
 impl BoardQuery {
-    /// Whether the query searches (words or skills): the queries that cost the database
-    /// work in proportion to their matches, and count against a client's search limit.
+    /// Whether the query searches (words or skills): what counts against a client's search
+    /// limit.
     pub fn is_search(&self) -> bool {
         self.text.is_some() || self.skills.is_some()
+    }
+
+    /// Whether the query costs the database work in proportion to its matches, so that it
+    /// runs in one of the few search slots rather than in as many pooled connections as
+    /// clients ask at once (src/repo/board.rs): a search, a filter of the board's GIN index
+    /// (employment types, country), or several filters together. Alone, a workplace, a pay
+    /// floor, a posting age or an employer is read from its own ordered index, as cheaply as
+    /// the newest page.
+    pub fn reads_its_matches(&self) -> bool {
+        let ordered_filters = [
+            self.workplaces.is_some(),
+            self.pay.is_some(),
+            self.posted_within.is_some(),
+            self.employer.is_some(),
+        ];
+        self.is_search()
+            || self.employment_types.is_some()
+            || self.country.is_some()
+            || ordered_filters.iter().filter(|given| **given).count() > 1
     }
 
     /// Whether the listing is ranked by relevance: words to rank by, and no other order asked.
@@ -605,6 +624,50 @@ mod tests {
         assert!(SearchText::parse(" c++ ").unwrap().is_some());
         assert!(SearchText::parse(&"x".repeat(201)).is_err());
         assert!(SearchText::parse("a\0").is_err());
+    }
+
+    #[test]
+    fn only_the_newest_page_and_a_single_ordered_filter_run_outside_the_search_slots() {
+        let reads = |raw: RawBoardQuery<'_>| BoardQuery::parse(raw).unwrap().reads_its_matches();
+        assert!(!reads(RawBoardQuery::default()));
+        assert!(!reads(RawBoardQuery {
+            workplace: Some("remote,hybrid"),
+            ..Default::default()
+        }));
+        assert!(!reads(RawBoardQuery {
+            salary_min: Some("50000"),
+            currency: Some("EUR"),
+            ..Default::default()
+        }));
+        assert!(!reads(RawBoardQuery {
+            posted_within: Some("7"),
+            ..Default::default()
+        }));
+        assert!(!reads(RawBoardQuery {
+            employer: Some("acme"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            q: Some("python"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            skills: Some("rust"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            country: Some("DE"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            employment_type: Some("PART_TIME"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            workplace: Some("remote"),
+            posted_within: Some("7"),
+            ..Default::default()
+        }));
     }
 
     #[test]
