@@ -418,18 +418,20 @@ impl BoardQuery {
     /// Whether the query costs the database work in proportion to its matches, so that it
     /// runs in one of the few search slots rather than in as many pooled connections as
     /// clients ask at once (src/repo/board.rs): a search, a filter of the board's GIN index
-    /// (employment types, country), or several filters together. Alone, a workplace, a pay
-    /// floor, a posting age or an employer is read from its own ordered index, as cheaply as
-    /// the newest page.
+    /// (several employment types, a country), or several filters together. Alone, a
+    /// workplace, a pay floor, a posting age, an employer or one employment type is read from
+    /// its own ordered index, as cheaply as the newest page.
     pub fn reads_its_matches(&self) -> bool {
+        let one_type = matches!(self.employment_types.as_deref(), Some([_]));
         let ordered_filters = [
             self.workplaces.is_some(),
             self.pay.is_some(),
             self.posted_within.is_some(),
             self.employer.is_some(),
+            one_type,
         ];
         self.is_search()
-            || self.employment_types.is_some()
+            || (self.employment_types.is_some() && !one_type)
             || self.country.is_some()
             || ordered_filters.iter().filter(|given| **given).count() > 1
     }
@@ -659,8 +661,21 @@ mod tests {
             country: Some("DE"),
             ..Default::default()
         }));
+        assert!(!reads(RawBoardQuery {
+            employment_type: Some("PART_TIME"),
+            ..Default::default()
+        }));
+        assert!(!reads(RawBoardQuery {
+            employment_type: Some("PART_TIME,PART_TIME"),
+            ..Default::default()
+        }));
+        assert!(reads(RawBoardQuery {
+            employment_type: Some("PART_TIME,INTERN"),
+            ..Default::default()
+        }));
         assert!(reads(RawBoardQuery {
             employment_type: Some("PART_TIME"),
+            workplace: Some("remote"),
             ..Default::default()
         }));
         assert!(reads(RawBoardQuery {

@@ -145,11 +145,23 @@ fn push_offer_filters(
             .push_bind(names)
             .push("::offer_workplace[])");
     }
-    if let Some(types) = &query.employment_types {
-        let names: Vec<&str> = types.iter().map(|kind| kind.as_str()).collect();
-        sql.push(" AND o.employment_types && ")
-            .push_bind(names)
-            .push("::offer_employment_type[]");
+    match query.employment_types.as_deref() {
+        Some([kind]) => {
+            // One type: a constant, so that even a generic plan proves the predicate of that
+            // type's ordered index (migration 16) and counts from it alone. One of eight fixed
+            // names, never the client's text.
+            sql.push(format_args!(
+                " AND o.employment_types @> '{{{}}}'::offer_employment_type[]",
+                kind.as_str()
+            ));
+        }
+        Some(types) => {
+            let names: Vec<&str> = types.iter().map(|kind| kind.as_str()).collect();
+            sql.push(" AND o.employment_types && ")
+                .push_bind(names)
+                .push("::offer_employment_type[]");
+        }
+        None => {}
     }
     if let Some(country) = &query.country {
         // Located there, or remote/hybrid and open to people there ('*': anywhere), as one

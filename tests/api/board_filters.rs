@@ -348,6 +348,104 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
     assert!(shown.iter().all(|id| candidates.contains(id)), "{shown:?}");
 }
 
+/// One employment type is counted and paged from that type's own ordered index (migration
+/// 16): the same offers, count and order as any filter, capped beyond ten thousand, expired
+/// and unpublished offers left out; and no type lacks its index.
+#[rocket::async_test]
+async fn one_employment_type_is_counted_and_listed_like_every_filter() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    // 10 005 part-time offers, every thousandth also an internship, published in shuffled
+    // order so that newest first is not id order; two more internships that nobody may list.
+    sqlx::query(
+        "INSERT INTO offers (user_id, title, description, employment_types, first_published_at) \
+         SELECT $1, 'Bulk ' || n, 'Bulk offer', CASE WHEN n % 1000 = 0 \
+         THEN '{PART_TIME,INTERN}'::offer_employment_type[] ELSE '{PART_TIME}' END, \
+         now() - make_interval(secs => (n * 7919) % 10007) FROM generate_series(1, 10005) AS n",
+    )
+    .bind(acme.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO offers (user_id, title, description, employment_types, status, \
+         first_published_at, valid_through) VALUES \
+         ($1, 'Draft intern', 'x', '{INTERN}', 'draft', NULL, NULL), \
+         ($1, 'Expired intern', 'x', '{INTERN}', 'published', now() - interval '2 days', \
+          now() - interval '1 second')",
+    )
+    .bind(acme.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let part_time = body_json(
+        app.get("/api/v1/offers?employment_type=PART_TIME", None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            part_time["count"].clone(),
+            part_time["count_capped"].clone()
+        ),
+        (json!(10000), json!(true))
+    );
+    let newest: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM offers WHERE status = 'published' AND valid_through > now() \
+         AND 'PART_TIME' = ANY (employment_types) ORDER BY first_published_at DESC, id DESC LIMIT 40",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(ids(&part_time), newest[..20]);
+    let cursor = part_time["next_cursor"].as_str().unwrap();
+    let second = body_json(
+        app.get(
+            &format!("/api/v1/offers?employment_type=PART_TIME&cursor={cursor}"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(ids(&second), newest[20..40]);
+
+    let interns = body_json(app.get("/api/v1/offers?employment_type=INTERN", None).await).await;
+    assert_eq!(
+        (interns["count"].clone(), interns["count_capped"].clone()),
+        (json!(10), json!(false))
+    );
+    let intern_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM offers WHERE status = 'published' AND valid_through > now() \
+         AND 'INTERN' = ANY (employment_types) ORDER BY first_published_at DESC, id DESC",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(intern_ids.len(), 10);
+    assert_eq!(ids(&interns), intern_ids);
+    // Several types are any of them, as before.
+    let either = body_json(
+        app.get("/api/v1/offers?employment_type=INTERN,VOLUNTEER", None)
+            .await,
+    )
+    .await;
+    assert_eq!(ids(&either), intern_ids);
+
+    for kind in job_offers::domain::posting::EmploymentType::ALL {
+        let indexed: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'offers' \
+             AND indexdef LIKE '%(first_published_at DESC, id DESC) INCLUDE (valid_through)%' \
+             AND indexdef LIKE '%employment_types @> ''{' || $1 || '}''%')",
+        )
+        .bind(kind.as_str())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert!(indexed, "no ordered index for {}", kind.as_str());
+    }
+}
+
 /// Broad filters at a million offers build bitmaps of ~125 000 matches: PostgreSQL's 4 MB
 /// default makes them lossy, so the server's connections get 16 MB unless told otherwise.
 #[rocket::async_test]
