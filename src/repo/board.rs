@@ -101,6 +101,12 @@ async fn search_keys(db: &mut PgConnection, text: &SearchText) -> Result<Vec<Str
 
 const OFFER_COLUMNS: &str = concat!(offer_columns!(), ", u.username, u.display_name");
 
+/// An offer's facets, exactly as the board's GIN index has them (migration 17): its country
+/// reach (ISO codes, '*' for anywhere), `w:<workplace>`, `p:<currency>:<pay band>` and
+/// `wk:<week of first publication>`.
+const FACETS: &str = "offer_board_facets(o.location_countries, o.workplace, \
+    o.remote_countries, o.salary_currency, o.salary_max, o.salary_period, o.first_published_at)";
+
 /// ` WHERE …` of the offers table `o`: what everyone may see, then each filter of the query,
 /// each added here and nowhere else. Shared by the page, its ranking candidates and its count,
 /// never the cursor.
@@ -136,11 +142,27 @@ fn push_offer_filters(
         }
         None => {}
     }
+    // Workplace, pay and posting age are also written as facets of the board's GIN index
+    // (migration 17) when the query reads its matches through that index anyway: then the
+    // index intersects them with the words, skills, types and country, and the heap is
+    // visited for little more than the matches. Alone (or with each other) they are read from
+    // their ordered B-trees, where a facets condition would be evaluated on every row.
+    let through_gin = !query.include_closed
+        && (keys.is_some()
+            || query.skills.is_some()
+            || query.employment_types.is_some()
+            || query.country.is_some());
     if let Some(workplaces) = &query.workplaces {
         let names: Vec<&str> = workplaces
             .iter()
             .map(|workplace| workplace.as_str())
             .collect();
+        if through_gin {
+            let tokens: Vec<String> = names.iter().map(|name| format!("w:{name}")).collect();
+            sql.push(format_args!(" AND {FACETS} && "))
+                .push_bind(tokens)
+                .push("::text[]");
+        }
         sql.push(" AND o.workplace = ANY (")
             .push_bind(names)
             .push("::offer_workplace[])");
@@ -165,14 +187,21 @@ fn push_offer_filters(
     }
     if let Some(country) = &query.country {
         // Located there, or remote/hybrid and open to people there ('*': anywhere), as one
-        // condition its GIN index answers exactly (migration 9).
-        sql.push(
-            " AND offer_country_reach(o.location_countries, o.workplace, o.remote_countries) && ",
-        )
-        .push_bind(vec![country.as_str().to_owned(), "*".to_owned()])
-        .push("::text[]");
+        // condition its GIN index answers exactly (migrations 9 and 17).
+        sql.push(format_args!(" AND {FACETS} && "))
+            .push_bind(vec![country.as_str().to_owned(), "*".to_owned()])
+            .push("::text[]");
     }
     if let Some(pay) = &query.pay {
+        if through_gin {
+            // The bands at or above the floor's (every band without one): an offer whose pay
+            // reaches the floor is in one of them; the exact comparison follows.
+            sql.push(format_args!(" AND {FACETS} && offer_pay_bands_from("))
+                .push_bind(pay.currency.as_str().to_owned())
+                .push(", ")
+                .push_bind(pay.yearly_min.map(|floor| floor.to_decimal()))
+                .push("::numeric)");
+        }
         sql.push(" AND o.salary_currency = ")
             .push_bind(pay.currency.as_str().to_owned());
         if let Some(yearly_min) = pay.yearly_min {
@@ -198,8 +227,16 @@ fn push_offer_filters(
         sql.push(")");
     }
     if let Some(days) = query.posted_within {
+        let days = i32::try_from(days).unwrap_or(i32::MAX);
+        if through_gin {
+            sql.push(format_args!(
+                " AND {FACETS} && offer_weeks_between(now() - make_interval(days => "
+            ))
+            .push_bind(days)
+            .push("), now())");
+        }
         sql.push(" AND o.first_published_at >= now() - make_interval(days => ")
-            .push_bind(i32::try_from(days).unwrap_or(i32::MAX))
+            .push_bind(days)
             .push(")");
     }
 }

@@ -446,6 +446,62 @@ async fn one_employment_type_is_counted_and_listed_like_every_filter() {
     }
 }
 
+/// The GIN index's pay and week facets are only a coarse first cut before the exact
+/// comparisons: they must never leave out an offer that meets the filter. Every pay that
+/// reaches a floor has a band token among the floor's, and every offer published since a
+/// day has a week token among those of that day to now, at band and week edges alike.
+#[rocket::async_test]
+async fn the_pay_and_week_facets_keep_every_offer_that_meets_the_filter() {
+    let app = spawn_app().await;
+    let missed: Vec<String> = sqlx::query_scalar(
+        "WITH amounts AS (SELECT unnest(ARRAY[0.01, 1, 2.71, 7.38, 999.99, 1000, 1000.01, \
+                 40000, 59999.99, 60000, 60000.01, 65141.59, 83631.01, 1e6, 9999999999.99, \
+                 999999999999.99]::numeric[]) AS amount), \
+              periods AS (SELECT unnest(enum_range(NULL::offer_salary_period)) AS period), \
+              offers AS (SELECT amount, period, offer_board_facets('{}', NULL, '{}', 'EUR', \
+                 amount, period, NULL) AS facets FROM amounts, periods), \
+              floors AS (SELECT DISTINCT offer_yearly(amount, period) AS floor FROM offers \
+                 UNION SELECT unnest(ARRAY[0.01, 59999.995, 60000, 1e15, 3e15]::numeric[])) \
+         SELECT format('%s per %s, floor %s', o.amount, o.period, f.floor) \
+         FROM offers o, floors f \
+         WHERE offer_yearly(o.amount, o.period) >= f.floor \
+           AND NOT o.facets && offer_pay_bands_from('EUR', f.floor) \
+         UNION ALL \
+         SELECT format('published %s, since %s', p.at, s.since) \
+         FROM (SELECT now() - make_interval(secs => n * 17389.3) AS at \
+               FROM generate_series(0, 2000) AS n) AS p, \
+              (SELECT now() - make_interval(days => d) AS since FROM generate_series(1, 365, 4) AS d) AS s \
+         WHERE p.at >= s.since \
+           AND NOT offer_board_facets('{}', NULL, '{}', NULL, NULL, NULL, p.at) \
+                   && offer_weeks_between(s.since, now()) \
+         LIMIT 5",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(missed, Vec::<String>::new());
+    // Nor do they keep what they should not: another currency, and a week long past.
+    let tokens: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(offer_board_facets('{DE}', 'remote', '{}', 'EUR', 90000, 'YEAR', now()))",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        tokens.contains(&"DE".to_owned()) && tokens.contains(&"*".to_owned()),
+        "{tokens:?}"
+    );
+    assert!(tokens.contains(&"w:remote".to_owned()), "{tokens:?}");
+    let outside: bool = sqlx::query_scalar(
+        "SELECT offer_board_facets('{}', NULL, '{}', 'EUR', 90000, 'YEAR', now() - interval '30 days') \
+         && (offer_pay_bands_from('USD', 1) || offer_weeks_between(now() - interval '7 days', now()))",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(!outside);
+}
+
 /// Broad filters at a million offers build bitmaps of ~125 000 matches: PostgreSQL's 4 MB
 /// default makes them lossy, so the server's connections get 16 MB unless told otherwise.
 #[rocket::async_test]
