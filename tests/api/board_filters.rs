@@ -512,10 +512,9 @@ async fn the_planner_knows_how_many_offers_a_facet_matches() {
     let app = spawn_app().await;
     let acme = app.user("acme").await;
     sqlx::query(
-        "INSERT INTO offers (user_id, title, description, skills_list, workplace, \
-         location_countries) \
+        "INSERT INTO offers (user_id, title, description, skills_list, workplace) \
          SELECT $1, 'Bulk ' || n, 'Bulk offer', '{}', \
-                CASE WHEN n % 2 = 0 THEN 'remote' ELSE 'on_site' END::offer_workplace, '{DE}' \
+                CASE WHEN n % 2 = 0 THEN 'remote' ELSE 'on_site' END::offer_workplace \
          FROM generate_series(1, 4000) AS n",
     )
     .bind(acme.id)
