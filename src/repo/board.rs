@@ -103,8 +103,9 @@ const OFFER_COLUMNS: &str = concat!(offer_columns!(), ", u.username, u.display_n
 
 /// An offer's facets, exactly as the board's GIN index has them (migration 17): its country
 /// reach (ISO codes, '*' for anywhere), `w:<workplace>`, `p:<currency>:<pay band>` and
-/// `wk:<week of first publication>`.
-const FACETS: &str = "offer_board_facets(o.location_countries, o.workplace, \
+/// `wk:<week of first publication>`. Public so that a test can ask the planner about the very
+/// expression the board writes (migration 18's statistics serve only that expression).
+pub const FACETS: &str = "offer_board_facets(o.location_countries, o.workplace, \
     o.remote_countries, o.salary_currency, o.salary_max, o.salary_period, o.first_published_at)";
 
 /// ` WHERE …` of the offers table `o`: what everyone may see, then each filter of the query,
