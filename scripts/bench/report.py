@@ -283,9 +283,12 @@ def board_at_size(w, res, sizes, problems):
     w("Each board query alone on **one connection** (so the figures are its latency, not the "
       "machine's throughput), on every data set, before any write: the newest page of 20, each "
       "filter alone, then two or three together, with and without search words, and the HTML "
-      "board searching. Every API listing runs one statement that counts its matches (capped "
-      "at 10 000) and takes the page from them, and a second one that walks the newest offers "
-      "for the page when there are more than 10 000 (src/repo/board.rs); a search (words or skills) also counts against the client's limit "
+      "board searching. The newest page and a single ordered filter (workplace, pay, posting "
+      "age, one employment type) run one statement that counts the matches (capped at 10 000) "
+      "and walks the page from that filter's newest-first index. Every other listing runs one "
+      "statement that counts its matches and takes the page from them, and a second one that "
+      "walks the newest offers for the page when there are more than 10 000 "
+      "(src/repo/board.rs); a search (words or skills) also counts against the client's limit "
       "first. The plans below are PostgreSQL's own (auto_explain with ANALYZE and BUFFERS on "
       "the server's connections), for a request after one warm-up request.\n")
     rows, targets = [], []

@@ -303,6 +303,31 @@ fn push_matches(
     sql.push(") AS found)");
 }
 
+/// ` WITH matches AS (…)`: one row, the count of the offers the query matches (up to one
+/// more than `COUNT_CAP`) and nothing else, for a query read from an ordered index
+/// (`BoardQuery::reads_its_matches` is false): its page is walked from that index
+/// (`push_walked`) whatever the count, so collecting the matches would be wasted. The arrays
+/// of `push_matches` cost 2 ms of the newest page's 4 ms at 100 000 offers (psql: count 2.1 ms,
+/// with the arrays 4.0-4.4 ms).
+fn push_count(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+    sql.push("WITH matches AS (SELECT count(*) AS total FROM (SELECT 1 FROM offers o");
+    push_offer_filters(sql, query, None);
+    push_limit(sql, COUNT_CAP + 1);
+    sql.push(") AS found)");
+}
+
+/// `SELECT o.id AS offer_id, …`: the page (one more than a page) walked newest first from
+/// the cursor on, over the offers the query matches, for `push_listing`.
+fn push_walked(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+    sql.push("SELECT o.id AS offer_id, o.first_published_at, NULL::real AS rank FROM offers o");
+    push_offer_filters(sql, query, None);
+    if let Some(cursor) = &query.cursor {
+        push_cursor(sql, cursor, "o.first_published_at", "o.id");
+    }
+    push_order(sql, "o.first_published_at", reads_backwards(query), "o.id");
+    push_limit(sql, one_more(query));
+}
+
 /// `LATERAL (…) AS m (id, first_published_at)`: the matches as rows again, none when they are more
 /// than `COUNT_CAP` (then they are not all there, and the page is walked instead).
 fn push_unnested(sql: &mut QueryBuilder<'_, Postgres>) {
@@ -389,12 +414,16 @@ fn listed_offers(rows: &[PgRow]) -> Result<(i64, Vec<BoardOffer>), sqlx::Error> 
 /// the count of every matching offer (capped at `COUNT_CAP`). One query builder: every filter
 /// is added by `push_offer_filters`, for the matches and for the walk alike.
 ///
-/// The first statement collects the matches (up to the cap) and counts them; when they are
-/// all there, the page is read from them in the same statement, so a narrow query reads each
-/// match once. When there are more than the cap, the matches are as dense as a tenth of the
-/// board, and a second statement walks the offers newest first until it has the page (or the
-/// ranking's candidates), which at that density takes few rows. Both ways list the same
-/// offers: the newest first, or the `RANK_CANDIDATES` newest matches by rank.
+/// A query read from an ordered index (the newest page, or one ordered filter alone) counts
+/// its matches and walks its page from that index in one statement: the walk takes few rows
+/// however many offers match.
+///
+/// Any other query's first statement collects the matches (up to the cap) and counts them;
+/// when they are all there, the page is read from them in the same statement, so a narrow
+/// query reads each match once. When there are more than the cap, the matches are as dense as
+/// a tenth of the board, and a second statement walks the offers newest first until it has
+/// the page (or the ranking's candidates), which at that density takes few rows. Both ways
+/// list the same offers: the newest first, or the `RANK_CANDIDATES` newest matches by rank.
 pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage, RepoError> {
     let keys = match &query.text {
         Some(text) => Some(search_keys(db, text).await?),
@@ -403,8 +432,13 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     let ranked = keys.as_ref().filter(|_| query.is_ranked());
     let backwards = reads_backwards(query);
 
+    let ordered = !query.reads_its_matches();
     let mut sql = QueryBuilder::<Postgres>::new("");
-    push_matches(&mut sql, query, keys.as_ref());
+    if ordered {
+        push_count(&mut sql, query);
+    } else {
+        push_matches(&mut sql, query, keys.as_ref());
+    }
     if let Some(keys) = ranked {
         sql.push(
             ", candidates AS MATERIALIZED (SELECT s.id, s.search_vector FROM (SELECT m.id \
@@ -421,6 +455,9 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
         |sql| {
             if ranked.is_some() {
                 return push_ranked_page(sql, query);
+            }
+            if ordered {
+                return push_walked(sql, query);
             }
             sql.push("SELECT m.id AS offer_id, m.first_published_at, NULL::real AS rank FROM ");
             push_unnested(sql);
@@ -440,7 +477,7 @@ pub async fn page(db: &mut PgConnection, query: &BoardQuery) -> Result<BoardPage
     let rows = sql.build().fetch_all(&mut *db).await?;
     let (counted, mut offers) = listed_offers(&rows)?;
 
-    if counted > COUNT_CAP {
+    if counted > COUNT_CAP && !ordered {
         offers = walk(db, query, keys.as_ref()).await?;
     }
     let more = offers.len() > query.limit as usize;

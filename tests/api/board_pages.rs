@@ -329,6 +329,63 @@ async fn next_and_previous_pages_keep_the_query_and_show_no_offer_twice() {
     );
 }
 
+/// A filter read from its own ordered index (here a pay floor) is counted and paged from it in
+/// one statement: forward and back through the same offers, newest first, none twice, the
+/// offers below the floor or in another currency never listed.
+#[rocket::async_test]
+async fn an_ordered_filters_pages_go_forward_and_back_through_the_same_offers() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    sqlx::query(
+        "INSERT INTO offers (user_id, title, description, skills_list, salary_currency, \
+         salary_min, salary_max, salary_period, first_published_at) \
+         SELECT $1, CASE WHEN n % 4 = 0 THEN 'Low ' ELSE 'Paid ' END || lpad(n::text, 2, '0'), \
+         'A job', '{}', CASE WHEN n % 7 = 0 THEN 'USD' ELSE 'EUR' END, 50000, \
+         CASE WHEN n % 4 = 0 THEN 60000 ELSE 95000 END, 'YEAR', \
+         now() - make_interval(mins => 100 - n) \
+         FROM generate_series(1, 40) AS n",
+    )
+    .bind(acme.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let paid: Vec<String> = (1..=40)
+        .rev()
+        .filter(|n| n % 4 != 0 && n % 7 != 0)
+        .map(|n| format!("Paid {n:02}"))
+        .collect();
+    assert_eq!(paid.len(), 26);
+    let visitor = app.visitor();
+    let start = "/?salary_min=80000&currency=EUR&limit=10";
+
+    let first = visitor.get_page(start, Status::Ok).await;
+    assert_eq!(first.text(".result-count"), "26 offers");
+    assert!(previous_link(&first).is_none());
+    let pages = pages_from(&visitor, start).await;
+    let expected: Vec<Vec<String>> = paid.chunks(10).map(<[String]>::to_vec).collect();
+    assert_eq!(pages, expected);
+
+    let second = visitor
+        .get_page(&next_link(&first).unwrap(), Status::Ok)
+        .await;
+    let third = visitor
+        .get_page(&next_link(&second).unwrap(), Status::Ok)
+        .await;
+    assert!(next_link(&third).is_none());
+    let back = visitor
+        .get_page(&previous_link(&third).unwrap(), Status::Ok)
+        .await;
+    assert_eq!(titles(&back), expected[1]);
+    let back = visitor
+        .get_page(&previous_link(&back).unwrap(), Status::Ok)
+        .await;
+    assert_eq!(titles(&back), expected[0]);
+    assert!(
+        previous_link(&back).is_none(),
+        "nothing before the first page"
+    );
+}
+
 #[rocket::async_test]
 async fn a_bad_parameter_shows_the_board_with_a_message_and_status_400() {
     let app = spawn_app().await;
