@@ -284,7 +284,7 @@ def board_at_size(w, res, sizes, problems):
       "machine's throughput), on every data set, before any write: the newest page of 20, each "
       "filter alone, then two or three together, with and without search words, and the HTML "
       "board searching. The newest page and a single ordered filter (workplace, pay, posting "
-      "age, one employment type) run one statement that counts the matches (capped at 10 000) "
+      "age, employer, one employment type) run one statement that counts the matches (capped at 10 000) "
       "and walks the page from that filter's newest-first index. Every other listing runs one "
       "statement that counts its matches and takes the page from them, and a second one that "
       "walks the newest offers for the page when there are more than 10 000 "
