@@ -316,16 +316,26 @@ fn push_count(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
     sql.push(") AS found)");
 }
 
-/// `SELECT o.id AS offer_id, …`: the page (one more than a page) walked newest first from
-/// the cursor on, over the offers the query matches, for `push_listing`.
-fn push_walked(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
-    sql.push("SELECT o.id AS offer_id, o.first_published_at, NULL::real AS rank FROM offers o");
-    push_offer_filters(sql, query, None);
+/// ` WHERE … ORDER BY … LIMIT …` of a walk over the offers `o` the query matches: newest
+/// first from the cursor on (reversed going backwards), one more than a page.
+fn push_newest_walk(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    query: &BoardQuery,
+    keys: Option<&Vec<String>>,
+) {
+    push_offer_filters(sql, query, keys);
     if let Some(cursor) = &query.cursor {
         push_cursor(sql, cursor, "o.first_published_at", "o.id");
     }
     push_order(sql, "o.first_published_at", reads_backwards(query), "o.id");
     push_limit(sql, one_more(query));
+}
+
+/// `SELECT o.id AS offer_id, …`: the page walked over the offers the query matches, for
+/// `push_listing`.
+fn push_walked(sql: &mut QueryBuilder<'_, Postgres>, query: &BoardQuery) {
+    sql.push("SELECT o.id AS offer_id, o.first_published_at, NULL::real AS rank FROM offers o");
+    push_newest_walk(sql, query, None);
 }
 
 /// `LATERAL (…) AS m (id, first_published_at)`: the matches as rows again, none when they are more
@@ -512,12 +522,7 @@ async fn walk(
         None => {
             sql.push(format_args!("SELECT {OFFER_COLUMNS}, NULL::real AS rank"));
             sql.push(" FROM offers o JOIN users u ON u.id = o.user_id");
-            push_offer_filters(&mut sql, query, keys);
-            if let Some(cursor) = &query.cursor {
-                push_cursor(&mut sql, cursor, "o.first_published_at", "o.id");
-            }
-            push_order(&mut sql, "o.first_published_at", backwards, "o.id");
-            push_limit(&mut sql, one_more(query));
+            push_newest_walk(&mut sql, query, keys);
         }
         Some(keys) => {
             sql.push("WITH candidates AS MATERIALIZED (SELECT o.id, o.search_vector FROM offers o");
