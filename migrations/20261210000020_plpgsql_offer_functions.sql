@@ -6,7 +6,7 @@
 -- PostgreSQL plans that query again in every statement that calls it. An INSERT of one offer
 -- made eight calls of four of them for its generated columns (skill keys, the search vector's
 -- words and lexemes, the countries of its locations), and built the two ISO lists (249 and
--- 180 codes) of its CHECK constraints, in every statement. That was most of a create's
+-- 168 codes) of its CHECK constraints, in every statement. That was most of a create's
 -- database time: one offer inserted per statement into a copy of the table with its generated
 -- columns and constraints but no index took 1.7-2.2 ms; with these bodies in PL/pgSQL, which
 -- keeps its plans and the lists for the connection's life, 0.43-0.61 ms (psql, 600 inserts).

@@ -7,7 +7,9 @@ is typed by hand. Two outputs from the one source, kept equal by a test:
   - migrations/20261202000007_iso_codes.sql: the same codes as immutable SQL functions that
     the offers' CHECK constraints use.
 A later update of iso-codes goes into a new migration that replaces the functions (a released
-migration never changes), and this script's output paths are then changed with it.
+migration never changes), and this script's output paths are then changed with it. The
+functions are written in PL/pgSQL, as migration 20 made them: a SQL function's literal list is
+built again in every INSERT that checks it, a PL/pgSQL one once per connection.
 
 Usage: python3 scripts/generate/iso_codes.py [ISO_CODES_JSON_DIR]
 """
@@ -71,20 +73,26 @@ def main() -> None:
     def sql_array(codes):
         return "ARRAY[" + ", ".join(f"'{code}'" for code in codes) + "]"
 
+    def plpgsql_function(name, array):
+        return [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS text[]",
+            "    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE",
+            "AS $$",
+            "BEGIN",
+            f"    RETURN {array};",
+            "END",
+            "$$;",
+            "",
+        ]
+
     sql = [
         f"-- ISO 3166-1 alpha-2 countries and ISO 4217 currencies, generated from {origin} by",
         "-- scripts/generate/iso_codes.py (src/domain/iso.rs holds the same lists). Immutable",
         "-- functions, so CHECK constraints can use them; a newer list replaces them in a new",
         "-- migration.",
         "",
-        "CREATE FUNCTION iso_country_codes() RETURNS text[]",
-        "    LANGUAGE sql IMMUTABLE PARALLEL SAFE",
-        f"    RETURN {sql_array(code for code, _ in countries)};",
-        "",
-        "CREATE FUNCTION iso_currency_codes() RETURNS text[]",
-        "    LANGUAGE sql IMMUTABLE PARALLEL SAFE",
-        f"    RETURN {sql_array(code for code, _ in currencies)};",
-        "",
+        *plpgsql_function("iso_country_codes", sql_array(code for code, _ in countries)),
+        *plpgsql_function("iso_currency_codes", sql_array(code for code, _ in currencies)),
     ]
     SQL.write_text("\n".join(sql))
     print(f"{len(countries)} countries, {len(currencies)} currencies from {origin}")

@@ -504,3 +504,20 @@ async fn an_employer_profile_is_public_changed_only_by_its_owner_and_named_on_th
         "the board page names the employer"
     );
 }
+
+/// The database's CHECK constraints test an offer's codes against the same ISO lists the API
+/// and the pages parse with (`domain::iso`), so neither refuses what the other accepts.
+#[rocket::async_test]
+async fn the_database_checks_the_iso_codes_the_api_parses_with() {
+    let app = spawn_app().await;
+    let (countries, currencies): (Vec<String>, Vec<String>) =
+        sqlx::query_as("SELECT iso_country_codes(), iso_currency_codes()")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let codes = |list: &[(&str, &str)]| -> Vec<String> {
+        list.iter().map(|(code, _)| (*code).to_owned()).collect()
+    };
+    assert_eq!(countries, codes(job_offers::domain::iso::COUNTRIES));
+    assert_eq!(currencies, codes(job_offers::domain::iso::CURRENCIES));
+}
