@@ -39,7 +39,10 @@ pub struct BoardOfferBody {
     pub username: String,
     /// The employer's display name, if they set one (`PUT /users/{id}`); show it, else the
     /// username.
-    #[schemars(example = "example_display_name")]
+    #[schemars(
+        schema_with = "schema::always_sent_nullable_string",
+        example = "example_display_name"
+    )]
     pub display_name: Option<String>,
 }
 
@@ -92,6 +95,7 @@ pub struct BoardList {
     /// More than 10 000 offers match: `count` is a floor.
     pub count_capped: bool,
     /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schemars(schema_with = "schema::always_sent_nullable_string")]
     pub next_cursor: Option<String>,
 }
 

@@ -125,7 +125,8 @@ impl From<Offer> for OfferBody {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct OfferList {
     pub offers: Vec<OfferBody>,
-    /// How many offers the user has (on all pages).
+    /// How many of the user's offers the caller can see (on all pages): every one of theirs
+    /// for the owner (within `status`), the open ones for anyone else.
     pub count: i64,
 }
 
@@ -154,6 +155,10 @@ struct NewOfferFields {
     #[schemars(schema_with = "schema::skills")]
     #[serde(default)]
     skills_list: Vec<String>,
+    // A create starts the lifecycle, so it takes fewer statuses than an update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::new_status")]
+    status: Option<String>,
     #[serde(flatten)]
     details: OfferDetailsFields,
 }
@@ -164,9 +169,6 @@ struct NewOfferFields {
 struct OfferDetailsFields {
     // `default`: a field documented through `schema_with` is otherwise listed as required;
     // `skip_serializing_if`: and documented with `default: null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "schema::status")]
-    status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "schema::close_reason")]
     close_reason: Option<String>,
@@ -226,6 +228,9 @@ struct OfferPatchFields {
     description: Option<String>,
     #[schemars(schema_with = "schema::skills")]
     skills_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "schema::status")]
+    status: Option<String>,
     #[serde(flatten)]
     details: OfferDetailsFields,
 }

@@ -91,7 +91,8 @@ impl ParamSchema for CursorSchema {
     }
     fn schema() -> SchemaObject {
         string(
-            "Where the page starts: the `next_cursor` of the previous page (opaque).",
+            "Where the page starts (opaque): from the previous page's `Link: rel=\"next\"` header, \
+             or its `next_cursor` where the answer has one.",
             None,
             None,
         )

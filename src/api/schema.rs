@@ -145,8 +145,23 @@ pub fn status(_: &mut SchemaGenerator) -> Schema {
     one_of_names(
         OfferStatus::names(),
         false,
-        "Created as draft or published (default). Changes: draft → published, published → \
-         closed (with close_reason), closed → published; any other is 409.",
+        "Changes: draft → published, published → closed (with close_reason), closed → \
+         published; any other is 409.",
+    )
+}
+
+/// A string that is always sent, `null` when there is none: through `schema_with`, the field
+/// is listed as required (plain `Option` fields are documented as optional).
+pub fn always_sent_nullable_string(_: &mut SchemaGenerator) -> Schema {
+    published(serde_json::json!({"type": "string", "nullable": true}))
+}
+
+/// The statuses a create takes (`lifecycle::create` refuses the others with a 400).
+pub fn new_status(_: &mut SchemaGenerator) -> Schema {
+    one_of_names(
+        vec![OfferStatus::Draft.as_str(), OfferStatus::Published.as_str()],
+        false,
+        "draft, or published (the default): an offer starts its life as one of them.",
     )
 }
 

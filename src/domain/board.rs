@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::fields::{collect, FieldErrors, HAS_NUL};
+use super::fields::{collect, comma_list, FieldErrors, HAS_NUL};
 use super::posting::{
     parse_timestamp, Amount, Country, Currency, EmploymentType, ShownStatus, Workplace,
 };
@@ -355,25 +355,6 @@ fn parse_query_timestamp(raw: &str) -> Result<DateTime<Utc>, String> {
         .or_else(|problem| parse_timestamp(&raw.replace(' ', "+")).map_err(|_| problem))
 }
 
-/// A comma list of enum values, each once; `None` when empty.
-fn any_of<T: PartialEq>(
-    raw: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<Vec<T>>, String> {
-    let mut values = Vec::new();
-    for item in raw
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-    {
-        let value = parse(item)?;
-        if !values.contains(&value) {
-            values.push(value);
-        }
-    }
-    Ok((!values.is_empty()).then_some(values))
-}
-
 fn optional<T>(
     raw: Option<&str>,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -475,14 +456,14 @@ impl BoardQuery {
             e,
             "workplace",
             raw.workplace
-                .map_or(Ok(None), |raw| any_of(raw, Workplace::parse)),
+                .map_or(Ok(None), |raw| comma_list(raw, Workplace::parse)),
         )
         .flatten();
         let employment_types = collect(
             e,
             "employment_type",
             raw.employment_type
-                .map_or(Ok(None), |raw| any_of(raw, EmploymentType::parse)),
+                .map_or(Ok(None), |raw| comma_list(raw, EmploymentType::parse)),
         )
         .flatten();
         let country = collect(e, "country", optional(raw.country, Country::parse)).flatten();
@@ -572,7 +553,7 @@ pub struct EmployerPage {
 
 /// Reads `draft,closed,…`: a comma list of statuses as shown (`expired` included), each once.
 pub fn parse_statuses(raw: &str) -> Result<Option<Vec<ShownStatus>>, String> {
-    super::fields::comma_list(raw, ShownStatus::parse)
+    comma_list(raw, ShownStatus::parse)
 }
 
 /// Reads the cursor of a list that pages forwards by id (a user's offers, an employer's

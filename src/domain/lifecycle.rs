@@ -198,9 +198,12 @@ fn decide(
         }
         (_, _) => None,
     };
-    // A publication: the offer becomes visible now (first time, reopening, or renewing an
-    // expired one).
-    let publishing = status == OfferStatus::Published && was != Some(ShownStatus::Published);
+    // A publication asked for: a create, or a `status` sent that puts the offer on the board
+    // (first time, reopening, or renewing an expired one). An edit that leaves `status` out
+    // changes no status: an expired offer whose title is corrected stays expired.
+    let asked_to_publish = status == OfferStatus::Published
+        && was != Some(ShownStatus::Published)
+        && (stored.is_none() || sent.status.is_some());
     let stored_date = stored.and_then(|offer| offer.valid_through);
     let latest = now + Duration::days(i64::from(rules.max_days));
     let default = now + Duration::days(i64::from(rules.default_days));
@@ -219,14 +222,14 @@ fn decide(
         (OfferStatus::Published, Some(Some(date))) => check(date, errors),
         (OfferStatus::Published, Some(None)) => Some(default),
         // A draft's own date is the one it is published with, and must fit then.
-        (OfferStatus::Published, None) if publishing && was == Some(ShownStatus::Draft) => {
+        (OfferStatus::Published, None) if asked_to_publish && was == Some(ShownStatus::Draft) => {
             match stored_date {
                 Some(date) => check(date, errors),
                 None => Some(default),
             }
         }
         // Reopening or renewing: a date still ahead stays, a passed one starts again.
-        (OfferStatus::Published, None) if publishing => Some(
+        (OfferStatus::Published, None) if asked_to_publish => Some(
             stored_date
                 .filter(|date| *date > now && *date <= latest)
                 .unwrap_or(default),
@@ -234,6 +237,10 @@ fn decide(
         (_, Some(date)) => date,
         (_, None) => stored_date,
     };
+    // The offer (re)enters the board now: asked to, or an expired one given a date ahead.
+    let publishing = status == OfferStatus::Published
+        && was != Some(ShownStatus::Published)
+        && valid_through.is_some_and(|date| date > now);
     if publishing && rules.require_salary && details.salary.is_none() {
         errors.add("salary", "Required to publish: set a salary.");
     }
@@ -457,6 +464,23 @@ mod tests {
             Some(now() + Duration::days(60))
         );
         assert!(!renewed.lifecycle.first_publication);
+        // An edit without a status is no renewal: the date stays, so the offer stays expired.
+        let corrected = patched(&offer, json!({"title": "Senior engineer"})).unwrap();
+        assert_eq!(corrected.lifecycle.status, OfferStatus::Published);
+        assert_eq!(corrected.lifecycle.valid_through, offer.valid_through);
+        // A new date ahead renews it without a status, as a publication.
+        let strict = PublishingRules {
+            require_salary: true,
+            ..rules()
+        };
+        let extended = json!({"valid_through": "2027-02-01T00:00:00Z"});
+        let patch = OfferPatch::from_json(&object(extended)).unwrap();
+        assert_eq!(
+            invalid(update(&offer, &patch, now(), &strict), "salary"),
+            "Required to publish: set a salary."
+        );
+        let patch = OfferPatch::from_json(&object(json!({"title": "Senior"}))).unwrap();
+        assert!(update(&offer, &patch, now(), &strict).is_ok());
         assert!(patched(
             &offer,
             json!({"status": "closed", "close_reason": "withdrawn"})

@@ -328,6 +328,18 @@ async fn an_offer_past_its_date_leaves_the_board_and_turns_expired_without_a_wri
     )
     .await;
     assert_eq!(listed["count"], 1);
+    // Correcting its title is no renewal: it stays expired, with its date, off the board.
+    let (status, corrected) = update(
+        &app,
+        &acme,
+        &offer["id"],
+        &json!({"title": "Backend engineer"}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(corrected["status"], "expired");
+    assert_eq!(corrected["valid_through"], own["valid_through"]);
+    assert_eq!(status_of(&app, &public, None).await, Status::NotFound);
     // Renewed with a new date, it is back.
     let (status, renewed) =
         update(&app, &acme, &offer["id"], &json!({"status": "published"})).await;
