@@ -438,14 +438,15 @@ pub async fn list(
 ) -> Result<Success<ApplicationList>, ApiError> {
     let user_id = user_id.user()?;
     require_owner(user.id, user_id)?;
-    let [offer_id, stage, limit, cursor] = single_values([
+    let listing = single_values([
         offer_id.named("offer_id"),
         stage.named("stage"),
         limit.named("limit"),
         cursor.named("cursor"),
-    ])?;
-    let listing = ApplicationListing::parse(offer_id, stage, limit, cursor)
-        .map_err(AppError::InvalidQuery)?;
+    ])
+    .parse(|[offer_id, stage, limit, cursor]| {
+        ApplicationListing::parse(offer_id, stage, limit, cursor)
+    })?;
     let page = repo::applications::list_for_owner(&mut db, user_id, &listing).await?;
     let next_cursor = page
         .applications

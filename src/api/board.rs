@@ -158,7 +158,7 @@ pub async fn search_board(
     db: &State<Db>,
     config: &State<AppConfig>,
 ) -> Result<Paged<BoardList>, ApiError> {
-    let raw = RawBoardQuery::from(single_values([
+    let sent = single_values([
         q.named("q"),
         skills.named("skills"),
         employer.named("employer"),
@@ -173,8 +173,9 @@ pub async fn search_board(
         sort.named("sort"),
         limit.named("limit"),
         cursor.named("cursor"),
-    ])?);
-    let query = BoardQuery::parse(raw).map_err(AppError::InvalidQuery)?;
+    ]);
+    let raw = RawBoardQuery::from(sent.values());
+    let query = sent.parse(|_| BoardQuery::parse(raw))?;
     // Held while the search runs: searches take at most their share of the pool.
     let _slot = limiter.board_search(&query).await?;
     let mut connection = db.acquire().await?;

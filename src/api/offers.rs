@@ -252,12 +252,12 @@ pub async fn list(
     mut db: DbConn,
 ) -> Result<Paged<OfferList>, ApiError> {
     let user_id = user_id.user()?;
-    let [limit, cursor, status] = single_values([
+    let (page, status) = single_values([
         limit.named("limit"),
         cursor.named("cursor"),
         status.named("status"),
-    ])?;
-    let page = EmployerPage::parse(limit, cursor, status).map_err(AppError::InvalidQuery)?;
+    ])
+    .parse(|[limit, cursor, status]| Ok((EmployerPage::parse(limit, cursor, status)?, status)))?;
     let listed = repo::offers::list_for_user(&mut *db, user_id, user.id, &page)
         .await?
         .ok_or_else(|| AppError::NotFound(Missing::User(user_id.to_string())))?;

@@ -42,6 +42,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds `other`'s problems after this one's, field by field.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, problems) in other.0 {
+            self.0.entry(field).or_default().extend(problems);
+        }
+    }
+
     /// The fields with problems, in name order.
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)

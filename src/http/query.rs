@@ -41,21 +41,48 @@ impl<'r, S> Param<'r, S> {
     }
 }
 
-/// Reads each parameter's single value; `400` naming every repeated one.
+/// Each parameter's single value (`None` for a repeated one), and the problem of each
+/// repeated one, until `parse` reads them.
+pub struct SingleValues<'r, const N: usize> {
+    values: [Option<&'r str>; N],
+    repeated: FieldErrors,
+}
+
+/// Reads each parameter's single value, keeping a problem for every repeated one.
 pub fn single_values<'r, const N: usize>(
     params: [(&str, Result<Option<&'r str>, String>); N],
-) -> Result<[Option<&'r str>; N], AppError> {
-    let mut errors = FieldErrors::default();
+) -> SingleValues<'r, N> {
+    let mut repeated = FieldErrors::default();
     let values = params.map(|(name, value)| {
         value
-            .map_err(|problem| errors.add(name, problem))
+            .map_err(|problem| repeated.add(name, problem))
             .ok()
             .flatten()
     });
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(AppError::InvalidQuery(errors))
+    SingleValues { values, repeated }
+}
+
+impl<'r, const N: usize> SingleValues<'r, N> {
+    /// The single values, `None` for the absent and the repeated.
+    pub fn values(&self) -> [Option<&'r str>; N] {
+        self.values
+    }
+
+    /// The values as `parse` reads them; a `400` naming every repeated parameter and every
+    /// problem `parse` found in the others, all at once.
+    pub fn parse<T>(
+        self,
+        parse: impl FnOnce([Option<&'r str>; N]) -> Result<T, FieldErrors>,
+    ) -> Result<T, AppError> {
+        let mut errors = self.repeated;
+        match parse(self.values) {
+            Ok(parsed) if errors.is_empty() => Ok(parsed),
+            Ok(_) => Err(AppError::InvalidQuery(errors)),
+            Err(problems) => {
+                errors.merge(problems);
+                Err(AppError::InvalidQuery(errors))
+            }
+        }
     }
 }
 

@@ -209,6 +209,32 @@ async fn each_bad_filter_is_a_400_naming_it() {
 }
 
 #[rocket::async_test]
+async fn a_repeated_parameter_is_named_with_every_other_bad_one() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let response = app
+        .get("/api/v1/offers?q=rust&q=go&limit=500&posted_within=0", None)
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body = body_json(response).await;
+    assert_eq!(
+        body["message"],
+        "Invalid query parameter: limit, posted_within, q"
+    );
+    assert_eq!(
+        body["errors"]["q"],
+        json!(["Give this parameter at most once."])
+    );
+    // A user's list names them all the same way.
+    let uri = format!(
+        "/api/v1/users/{}/offers/?limit=0&status=draft&status=closed",
+        acme.id
+    );
+    let body = body_json(app.get(&uri, &acme).await).await;
+    assert_eq!(body["message"], "Invalid query parameter: limit, status");
+}
+
+#[rocket::async_test]
 async fn the_board_orders_by_first_publication_and_pages_through_it_without_gaps() {
     let app = spawn_app().await;
     let acme = app.user("acme").await;

@@ -237,8 +237,7 @@ impl<'r> BoardParams<'r> {
             self.limit.named("limit"),
             self.cursor.named("cursor"),
         ];
-        let parsed = single_values(named)
-            .and_then(|_| BoardQuery::parse(raw).map_err(AppError::InvalidQuery));
+        let parsed = single_values(named).parse(|_| BoardQuery::parse(raw));
         (raw, parsed)
     }
 
