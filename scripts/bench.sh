@@ -333,13 +333,15 @@ rss_sampler_stop() {
   wait "$rss_sampler" 2>/dev/null || true
   rss_sampler=""
 }
-# CPU time (clock ticks) of the server, and of all PostgreSQL processes (the postmaster's
-# children: the pools' backends persist across a run, so their difference is the run's cost).
+# CPU time (clock ticks) of the server, and of all PostgreSQL processes: the postmaster's
+# live children, plus what its children that have exited used (its cutime + cstime), so that a
+# backend or an autovacuum worker ending during a run does not take its CPU out of the sum.
 clk_tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_cpu_ticks() {
-  local postmaster total=0 child
+  local postmaster total child
   postmaster=$(head -n 1 "$PG_DATADIR/postmaster.pid")
+  total=$(awk '{print $16 + $17}' "/proc/$postmaster/stat" 2>/dev/null || echo 0)
   for child in $(pgrep -P "$postmaster"); do
     total=$((total + $(cpu_ticks "$child")))
   done
