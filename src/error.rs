@@ -34,6 +34,8 @@ pub enum Missing {
     Offer(String),
     /// An application, by the id as written in the address (or a candidate's unknown link).
     Application(String),
+    /// The CV of an application that has none (or whose CV retention erased).
+    Cv(i64),
     /// A webhook endpoint, by the id as written in the address.
     Webhook(String),
     /// Nothing at this address.
@@ -46,6 +48,7 @@ impl std::fmt::Display for Missing {
             Self::User(id) => write!(f, "user not found {id}"),
             Self::Offer(id) => write!(f, "offer not found {id}"),
             Self::Application(id) => write!(f, "application not found {id}"),
+            Self::Cv(id) => write!(f, "CV not found for application {id}"),
             Self::Webhook(id) => write!(f, "webhook not found {id}"),
             Self::Route => f.write_str("Not found"),
         }

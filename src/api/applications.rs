@@ -649,6 +649,6 @@ pub async fn cv(
     let pool = db.pool().clone();
     let file = repo::applications::find_cv(&pool, user_id, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(Missing::Application(format!("{id} has no CV"))))?;
+        .ok_or_else(|| AppError::NotFound(Missing::Cv(id)))?;
     Ok(CvDownload { file, pool })
 }

@@ -103,8 +103,8 @@ pub fn employer_notice(to: &str, about: About<'_>, has_cv: bool, application_url
         ),
         body: format!(
             "{name} has applied to your offer \"{full_title}\". {cv}\n\n\
-             Read the application, move it through your stages and download the CV as the \
-             offer's owner, through the API:\n{application_url}\n",
+             Read the application, move it through your stages and download the CV, \
+             signed in as the offer's owner:\n{application_url}\n",
             full_title = one_line(about.offer_title, usize::MAX),
         ),
     }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use url::{Host, Url};
 
-use super::fields::{collect, optional_string_list, reject_unexpected, required_string};
+use super::fields::{collect, optional_string_list, reject_unexpected, required_string, MISSING};
 use super::{FieldErrors, JsonObject};
 
 /// The longest endpoint address accepted (the column's limit).
@@ -63,7 +63,7 @@ impl NewWebhook {
             &mut errors,
             "events",
             optional_string_list(object, "events")
-                .and_then(|events| parse_events(&events.ok_or_else(|| "Required.".to_owned())?)),
+                .and_then(|events| parse_events(&events.ok_or_else(|| MISSING.to_owned())?)),
         );
         match (url, events) {
             (Some(url), Some(events)) if errors.is_empty() => Ok(Self { url, events }),

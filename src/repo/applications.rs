@@ -78,7 +78,8 @@ async fn remembered(
     submission: &Submission,
 ) -> Result<Option<SubmitOutcome>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.request_hash, a.id, a.offer_id, a.stage::text AS stage, a.created_at, \
+        // The first answer said `new`, whatever the stage is now: a replay repeats it.
+        "SELECT s.request_hash, a.id, a.offer_id, 'new' AS stage, a.created_at, \
              a.token_salt \
          FROM application_submissions s JOIN applications a ON a.id = s.application_id \
          WHERE s.key_hash = $1 AND s.created_at > now() - make_interval(hours => $2)",

@@ -387,15 +387,16 @@ pub async fn find_visible_checked(
     ))
 }
 
-/// Who owns the offer `id`, if it exists: tells "not yours" from "no such offer" where an
-/// address names no owner (the pages).
-pub async fn owner_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<i64>, RepoError> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT user_id FROM offers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
+/// Who owns the offer `id`, if it exists, and whether it is a draft: tells "not yours" from
+/// "no such offer" where an address names no owner (the pages), and nobody but its owner may
+/// learn that a draft exists.
+pub async fn owner_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<(i64, bool)>, RepoError> {
+    Ok(sqlx::query_as::<_, (i64, bool)>(
+        "SELECT user_id, status = 'draft' FROM offers WHERE id = $1",
     )
+    .bind(id)
+    .fetch_optional(db)
+    .await?)
 }
 
 /// Applies `patch` to `owner`'s offer `id` as the lifecycle decides from the offer as stored

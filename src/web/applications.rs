@@ -637,6 +637,6 @@ pub async fn cv(user: PageUser, db: &State<Db>, id: PathId<'_>) -> Result<CvDown
     let pool = db.pool().clone();
     let file = repo::applications::find_cv(&pool, user.id, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(Missing::Application(id.to_string())))?;
+        .ok_or_else(|| AppError::NotFound(Missing::Cv(id)))?;
     Ok(CvDownload { file, pool })
 }

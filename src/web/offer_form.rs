@@ -82,13 +82,30 @@ pub struct OfferForm {
 }
 
 /// A typed amount as the JSON number a client would send, or as text when it is none (the
-/// parser then says it is not a number).
+/// parser then says it is not a number). Spaces and commas that group thousands (`85 000`,
+/// `85,000`) are dropped; any other comma stays, so that a decimal comma (`12,50`) is refused
+/// rather than read as 1250.
 fn amount(typed: &str) -> Value {
-    let typed = typed.trim().replace([',', ' '], "");
+    let typed = typed.trim().replace(' ', "");
+    let typed = match groups_thousands(&typed) {
+        true => typed.replace(',', ""),
+        false => typed,
+    };
     match serde_json::from_str::<serde_json::Number>(&typed) {
         Ok(number) if !typed.starts_with(['+', '-']) => Value::Number(number),
         _ => Value::String(typed),
     }
+}
+
+/// `85,000` or `1,250,000.50`: commas between groups of three digits, then any decimals.
+fn groups_thousands(typed: &str) -> bool {
+    let whole = typed.split('.').next().unwrap_or_default();
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    whole.contains(',')
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|byte| byte.is_ascii_digit())
+        && groups.all(|group| group.len() == 3 && group.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
 fn text_or_null(typed: &str) -> Value {
@@ -463,6 +480,7 @@ impl FormView {
 mod tests {
     use super::*;
     use crate::domain::offer::NewOffer;
+    use serde_json::json;
 
     fn form() -> OfferForm {
         OfferForm {
@@ -471,6 +489,18 @@ mod tests {
             skills_list: "rust, sql".into(),
             ..<OfferForm as Default>::default()
         }
+    }
+
+    #[test]
+    fn thousands_separators_go_and_a_decimal_comma_is_refused() {
+        assert_eq!(amount("85 000"), json!(85000));
+        assert_eq!(amount("85,000"), json!(85000));
+        assert_eq!(amount("1,250,000.50"), json!(1250000.50));
+        assert_eq!(amount("12.50"), json!(12.50));
+        // Read as 1250 before: now text, which the salary parser refuses.
+        assert_eq!(amount("12,50"), json!("12,50"));
+        assert_eq!(amount("1.250,50"), json!("1.250,50"));
+        assert_eq!(amount("85,00,000"), json!("85,00,000"));
     }
 
     #[test]

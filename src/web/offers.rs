@@ -47,10 +47,12 @@ struct DeleteView {
 /// Offers per page of "My offers".
 const MY_OFFERS_PAGE: u32 = 25;
 
-/// Why `user` has no offer `id`: it is someone else's (403) or nobody's (404).
+/// Why `user` has no offer `id`: it is someone else's (403), or nobody's, or someone else's
+/// draft (404: a draft is not there for anyone but its owner).
 async fn refusal(db: &mut PgConnection, user: &PageUser, id: i64) -> PageError {
     match repo::offers::owner_of(db, id).await {
-        Ok(Some(owner)) => match require_owner(user.id, owner) {
+        Ok(Some((_, true))) => AppError::offer_not_found(id).into(),
+        Ok(Some((owner, false))) => match require_owner(user.id, owner) {
             Err(not_owner) => not_owner.into(),
             // Theirs after all: it changed hands between the two queries, so say it is gone.
             Ok(()) => AppError::offer_not_found(id).into(),
@@ -60,7 +62,8 @@ async fn refusal(db: &mut PgConnection, user: &PageUser, id: i64) -> PageError {
     }
 }
 
-/// The signed-in user's offer `id`: 404 when there is none, 403 when it is someone else's.
+/// The signed-in user's offer `id`: 404 when there is none (or it is someone else's draft),
+/// 403 when it is someone else's.
 async fn own_offer(
     db: &mut PgConnection,
     user: &PageUser,

@@ -22,6 +22,9 @@ pub struct Layout {
     pub flash: Option<FlashView>,
     /// The request's path, so that the navigation can mark the current page.
     pub path: String,
+    /// The path with its query, where a form on the page sends the user back to (a tab and
+    /// page of "My offers" stay as they were).
+    pub address: String,
     pub limits: Limits,
 }
 
@@ -91,7 +94,7 @@ impl Limits {
 }
 
 /// `10000` as `10 000`: digits in groups of three, as the pages write numbers.
-fn grouped(number: usize) -> String {
+pub fn grouped(number: usize) -> String {
     let digits = number.to_string();
     let mut text = String::new();
     for (index, digit) in digits.chars().enumerate() {
@@ -116,6 +119,7 @@ impl Layout {
                 .unwrap_or_default(),
             flash: None,
             path: String::new(),
+            address: String::new(),
             limits: Limits::of_domain(),
         }
     }
@@ -141,6 +145,7 @@ pub struct Page<'r> {
     csrf_token: String,
     flash: Option<FlashMessage<'r>>,
     path: String,
+    address: String,
 }
 
 impl Page<'_> {
@@ -164,6 +169,7 @@ impl Page<'_> {
             csrf_token: self.csrf_token,
             flash,
             path: self.path,
+            address: self.address,
             limits: Limits::of_domain(),
         };
         render(name, view, layout)
@@ -195,6 +201,10 @@ impl<'r> FromRequest<'r> for Page<'r> {
             // A form shown again after a POST is not the page its address names.
             path: match request.method() {
                 rocket::http::Method::Get => request.uri().path().to_string(),
+                _ => String::new(),
+            },
+            address: match request.method() {
+                rocket::http::Method::Get => request.uri().to_string(),
                 _ => String::new(),
             },
         })

@@ -348,6 +348,15 @@ async fn one_application_per_address_and_a_retry_creates_nothing() {
     let (status, again) = send(application("grace@example.com"), key.clone()).await;
     assert_eq!(status, Status::Created);
     assert_eq!(again, first, "a retry answers the first answer again");
+    // Still the first answer after the employer has moved the application on.
+    sqlx::query("UPDATE applications SET stage = 'reviewing' WHERE id = $1")
+        .bind(first["id"].as_i64().unwrap())
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (status, later) = send(application("grace@example.com"), key.clone()).await;
+    assert_eq!(status, Status::Created);
+    assert_eq!(later, first);
     let (status, body) = send(application("other@example.com"), key).await;
     assert_eq!(status, Status::Conflict);
     assert!(body["message"]

@@ -318,6 +318,12 @@ async fn a_count_beyond_ten_thousand_says_ten_thousand_and_that_it_is_capped() {
         (json!(10000), json!(true))
     );
     assert_eq!(everything["offers"].as_array().unwrap().len(), 20);
+    // The board page says it too, instead of a total it does not know.
+    let visitor = app.visitor();
+    let board = visitor.get_page("/", Status::Ok).await;
+    assert_eq!(board.text(".result-count"), "More than 10 000 offers");
+    let rare_board = visitor.get_page("/?skills=rare", Status::Ok).await;
+    assert_eq!(rare_board.text(".result-count"), "10 offers");
     let rare = body_json(app.get("/api/v1/offers?skills=rare", None).await).await;
     assert_eq!(
         (rare["count"].clone(), rare["count_capped"].clone()),

@@ -987,6 +987,42 @@ async fn another_users_edit_and_delete_pages_are_forbidden() {
     assert_eq!(stored.0, "Backend Engineer");
 }
 
+#[rocket::async_test]
+async fn another_users_draft_is_not_found_on_every_owner_page() {
+    let app = spawn_app().await;
+    let visitor = app.visitor();
+    visitor.sign_up("alice").await;
+    let other = app.user("someone_else").await;
+    let mut draft = backend_offer();
+    draft["status"] = serde_json::json!("draft");
+    let id = app.create_offer(&other, &draft).await["id"]
+        .as_i64()
+        .unwrap();
+    for uri in [
+        format!("/offers/{id}"),
+        format!("/offers/{id}/edit"),
+        format!("/offers/{id}/delete"),
+    ] {
+        visitor.get_page(&uri, Status::NotFound).await;
+    }
+    for (uri, fields) in [
+        (
+            format!("/offers/{id}/edit"),
+            vec![("title", "Hacked"), ("description", "x")],
+        ),
+        (format!("/offers/{id}/delete"), vec![]),
+        (
+            format!("/offers/{id}/status"),
+            vec![("status", "published"), ("back", "/offers")],
+        ),
+    ] {
+        let response = visitor.submit("/offers", &uri, &fields).await;
+        assert_eq!(response.status(), Status::NotFound, "POST {uri}");
+    }
+    let stored = stored_offer(&app, id).await.unwrap();
+    assert_eq!(stored.0, "Backend Engineer");
+}
+
 // Failures
 
 #[rocket::async_test]

@@ -46,6 +46,41 @@ async fn row_status(visitor: &Visitor<'_>, uri: &str) -> Vec<(String, String)> {
 }
 
 #[rocket::async_test]
+async fn a_status_change_from_a_tab_of_my_offers_comes_back_to_that_tab() {
+    let app = spawn_app().await;
+    let visitor = app.visitor();
+    visitor.sign_up("acme").await;
+    for title in ["First draft", "Second draft"] {
+        let response = visitor
+            .submit(
+                "/offers/new",
+                "/offers",
+                &[("title", title), ("description", "d"), ("intent", "draft")],
+            )
+            .await;
+        assert_eq!(response.status(), Status::SeeOther);
+    }
+    let tab = visitor.get_page("/offers?status=draft", Status::Ok).await;
+    let back = tab.attr(r#"form[action$="/status"] input[name=back]"#, "value");
+    assert_eq!(back.as_deref(), Some("/offers?status=draft"));
+    let action = tab.attr(r#"form[action$="/status"]"#, "action").unwrap();
+    let response = visitor
+        .submit(
+            "/offers?status=draft",
+            &action,
+            &[("status", "published"), ("back", back.as_deref().unwrap())],
+        )
+        .await;
+    let page = visitor.follow(response).await;
+    assert_eq!(page.text(".flash"), "Offer published");
+    assert_eq!(
+        page.select_text("table.offers tbody tr .status"),
+        ["Draft"],
+        "still on the drafts tab, with the one left"
+    );
+}
+
+#[rocket::async_test]
 async fn a_draft_from_the_form_is_published_closed_and_reopened_from_my_offers() {
     let app = spawn_app().await;
     let visitor = app.visitor();

@@ -14,7 +14,7 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::errors::PageError;
-use super::page::{Page, PageMeta};
+use super::page::{grouped, Page, PageMeta};
 use super::time::{age, Timestamp};
 use crate::auth::throttle::Limiter;
 use crate::config::{AppConfig, SiteSettings};
@@ -92,6 +92,8 @@ struct ResultsView {
     #[serde(flatten)]
     frame: Frame,
     count: i64,
+    /// "42 offers", or "More than 10 000 offers" past the count's cap.
+    count_label: String,
     offers: Vec<Row>,
     no_match: String,
     first_href: String,
@@ -143,12 +145,23 @@ impl Row {
     }
 }
 
+/// How many offers match, as the board says it: the capped count is a floor, not a total.
+fn count_label(results: &BoardPage) -> String {
+    let count = usize::try_from(results.count).unwrap_or_default();
+    let offers = if count == 1 { "offer" } else { "offers" };
+    match results.count_capped {
+        true => format!("More than {} offers", grouped(count)),
+        false => format!("{} {offers}", grouped(count)),
+    }
+}
+
 impl ResultsView {
     fn new(frame: Frame, filters: &BoardFilters, results: &BoardPage) -> Self {
         let now = Utc::now();
         Self {
             frame,
             count: results.count,
+            count_label: count_label(results),
             offers: results
                 .offers
                 .iter()
