@@ -215,8 +215,16 @@ impl OfferForm {
         body.insert("apply_native".into(), Value::Bool(self.apply_native));
         let stored_date = stored.and_then(|offer| offer.valid_through.as_ref().map(date_of));
         let typed_date = self.valid_through.trim();
-        if !typed_date.is_empty() && stored_date.as_deref() != Some(typed_date) {
-            body.insert("valid_through".into(), end_of_day(typed_date));
+        match (typed_date, stored_date.as_deref()) {
+            // Emptied: the default again, as the hint says (`null`, as an API client sends).
+            ("", Some(_)) => {
+                body.insert("valid_through".into(), Value::Null);
+            }
+            ("", None) => {}
+            (typed, stored) if stored != Some(typed) => {
+                body.insert("valid_through".into(), end_of_day(typed));
+            }
+            _ => {}
         }
         match self.intent.as_str() {
             "draft" if stored.is_none() => {
@@ -244,10 +252,12 @@ impl OfferForm {
             skills_list: self.skills_list.clone(),
             employment_types: self.employment_types.clone(),
             workplace: self.workplace.clone(),
+            // "Add another location" keeps every row it was sent, so one more appears even
+            // when the last was still empty; otherwise the empty rows close up.
             locations: with_blank_rows(
                 self.locations
                     .iter()
-                    .filter(|row| !row.is_blank())
+                    .filter(|row| self.wants_another_location() || !row.is_blank())
                     .cloned()
                     .collect(),
             ),
@@ -489,6 +499,32 @@ mod tests {
             skills_list: "rust, sql".into(),
             ..<OfferForm as Default>::default()
         }
+    }
+
+    #[test]
+    fn another_location_adds_a_row_to_those_shown() {
+        let berlin = LocationRow {
+            country: "DE".into(),
+            city: "Berlin".into(),
+            ..<LocationRow as Default>::default()
+        };
+        let shown = vec![berlin, <LocationRow as Default>::default()];
+        let adding = OfferForm {
+            locations: shown.clone(),
+            intent: "add_location".into(),
+            ..form()
+        };
+        assert_eq!(adding.values().locations.len(), 3);
+        let refused = OfferForm {
+            locations: shown,
+            intent: "publish".into(),
+            ..form()
+        };
+        assert_eq!(
+            refused.values().locations.len(),
+            2,
+            "filled rows and one empty"
+        );
     }
 
     #[test]
