@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::iso::{COUNTRIES, CURRENCIES};
+use crate::domain::lifecycle::PublishingRules;
 use crate::domain::offer::{Offer, Skills};
 use crate::domain::posting::{EmploymentType, SalaryPeriod, Workplace};
 use crate::domain::{FieldErrors, JsonObject};
@@ -463,11 +464,21 @@ pub struct FormView {
     values: FormValues,
     errors: BTreeMap<String, String>,
     choices: Choices,
+    /// "Open until" when left empty: this many days after publishing (`offer_default_days`).
+    default_days: u32,
+    /// The latest date "Open until" takes: its end of day (23:59:59) must lie within
+    /// `offer_max_days` of now, so the day before the limit's.
+    last_date: String,
 }
 
 impl FormView {
-    /// The form for a new offer, or for editing `offer`.
-    pub fn new(offer: Option<&Offer>, values: FormValues, errors: &FieldErrors) -> Self {
+    /// The form for a new offer, or for editing `offer`, under the service's publishing rules.
+    pub fn new(
+        offer: Option<&Offer>,
+        values: FormValues,
+        errors: &FieldErrors,
+        rules: &PublishingRules,
+    ) -> Self {
         let (heading, action) = match offer {
             Some(offer) => ("Edit offer", format!("/offers/{}/edit", offer.id)),
             None => ("New offer", paths::MY_OFFERS.to_owned()),
@@ -482,6 +493,10 @@ impl FormView {
             values,
             errors: errors.first_per_field(),
             choices: Choices::of_domain(),
+            default_days: rules.default_days,
+            last_date: date_of(
+                &(Utc::now() + chrono::Duration::days(i64::from(rules.max_days) - 1)),
+            ),
         }
     }
 }

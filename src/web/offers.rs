@@ -237,8 +237,13 @@ pub async fn list(
 }
 
 #[get("/offers/new")]
-pub fn new(_user: PageUser, page: Page<'_>) -> Template {
-    let view = FormView::new(None, FormValues::blank(), &FieldErrors::default());
+pub fn new(_user: PageUser, page: Page<'_>, config: &State<AppConfig>) -> Template {
+    let view = FormView::new(
+        None,
+        FormValues::blank(),
+        &FieldErrors::default(),
+        &config.publishing,
+    );
     page.render("offers/form", view)
 }
 
@@ -269,7 +274,12 @@ pub async fn create(
 ) -> Result<FormReply, PageError> {
     let form = form.0.normalized();
     if form.wants_another_location() {
-        let view = FormView::new(None, form.values(), &FieldErrors::default());
+        let view = FormView::new(
+            None,
+            form.values(),
+            &FieldErrors::default(),
+            &config.publishing,
+        );
         return Ok(FormReply::Again(page.render("offers/form", view)));
     }
     let errors = match NewOffer::from_json(&form.to_json(None)) {
@@ -287,7 +297,7 @@ pub async fn create(
         },
         Err(error) => input_problems(error),
     };
-    let view = FormView::new(None, form.values(), &errors);
+    let view = FormView::new(None, form.values(), &errors, &config.publishing);
     Ok(FormReply::Invalid(page.render("offers/form", view)))
 }
 
@@ -461,6 +471,7 @@ pub async fn edit(
     user: PageUser,
     page: Page<'_>,
     mut db: DbConn,
+    config: &State<AppConfig>,
     id: PathId<'_>,
 ) -> Result<Template, PageError> {
     let offer = own_offer(&mut db, &user, &id).await?;
@@ -468,6 +479,7 @@ pub async fn edit(
         Some(&offer),
         FormValues::of(&offer),
         &FieldErrors::default(),
+        &config.publishing,
     );
     Ok(page.render("offers/form", view))
 }
@@ -502,7 +514,12 @@ pub async fn update(
     let form = form.0.normalized();
     let offer = own_offer(&mut db, &user, &id).await?;
     if form.wants_another_location() {
-        let view = FormView::new(Some(&offer), form.values(), &FieldErrors::default());
+        let view = FormView::new(
+            Some(&offer),
+            form.values(),
+            &FieldErrors::default(),
+            &config.publishing,
+        );
         return Ok(FormReply::Again(page.render("offers/form", view)));
     }
     match change(
@@ -524,7 +541,7 @@ pub async fn update(
         ))),
         Err(refused) => {
             let errors = form_problems(refused)?;
-            let view = FormView::new(Some(&offer), form.values(), &errors);
+            let view = FormView::new(Some(&offer), form.values(), &errors, &config.publishing);
             Ok(FormReply::Invalid(page.render("offers/form", view)))
         }
     }

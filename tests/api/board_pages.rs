@@ -211,6 +211,25 @@ async fn search_finds_offers_by_title_or_skill_and_ranks_title_matches_first() {
 }
 
 #[rocket::async_test]
+async fn the_employer_filter_names_the_employer_as_the_offers_do() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    app.publish(&acme, "Alpha", &["rust"], "d").await;
+    sqlx::query("UPDATE users SET display_name = 'ACME Robotics' WHERE id = $1")
+        .bind(acme.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let visitor = app.visitor();
+    for filter in ["acme", "ACME", &acme.id.to_string()] {
+        let page = visitor
+            .get_page(&format!("/?employer={filter}"), Status::Ok)
+            .await;
+        assert_eq!(removal(&page, "ACME Robotics"), "/", "{filter}");
+    }
+}
+
+#[rocket::async_test]
 async fn a_skill_chip_adds_its_skill_to_the_filter_case_insensitively() {
     let app = spawn_app().await;
     let acme = app.user("acme").await;

@@ -120,6 +120,29 @@ async fn emptying_open_until_on_the_edit_form_gives_the_default_date_again() {
         (59.9..60.1).contains(&days),
         "60 days from now again: {days}"
     );
+
+    // The form says so, and offers no day past the last one it takes (365 days ahead, the
+    // day's end included).
+    let form = visitor.get_page(&edit, Status::Ok).await;
+    assert!(form
+        .text("#valid_through-hint")
+        .ends_with("Empty: 60 days after publishing."));
+    let last = (chrono::Utc::now() + chrono::Duration::days(364))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(form.attr("#valid_through", "max"), Some(last.clone()));
+    let response = visitor
+        .submit(
+            &edit,
+            &edit,
+            &full_offer(&[("valid_through", &last), ("intent", "save")]),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::SeeOther,
+        "the last day offered is taken"
+    );
 }
 
 #[rocket::async_test]

@@ -156,8 +156,17 @@ fn count_label(results: &BoardPage) -> String {
 }
 
 impl ResultsView {
-    fn new(frame: Frame, filters: &BoardFilters, results: &BoardPage) -> Self {
+    fn new(mut frame: Frame, filters: &BoardFilters, results: &BoardPage) -> Self {
         let now = Utc::now();
+        // The employer as the pages name it everywhere (display name, else username), known
+        // from any offer listed: the filter itself holds what the link or the person wrote.
+        if let Some(listed) = results.offers.first() {
+            for chip in &mut frame.active {
+                if chip.kind == "Employer" {
+                    chip.value = listed.employer_name().to_owned();
+                }
+            }
+        }
         Self {
             frame,
             count: results.count,
