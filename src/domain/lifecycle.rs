@@ -29,6 +29,13 @@ impl Default for PublishingRules {
     }
 }
 
+impl PublishingRules {
+    /// The latest `valid_through` an offer may be given at `now`.
+    pub fn latest_valid_through(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::days(i64::from(self.max_days))
+    }
+}
+
 /// A status change the lifecycle does not allow (`409`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Cannot change status from {from} to {to}")]
@@ -205,7 +212,7 @@ fn decide(
         && was != Some(ShownStatus::Published)
         && (stored.is_none() || sent.status.is_some());
     let stored_date = stored.and_then(|offer| offer.valid_through);
-    let latest = now + Duration::days(i64::from(rules.max_days));
+    let latest = rules.latest_valid_through(now);
     let default = now + Duration::days(i64::from(rules.default_days));
     let check = |date: DateTime<Utc>, errors: &mut FieldErrors| {
         if date <= now {

@@ -126,6 +126,11 @@ fn end_of_day(typed: &str) -> Value {
     }
 }
 
+/// The last date whose end of day (23:59:59, as `end_of_day` sends it) is not after `latest`.
+fn last_whole_day(latest: DateTime<Utc>) -> String {
+    date_of(&(latest - chrono::Duration::seconds(86_399)))
+}
+
 /// The date a date input shows for `time`.
 fn date_of(time: &DateTime<Utc>) -> String {
     time.format("%Y-%m-%d").to_string()
@@ -466,8 +471,8 @@ pub struct FormView {
     choices: Choices,
     /// "Open until" when left empty: this many days after publishing (`offer_default_days`).
     default_days: u32,
-    /// The latest date "Open until" takes: its end of day (23:59:59) must lie within
-    /// `offer_max_days` of now, so the day before the limit's.
+    /// The latest date "Open until" takes: the last day whose end (`end_of_day`) the
+    /// lifecycle still accepts.
     last_date: String,
 }
 
@@ -494,9 +499,7 @@ impl FormView {
             errors: errors.first_per_field(),
             choices: Choices::of_domain(),
             default_days: rules.default_days,
-            last_date: date_of(
-                &(Utc::now() + chrono::Duration::days(i64::from(rules.max_days) - 1)),
-            ),
+            last_date: last_whole_day(rules.latest_valid_through(Utc::now())),
         }
     }
 }
@@ -540,6 +543,17 @@ mod tests {
             2,
             "filled rows and one empty"
         );
+    }
+
+    #[test]
+    fn the_last_day_offered_ends_within_the_latest_date() {
+        let at = |time: &str| {
+            DateTime::parse_from_rfc3339(time)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        assert_eq!(last_whole_day(at("2027-12-31T10:00:00Z")), "2027-12-30");
+        assert_eq!(last_whole_day(at("2027-12-31T23:59:59Z")), "2027-12-31");
     }
 
     #[test]

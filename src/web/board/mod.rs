@@ -161,11 +161,7 @@ impl ResultsView {
         // The employer as the pages name it everywhere (display name, else username), known
         // from any offer listed: the filter itself holds what the link or the person wrote.
         if let Some(listed) = results.offers.first() {
-            for chip in &mut frame.active {
-                if chip.kind == "Employer" {
-                    chip.value = listed.employer_name().to_owned();
-                }
-            }
+            view::name_employer(&mut frame.active, listed.employer_name());
         }
         Self {
             frame,

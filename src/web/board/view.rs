@@ -57,6 +57,17 @@ pub struct ActiveFilter {
     pub href: String,
 }
 
+/// The kind of the employer's chip.
+const EMPLOYER: &str = "Employer";
+
+/// Names the employer's chip `name` (its display name, else username) instead of the
+/// `employer` parameter as the link or the person wrote it.
+pub fn name_employer(active: &mut [ActiveFilter], name: &str) {
+    for chip in active.iter_mut().filter(|chip| chip.kind == EMPLOYER) {
+        chip.value = name.to_owned();
+    }
+}
+
 /// "Remote" for `remote`; the value itself if it is none (links only carry parsed values).
 fn workplace_label(value: &'static str) -> &'static str {
     Workplace::parse(value).map_or(value, Workplace::label)
@@ -107,7 +118,7 @@ pub fn active(filters: &BoardFilters) -> Vec<ActiveFilter> {
     }
     if let Some(employer) = &filters.employer {
         active.push(ActiveFilter {
-            kind: "Employer",
+            kind: EMPLOYER,
             value: employer.clone(),
             href: board_href(&filters.without_employer(), None),
         });
