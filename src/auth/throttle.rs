@@ -427,6 +427,17 @@ impl Limiter<'_> {
         let submission = key.map(|key| Submission::of(offer_id, key, application));
         let (token, _) = links.issue();
         let mut db = self.connection().await?;
+        // A retry answers what the first request made before it counts as an attempt: a
+        // client retrying a lost answer is not throttled into a 429 for it.
+        let remembered = match &submission {
+            Some(submission) => repo::applications::remembered(&mut *db, submission)
+                .await
+                .map_err(RepoError::from)?,
+            None => None,
+        };
+        if let Some(outcome) = remembered {
+            return answer(offer_id, outcome);
+        }
         if let Some(retry_after) = self
             .limits
             .application(&mut db, self.client, offer_id)
@@ -443,13 +454,7 @@ impl Limiter<'_> {
             mail,
         )
         .await?;
-        match outcome {
-            SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => Ok(submitted),
-            SubmitOutcome::OfferMissing => Err(AppError::offer_not_found(offer_id)),
-            SubmitOutcome::KeyReused => Err(ApplicationConflict::KeyReused.into()),
-            SubmitOutcome::NotAccepting => Err(ApplicationConflict::NotAccepting.into()),
-            SubmitOutcome::AlreadyApplied => Err(ApplicationConflict::AlreadyApplied.into()),
-        }
+        answer(offer_id, outcome)
     }
 
     /// For a board query that searches, counts it against the client's limit; for one that
@@ -468,6 +473,17 @@ impl Limiter<'_> {
         } else {
             Ok(None)
         }
+    }
+}
+
+/// What a submit to `offer_id` answers.
+fn answer(offer_id: i64, outcome: SubmitOutcome) -> Result<Submitted, AppError> {
+    match outcome {
+        SubmitOutcome::Created(submitted) | SubmitOutcome::Replayed(submitted) => Ok(submitted),
+        SubmitOutcome::OfferMissing => Err(AppError::offer_not_found(offer_id)),
+        SubmitOutcome::KeyReused => Err(ApplicationConflict::KeyReused.into()),
+        SubmitOutcome::NotAccepting => Err(ApplicationConflict::NotAccepting.into()),
+        SubmitOutcome::AlreadyApplied => Err(ApplicationConflict::AlreadyApplied.into()),
     }
 }
 

@@ -73,7 +73,7 @@ fn submitted(row: &sqlx::postgres::PgRow) -> Result<Submitted, sqlx::Error> {
 
 /// The application an Idempotency-Key made within the window, and whether it was made by the
 /// same request.
-async fn remembered(
+pub async fn remembered(
     db: impl PgExecutor<'_>,
     submission: &Submission,
 ) -> Result<Option<SubmitOutcome>, sqlx::Error> {

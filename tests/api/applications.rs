@@ -669,6 +669,40 @@ async fn a_client_that_applies_too_often_is_told_to_wait() {
 }
 
 #[rocket::async_test]
+async fn retrying_a_submit_is_not_counted_against_the_client() {
+    let app = spawn_app_with(|figment| figment.merge(("applications_per_window", 2))).await;
+    let (_, offer) = native_offer(&app, "employer").await;
+    let submit = |email: &'static str| {
+        let client = &app.client;
+        let uri = apply_uri(offer);
+        async move {
+            let response = client
+                .post(uri)
+                .header(ContentType::JSON)
+                .header(Header::new("Idempotency-Key", format!("key-{email}")))
+                .body(application(email).to_string())
+                .dispatch()
+                .await;
+            let status = response.status();
+            (status, body_json(response).await)
+        }
+    };
+    let (status, first) = submit("retry@example.com").await;
+    assert_eq!(status, Status::Created);
+    // A client that lost the answers retries more often than the window allows.
+    for _ in 0..4 {
+        let (status, again) = submit("retry@example.com").await;
+        assert_eq!(status, Status::Created, "{again}");
+        assert_eq!(again, first);
+    }
+    // The retries took no attempt: one more application fits, then the limit holds.
+    let (status, _) = submit("second@example.com").await;
+    assert_eq!(status, Status::Created);
+    let (status, _) = submit("third@example.com").await;
+    assert_eq!(status, Status::TooManyRequests);
+}
+
+#[rocket::async_test]
 async fn deleting_an_offer_erases_its_applications() {
     let app = spawn_app().await;
     let (employer, offer) = native_offer(&app, "employer").await;
