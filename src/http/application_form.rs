@@ -7,9 +7,12 @@ use rocket::request::Request;
 
 use crate::domain::application::{form_consent, ApplicationInput, UploadedCv, MAX_CV_BYTES};
 
-/// Each text part of a multipart application (the cover letter is at most 10 000 characters,
-/// 40 000 bytes of UTF-8).
-const FORM_TEXT_LIMIT: u64 = 64 * 1024;
+/// What is kept of each text part of a multipart application. Any longer part is over every
+/// field's own limit (the longest, the cover letter, is 10 000 characters: at most 40 000
+/// bytes of UTF-8, and 64 KiB of UTF-8 is at least 16 384 characters), so its first 64 KiB
+/// are enough for the domain to refuse it with that field's message; the rest is read and
+/// dropped.
+const FORM_TEXT_LIMIT: usize = 64 * 1024;
 /// A whole multipart application: the CV and the text parts with their headers.
 pub const APPLICATION_FORM_LIMIT: u64 = MAX_CV_BYTES as u64 + 256 * 1024;
 /// The form field a person never sees (hidden by the page's style sheet), which bots fill in.
@@ -61,7 +64,6 @@ pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplicati
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
             .whole_stream(APPLICATION_FORM_LIMIT)
-            .per_field(FORM_TEXT_LIMIT)
             .for_field("cv", MAX_CV_BYTES as u64),
     );
     // One byte more than the parser's own limit, so that the parser is what notices.
@@ -82,7 +84,7 @@ pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplicati
             }
             continue;
         }
-        let text = field.text().await.map_err(problem)?;
+        let text = kept_text(field).await?;
         let input = &mut sent.input;
         match name.as_str() {
             "name" => input.name = Some(text),
@@ -100,6 +102,17 @@ pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplicati
         return Err(FormProblem::Empty);
     }
     Ok(sent)
+}
+
+/// A text part, cut to `FORM_TEXT_LIMIT` bytes (a part cut short is still too long for its
+/// field, and is refused as such, by name, instead of failing the whole body).
+async fn kept_text(mut field: multer::Field<'_>) -> Result<String, FormProblem> {
+    let mut kept = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(problem)? {
+        let room = FORM_TEXT_LIMIT.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok(String::from_utf8_lossy(&kept).into_owned())
 }
 
 fn problem(error: multer::Error) -> FormProblem {

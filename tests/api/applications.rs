@@ -453,6 +453,34 @@ async fn a_multipart_application_carries_its_file() {
     let body = body_json(response).await;
     assert!(body["errors"]["cv"].is_array(), "{body}");
     assert!(body["errors"]["consent"].is_array(), "{body}");
+
+    // A cover letter far over its limit is that field's 400, like in JSON, not a 413 for the
+    // whole body.
+    let letter = "é".repeat(50_000);
+    let (content_type, body) = multipart(
+        &[
+            ("name", "Eve"),
+            ("email", "eve@example.com"),
+            ("cover_letter", &letter),
+            ("consent", "on"),
+        ],
+        None,
+    );
+    let response = app
+        .client
+        .post(apply_uri(offer))
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body = body_json(response).await;
+    let errors = body["errors"].as_object().unwrap();
+    assert_eq!(
+        errors.keys().collect::<Vec<_>>(),
+        ["cover_letter"],
+        "{body}"
+    );
 }
 
 #[rocket::async_test]
