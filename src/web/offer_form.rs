@@ -496,12 +496,39 @@ impl FormView {
             offer_href: offer.map(|offer| super::paths::offer(offer.id, &offer.title)),
             status: offer.map(|offer| offer.shown_status().as_str()),
             values,
-            errors: errors.first_per_field(),
+            errors: errors
+                .first_per_field()
+                .into_iter()
+                .map(|(field, problem)| {
+                    let worded = for_people(&field, &problem).unwrap_or(problem);
+                    (field, worded)
+                })
+                .collect(),
             choices: Choices::of_domain(),
             default_days: rules.default_days,
             last_date: last_whole_day(rules.latest_valid_through(Utc::now())),
         }
     }
+}
+
+/// The form's words for a problem in one item of a list. The API names the item by its JSON
+/// index and a location's part by its key ("Item 0: postal_code: …"); the form counts the
+/// skills it was typed and the location rows it shows again from 1, and names the part as
+/// its label does ("Location 1, postal code: …"). `None`: the problem is worded for both.
+fn for_people(field: &str, problem: &str) -> Option<String> {
+    let noun = match field {
+        "skills_list" => "Skill",
+        "locations" => "Location",
+        _ => return None,
+    };
+    let (index, detail) = problem.strip_prefix("Item ")?.split_once(": ")?;
+    let number = index.parse::<usize>().ok()? + 1;
+    Some(match detail.split_once(": ") {
+        Some((part, detail)) if field == "locations" => {
+            format!("{noun} {number}, {}: {detail}", part.replace('_', " "))
+        }
+        _ => format!("{noun} {number}: {detail}"),
+    })
 }
 
 #[cfg(test)]
@@ -517,6 +544,23 @@ mod tests {
             skills_list: "rust, sql".into(),
             ..<OfferForm as Default>::default()
         }
+    }
+
+    #[test]
+    fn list_problems_count_items_from_one_and_name_parts_as_labelled() {
+        assert_eq!(
+            for_people("locations", "Item 1: postal_code: At most 20 characters.").as_deref(),
+            Some("Location 2, postal code: At most 20 characters.")
+        );
+        assert_eq!(
+            for_people("skills_list", "Item 0: Length must be between 1 and 50.").as_deref(),
+            Some("Skill 1: Length must be between 1 and 50.")
+        );
+        assert_eq!(
+            for_people("locations", "Length must be between 0 and 20."),
+            None
+        );
+        assert_eq!(for_people("title", "Item 0: x"), None);
     }
 
     #[test]

@@ -666,7 +666,7 @@ async fn an_invalid_offer_is_shown_again_with_the_input_and_the_api_messages() {
     );
     assert_eq!(
         page.text("#skills_list-error"),
-        "Error: Item 1: Length must be between 1 and 50."
+        "Error: Skill 2: Length must be between 1 and 50."
     );
     assert_eq!(page.field_value("skills_list"), Some(skills));
     assert_eq!(

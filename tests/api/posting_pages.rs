@@ -319,6 +319,20 @@ async fn the_form_shows_the_apis_message_beside_each_field_and_keeps_what_was_ty
         page.field_value("valid_through").as_deref(),
         Some("2001-01-01")
     );
+    // A problem in one location row names the row as the form counts them, and the part as
+    // its label does.
+    let fields = full_offer(&[
+        ("locations[1].country", "FR"),
+        ("locations[1].postal_code", "750010000000000000000"),
+        ("intent", "publish"),
+    ]);
+    let response = visitor.submit("/offers/new", "/offers", &fields).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let page = Page::read(response).await;
+    assert_eq!(
+        page.text("#locations-error"),
+        "Error: Location 2, postal code: At most 20 characters."
+    );
     assert_eq!(app.offer_count().await, 0);
 }
 
