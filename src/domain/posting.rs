@@ -359,6 +359,26 @@ impl Location {
         })
     }
 
+    /// Every part given, as an address line: "10115 Berlin, Germany", "Munich, Bavaria,
+    /// Germany", "75001, Île-de-France, France". A region that repeats the city is said once.
+    pub fn address(&self) -> String {
+        let locality = [&self.postal_code, &self.city]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let region = self.region.as_deref().filter(|region| {
+            self.city.as_deref().map(str::to_lowercase) != Some(region.to_lowercase())
+        });
+        [Some(locality.as_str()), region, Some(self.country.name())]
+            .into_iter()
+            .flatten()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// "Berlin, Germany", "Bavaria, Germany" or "Germany".
     pub fn label(&self) -> String {
         let place = self.city.as_ref().or(self.region.as_ref());
@@ -800,6 +820,16 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(parsed.as_slice()[0].label(), "Berlin, Germany");
+        assert_eq!(parsed.as_slice()[0].address(), "Berlin, Germany");
+        assert_eq!(parsed.as_slice()[1].label(), "Île-de-France, France");
+        assert_eq!(
+            parsed.as_slice()[1].address(),
+            "75001, Île-de-France, France"
+        );
+        let full = Location::from_parts("DE", Some("Berlin"), Some("berlin"), Some("10115"));
+        assert_eq!(full.unwrap().address(), "10115 Berlin, Germany");
+        let full = Location::from_parts("DE", Some("Munich"), Some("Bavaria"), None);
+        assert_eq!(full.unwrap().address(), "Munich, Bavaria, Germany");
         assert_eq!(
             parsed.to_json()[0],
             json!({"city": "Berlin", "region": null, "country": "DE", "postal_code": null})

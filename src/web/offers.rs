@@ -301,14 +301,14 @@ pub async fn create(
     Ok(FormReply::Invalid(page.render("offers/form", view)))
 }
 
-/// The place of the work as one line: "Berlin, Germany +1 more".
+/// Each place of the work, with every part the employer gave: "10115 Berlin, Germany".
 fn places(offer: &Offer) -> Vec<String> {
     offer
         .details
         .locations
         .as_slice()
         .iter()
-        .map(|location| location.label())
+        .map(|location| location.address())
         .collect()
 }
 

@@ -352,7 +352,10 @@ async fn the_offer_page_shows_pay_place_and_apply_and_says_when_it_closed() {
             &json!({
                 "title": "Robot whisperer", "description": "Robots", "workplace": "remote",
                 "remote_countries": ["DE", "AT"], "employment_types": ["PART_TIME"],
-                "locations": [{"city": "Berlin", "country": "DE"}],
+                "locations": [
+                    {"city": "Berlin", "country": "DE", "postal_code": "10115"},
+                    {"city": "Munich", "region": "Bavaria", "country": "DE"},
+                ],
                 "salary": {"currency": "EUR", "min": 4000, "max": 5000, "period": "MONTH"},
                 "apply_email": "jobs@acme.example",
             }),
@@ -362,7 +365,11 @@ async fn the_offer_page_shows_pay_place_and_apply_and_says_when_it_closed() {
     let visitor = app.visitor();
     let page = visitor.get_page(&uri, Status::Ok).await;
     assert_eq!(page.text(".salary"), "EUR 4,000–5,000 a month");
-    assert_eq!(page.text(".locations"), "Berlin, Germany");
+    assert_eq!(
+        page.text(".locations"),
+        "10115 Berlin, Germany; Munich, Bavaria, Germany",
+        "every part the employer gave"
+    );
     assert_eq!(page.text(".workplace"), "Remote, from Germany, Austria");
     assert_eq!(page.text(".employment-types"), "Part-time");
     assert!(page.has(".valid-through[datetime]"));
