@@ -402,25 +402,37 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Conte
     (content_type, body)
 }
 
+/// Posts a multipart application to `offer`.
+async fn apply_multipart<'c>(
+    app: &'c TestApp,
+    offer: i64,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> rocket::local::asynchronous::LocalResponse<'c> {
+    let (content_type, body) = multipart(fields, file);
+    app.client
+        .post(apply_uri(offer))
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await
+}
+
 #[rocket::async_test]
 async fn a_multipart_application_carries_its_file() {
     let app = spawn_app().await;
     let (employer, offer) = native_offer(&app, "employer").await;
-    let (content_type, body) = multipart(
+    let response = apply_multipart(
+        &app,
+        offer,
         &[
             ("name", "Grace Hopper"),
             ("email", "grace@example.com"),
             ("consent", "on"),
         ],
         Some(("Lebenslauf.docx", &docx())),
-    );
-    let response = app
-        .client
-        .post(apply_uri(offer))
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
+    )
+    .await;
     assert_eq!(response.status(), Status::Created);
     let created = body_json(response).await;
     let id = created["id"].as_i64().unwrap();
@@ -438,17 +450,13 @@ async fn a_multipart_application_carries_its_file() {
     assert_eq!(response.into_bytes().await.unwrap(), docx());
 
     // A text file renamed .pdf is refused, and consent is required in a form too.
-    let (content_type, body) = multipart(
+    let response = apply_multipart(
+        &app,
+        offer,
         &[("name", "Eve"), ("email", "eve@example.com")],
         Some(("cv.pdf", b"just text")),
-    );
-    let response = app
-        .client
-        .post(apply_uri(offer))
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
+    )
+    .await;
     assert_eq!(response.status(), Status::BadRequest);
     let body = body_json(response).await;
     assert!(body["errors"]["cv"].is_array(), "{body}");
@@ -457,7 +465,9 @@ async fn a_multipart_application_carries_its_file() {
     // A cover letter far over its limit is that field's 400, like in JSON, not a 413 for the
     // whole body.
     let letter = "é".repeat(50_000);
-    let (content_type, body) = multipart(
+    let response = apply_multipart(
+        &app,
+        offer,
         &[
             ("name", "Eve"),
             ("email", "eve@example.com"),
@@ -465,14 +475,8 @@ async fn a_multipart_application_carries_its_file() {
             ("consent", "on"),
         ],
         None,
-    );
-    let response = app
-        .client
-        .post(apply_uri(offer))
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
+    )
+    .await;
     assert_eq!(response.status(), Status::BadRequest);
     let body = body_json(response).await;
     let errors = body["errors"].as_object().unwrap();
