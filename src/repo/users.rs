@@ -209,6 +209,27 @@ pub async fn employer(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Employe
     .await?)
 }
 
+/// The name the pages give the employer a board filter names (display name, else username),
+/// or `None` for an account that does not exist.
+pub async fn shown_name(
+    db: impl PgExecutor<'_>,
+    employer: &crate::domain::board::Employer,
+) -> Result<Option<String>, RepoError> {
+    use crate::domain::board::Employer;
+    let (id, username) = match employer {
+        Employer::Id(id) => (Some(*id), None),
+        Employer::Username(username) => (None, Some(username.as_str())),
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(display_name, username) FROM users \
+         WHERE id = $1 OR lower(username) = lower($2)",
+    )
+    .bind(id)
+    .bind(username)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Applies `patch` to the profile of `id`; `None` when the account is gone.
 pub async fn update_profile(
     db: impl PgExecutor<'_>,

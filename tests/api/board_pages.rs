@@ -227,6 +227,17 @@ async fn the_employer_filter_names_the_employer_as_the_offers_do() {
             .await;
         assert_eq!(removal(&page, "ACME Robotics"), "/", "{filter}");
     }
+    // With nothing listed to learn the name from, the page still names the employer so.
+    for filter in ["acme", &acme.id.to_string()] {
+        let page = visitor
+            .get_page(&format!("/?employer={filter}&q=cobol"), Status::Ok)
+            .await;
+        assert_eq!(removal(&page, "ACME Robotics"), "/?q=cobol", "{filter}");
+        assert_eq!(
+            page.text(".empty"),
+            "No offers match “cobol” from ACME Robotics — clear filters."
+        );
+    }
 }
 
 #[rocket::async_test]

@@ -156,12 +156,15 @@ fn count_label(results: &BoardPage) -> String {
 }
 
 impl ResultsView {
-    fn new(mut frame: Frame, filters: &BoardFilters, results: &BoardPage) -> Self {
+    fn new(
+        mut frame: Frame,
+        filters: &BoardFilters,
+        results: &BoardPage,
+        employer_name: Option<&str>,
+    ) -> Self {
         let now = Utc::now();
-        // The employer as the pages name it everywhere (display name, else username), known
-        // from any offer listed: the filter itself holds what the link or the person wrote.
-        if let Some(listed) = results.offers.first() {
-            view::name_employer(&mut frame.active, listed.employer_name());
+        if let Some(name) = employer_name {
+            view::name_employer(&mut frame.active, name);
         }
         Self {
             frame,
@@ -172,7 +175,7 @@ impl ResultsView {
                 .iter()
                 .map(|listed| Row::new(listed, filters, now))
                 .collect(),
-            no_match: view::no_match(filters),
+            no_match: view::no_match(filters, employer_name),
             first_href: filters::board_href(filters, None),
             previous_href: filters::previous_href(filters, results),
             next_href: filters::next_href(filters, results),
@@ -311,9 +314,19 @@ pub async fn board(
     }
     // Held while the search runs: searches take at most their share of the pool.
     let _slot = limiter.board_search(&query).await?;
-    let results = repo::board::page(&mut *db.acquire().await?, &query).await?;
+    let mut connection = db.acquire().await?;
+    let results = repo::board::page(&mut connection, &query).await?;
+    // The employer as the pages name it everywhere (display name, else username): known from
+    // any offer listed, else asked for, so that "No offers from …" names it the same way. The
+    // filter itself holds what the link or the person wrote.
+    let employer_name = match (&query.employer, results.offers.first()) {
+        (Some(_), Some(listed)) => Some(listed.employer_name().to_owned()),
+        (Some(employer), None) => repo::users::shown_name(&mut *connection, employer).await?,
+        (None, _) => None,
+    };
+    drop(connection);
     let filters = BoardFilters::from_query(&raw, &query);
     let frame = Frame::new(&page, &raw, &filters, &config.site);
-    let view = ResultsView::new(frame, &filters, &results);
+    let view = ResultsView::new(frame, &filters, &results, employer_name.as_deref());
     Ok(Either::Left((Status::Ok, page.render("board", view))))
 }

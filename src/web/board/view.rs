@@ -438,8 +438,9 @@ pub fn hidden_fields(filters: &BoardFilters) -> Vec<HiddenField> {
     fields
 }
 
-/// Says in words that nothing matches `filters`.
-pub fn no_match(filters: &BoardFilters) -> String {
+/// Says in words that nothing matches `filters`, naming the employer filtered on as
+/// `employer_name` when it is known (else as the filter has it).
+pub fn no_match(filters: &BoardFilters, employer_name: Option<&str>) -> String {
     let mut text = "No offers".to_owned();
     if let Some(q) = &filters.q {
         text.push_str(&format!(" match “{q}”"));
@@ -460,7 +461,7 @@ pub fn no_match(filters: &BoardFilters) -> String {
             all => text.push_str(&format!(" all of the skills {}", all.join(", "))),
         }
     }
-    if let Some(employer) = &filters.employer {
+    if let Some(employer) = employer_name.or(filters.employer.as_deref()) {
         text.push_str(&format!(" from {employer}"));
     }
     if controlled(filters) > 0 {
@@ -550,14 +551,14 @@ mod tests {
             ]
         );
         assert_eq!(
-            no_match(&all),
+            no_match(&all, None),
             "No offers match “engineer” with all of the skills “rust”, “go” from acme"
         );
         let skill = filters(RawBoardQuery {
             skills: Some("rust"),
             ..Default::default()
         });
-        assert_eq!(no_match(&skill), "No offers have the skill “rust”");
+        assert_eq!(no_match(&skill, None), "No offers have the skill “rust”");
     }
 
     #[test]
@@ -625,7 +626,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            no_match(&all),
+            no_match(&all, None),
             "No offers match the filters chosen",
             "the filters are in the chips; the sentence does not repeat them"
         );
@@ -642,7 +643,7 @@ mod tests {
             .collect();
         assert_eq!(values, ["rust", "Paid in USD", "Last 24 hours"]);
         assert_eq!(
-            no_match(&currency_only),
+            no_match(&currency_only, None),
             "No offers match “rust” with the filters chosen"
         );
     }
