@@ -88,6 +88,24 @@ async fn search_ranks_title_above_skills_above_description() {
         ["Kotlin developer", "Mobile developer", "Backend developer"]
     );
     assert_eq!(body["count"], 3);
+
+    // The same with a word the stemmer changes ("kubernet"): a skill holds the whole word.
+    offer(&app, &acme, "Kubernetes admin", &["sql"], "Clusters").await;
+    offer(
+        &app,
+        &acme,
+        "Platform engineer",
+        &["Kubernetes"],
+        "Clusters",
+    )
+    .await;
+    offer(&app, &acme, "SRE", &["linux"], "Runs on Kubernetes").await;
+    let (status, body, _) = board(&app, "/api/v1/offers?q=kubernetes").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        titles(&body),
+        ["Kubernetes admin", "Platform engineer", "SRE"]
+    );
 }
 
 #[rocket::async_test]
@@ -98,8 +116,19 @@ async fn search_matches_word_forms_and_keeps_symbols_whole() {
     offer(&app, &acme, "Desktop developer", &["C#"], "Windows apps").await;
     offer(&app, &acme, "API developer", &["Node.js"], "Services").await;
     offer(&app, &acme, "Go lead", &["go"], "It is fun").await;
+    offer(
+        &app,
+        &acme,
+        "QA lead",
+        &["Testing", "Accounting"],
+        "Quality",
+    )
+    .await;
     let cases = [
         ("engineering", vec!["Senior Engineer"]),
+        // A word the stemmer changes finds the skill that holds it whole.
+        ("testing", vec!["QA lead"]),
+        ("Accounting%20testing", vec!["QA lead"]),
         ("c%2B%2B", vec!["Senior Engineer"]),
         ("C%23", vec!["Desktop developer"]),
         ("node.js", vec!["API developer"]),
