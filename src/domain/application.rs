@@ -644,19 +644,15 @@ impl Stage {
             .collect()
     }
 
-    /// Reads a stage by name. `withdrawn` parses (it is stored and shown), but the message
-    /// lists only the stages an employer may set, since that is whom it guides.
+    /// Reads a stage by name: any of the seven, `withdrawn` too (a list filters on it; an
+    /// employer setting it is refused by `employer_move`, as a move).
     pub fn parse(raw: &str) -> Result<Stage, String> {
         Self::ALL
             .into_iter()
             .find(|stage| stage.as_str() == raw)
             .ok_or_else(|| {
-                let settable: Vec<&str> = Self::ALL
-                    .into_iter()
-                    .filter(|stage| *stage != Stage::Withdrawn)
-                    .map(Stage::as_str)
-                    .collect();
-                format!("Must be one of: {}.", settable.join(", "))
+                let names: Vec<&str> = Self::ALL.into_iter().map(Stage::as_str).collect();
+                format!("Must be one of: {}.", names.join(", "))
             })
     }
 
@@ -698,12 +694,13 @@ pub struct StageRefused {
 }
 
 /// Whether an employer may move an application from `from` to `to`: forward only (skipping
-/// stages is fine), or to `rejected` from any live stage, hired included. A withdrawn
-/// application is the candidate's decision and stays as it is; and only the candidate
-/// withdraws.
+/// stages is fine), or to `rejected` from any stage, hired and withdrawn included (the
+/// contract's "any stage may move to rejected": an employer may record the decision on an
+/// application the candidate withdrew; the candidate's withdrawal stays in the history). Only
+/// the candidate withdraws.
 pub fn employer_move(from: Stage, to: Stage) -> Result<StageMove, StageRefused> {
     let refused = Err(StageRefused { from, to });
-    if from == Stage::Withdrawn || to == Stage::Withdrawn {
+    if to == Stage::Withdrawn {
         return refused;
     }
     if from == to {
@@ -1734,7 +1731,7 @@ mod tests {
         for bad in ["", "New", "hire", " new", "accepted"] {
             assert_eq!(
                 Stage::parse(bad).unwrap_err(),
-                "Must be one of: new, reviewing, interview, offer, hired, rejected.",
+                "Must be one of: new, reviewing, interview, offer, hired, rejected, withdrawn.",
                 "{bad:?}"
             );
         }
@@ -1750,7 +1747,7 @@ mod tests {
             "x x x U M M x", // offer
             "x x x x U M x", // hired
             "x x x x x U x", // rejected
-            "x x x x x x x", // withdrawn
+            "x x x x x M x", // withdrawn
         ];
         for (from, row) in Stage::ALL.into_iter().zip(TABLE) {
             let cells: Vec<&str> = row.split(' ').collect();
@@ -1823,6 +1820,6 @@ mod tests {
         assert_eq!(Offer.employer_choices(), [Hired, Rejected]);
         assert_eq!(Hired.employer_choices(), [Rejected]);
         assert!(Rejected.employer_choices().is_empty());
-        assert!(Withdrawn.employer_choices().is_empty());
+        assert_eq!(Withdrawn.employer_choices(), [Rejected]);
     }
 }

@@ -601,6 +601,16 @@ async fn withdrawing_keeps_the_record_and_erases_the_cv() {
         body_json(response).await["message"],
         "Cannot move from withdrawn to interview"
     );
+    // Any stage may move to rejected: the employer records the decision, the withdrawal stays
+    // in the history.
+    let response = app
+        .put_json(&detail_uri, &employer, &json!({"stage": "rejected"}))
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let detail = body_json(response).await;
+    assert_eq!(detail["stage"], "rejected");
+    assert_eq!(detail["history"][1]["stage"], "withdrawn");
+    assert_eq!(detail["history"][2]["stage"], "rejected");
     let cvs: i64 = sqlx::query_scalar("SELECT count(*) FROM application_cvs")
         .fetch_one(&app.db)
         .await
