@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::error::ApiError;
 use super::input::{ApplicationBody, JsonBody};
 use super::offers::timestamp;
-use super::query::CursorSchema;
+use super::query::NextCursorSchema;
 use super::responses::{Created, Success};
 use super::schema;
 use crate::auth::candidate::{token_hash, CandidateLinks};
@@ -270,6 +270,20 @@ fn stage_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::S
     schema.into()
 }
 
+/// The stages an employer may ask for: every one but `withdrawn`, which only the candidate
+/// sets.
+fn settable_stage_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let mut schema = gen.subschema_for::<String>().into_object();
+    schema.enum_values = Some(
+        Stage::ALL
+            .iter()
+            .filter(|stage| **stage != Stage::Withdrawn)
+            .map(|stage| stage.as_str().into())
+            .collect(),
+    );
+    schema.into()
+}
+
 fn unknown_link() -> AppError {
     AppError::NotFound(Missing::Application("for this link".to_owned()))
 }
@@ -432,7 +446,7 @@ pub async fn list(
     offer_id: Param<'_, OfferFilterSchema>,
     stage: Param<'_, StageFilterSchema>,
     limit: Param<'_, ApplicationLimitSchema>,
-    cursor: Param<'_, CursorSchema>,
+    cursor: Param<'_, NextCursorSchema>,
     user: ApiUser,
     mut db: DbConn,
 ) -> Result<Success<ApplicationList>, ApiError> {
@@ -552,13 +566,32 @@ pub async fn get(
 }
 
 /// A change to an application: a stage, a note, or both.
+pub struct ApplicationChangeRequest;
+
+impl JsonSchema for ApplicationChangeRequest {
+    fn schema_name() -> String {
+        "ApplicationChangeRequest".to_owned()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut schema = ApplicationChangeFields::json_schema(gen).into_object();
+        // Either field alone will do, but one of them must be there.
+        schema.object().required.clear();
+        schema.object().min_properties = Some(1);
+        schema.metadata().description =
+            Some("A change to an application: a stage, a note, or both.".to_owned());
+        schema.into()
+    }
+}
+
+/// The fields of `ApplicationChangeRequest`.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 #[schemars(deny_unknown_fields)]
-pub struct ApplicationChangeRequest {
+struct ApplicationChangeFields {
     /// The next stage: forward (`new → reviewing → interview → offer → hired`) or `rejected`
-    /// from any stage; anything else is 409.
-    #[schemars(schema_with = "stage_schema")]
+    /// from any stage; anything else is 409. Optional: a note alone changes no stage.
+    #[schemars(schema_with = "settable_stage_schema")]
     stage: Option<String>,
     /// A private note to add (1–10 000 characters).
     #[schemars(length(min = 1, max = 10000))]

@@ -104,7 +104,7 @@ pub const DOCUMENTED_ERRORS: &[(&str, &str)] = &[
     ("401", "No valid token: missing or malformed header, bad or expired token, or its user is gone."),
     ("403", "The token's user does not own this resource."),
     ("404", "No such user or offer (also for ids that are not positive integers)."),
-    ("409", "The username is already taken, or the account has as many offers as an account may have."),
+    ("409", "A conflict with the stored state (each operation says which)."),
     ("410", "The offer was deleted (`offer removed {id}`); its address stays gone for `tombstone_days`."),
     ("413", "The body is larger than 64 KiB."),
     ("429", "Too many attempts (sign-ins, registrations, searches, new offers); retry after `Retry-After` seconds."),

@@ -17,7 +17,7 @@ pub mod webhooks;
 use rocket::fairing::AdHoc;
 use rocket::http::Status;
 use rocket::{catch, catchers, Request};
-use rocket_okapi::okapi::openapi3::{Info, OpenApi, Tag};
+use rocket_okapi::okapi::openapi3::{Info, OpenApi, RefOr, Tag};
 use rocket_okapi::settings::OpenApiSettings;
 use rocket_okapi::swagger_ui::{make_swagger_ui, SwaggerUIConfig};
 use rocket_okapi::{get_openapi_route, openapi_get_routes_spec};
@@ -194,6 +194,37 @@ const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// What a `409` means, per operation that answers one: the error type's description covers
+/// them all, each operation says its own.
+const CONFLICTS: &[(&str, &str)] = &[
+    (
+        "registerUser",
+        "The username is already taken: `Username already taken`.",
+    ),
+    (
+        "createOffer",
+        "The account has as many offers as an account may have (`max_offers_per_user`): \
+         `An account may have at most {n} offers: delete one to publish another`.",
+    ),
+    (
+        "updateOffer",
+        "A status change the lifecycle does not allow (draft → published, published → \
+         closed, closed → published only; never back to draft, never to expired): \
+         `Cannot change status from {from} to {to}`.",
+    ),
+    (
+        "applyToOffer",
+        "`This offer does not accept applications` (closed, expired, or not taking \
+         applications here), `You have already applied to this offer` (the same e-mail), or \
+         `This Idempotency-Key was already used for a different application`.",
+    ),
+    (
+        "updateApplication",
+        "A stage move the rules do not allow (forward only, or to rejected from any stage; \
+         never to withdrawn): `Cannot move from {from} to {to}`.",
+    ),
+];
+
 fn narrow_operations(spec: &mut OpenApi) {
     for item in spec.paths.values_mut() {
         let operations = [
@@ -214,6 +245,12 @@ fn narrow_operations(spec: &mut OpenApi) {
                 .responses
                 .responses
                 .retain(|code, _| code.starts_with('2') || errors.contains(&code.as_str()));
+            let conflict = CONFLICTS.iter().find(|(name, _)| name == published);
+            if let (Some((_, meaning)), Some(RefOr::Object(response))) =
+                (conflict, operation.responses.responses.get_mut("409"))
+            {
+                (*meaning).clone_into(&mut response.description);
+            }
         }
     }
 }

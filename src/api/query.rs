@@ -99,6 +99,21 @@ impl ParamSchema for CursorSchema {
     }
 }
 
+/// The applications list's cursor: that answer carries `next_cursor` and sends no `Link`.
+pub struct NextCursorSchema;
+impl ParamSchema for NextCursorSchema {
+    fn name() -> &'static str {
+        "NextCursor"
+    }
+    fn schema() -> SchemaObject {
+        string(
+            "Where the page starts (opaque): the previous page's `next_cursor`.",
+            None,
+            None,
+        )
+    }
+}
+
 pub struct BoardLimitSchema;
 impl ParamSchema for BoardLimitSchema {
     fn name() -> &'static str {

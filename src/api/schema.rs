@@ -225,9 +225,10 @@ pub fn locations(_: &mut SchemaGenerator) -> Schema {
 
 pub fn remote_countries(_: &mut SchemaGenerator) -> Schema {
     published(serde_json::json!({
-        "type": "array", "uniqueItems": true,
-        "description": "Where remote candidates may live (ISO 3166-1 alpha-2); [] means anywhere. \
-                        Only with workplace remote or hybrid.",
+        "type": "array",
+        "description": "Where remote candidates may live (ISO 3166-1 alpha-2, any case); [] means \
+                        anywhere. A code given twice is kept once. Only with workplace remote or \
+                        hybrid.",
         "items": country_code("ISO 3166-1 alpha-2 code of a real country."),
         "example": ["DE", "AT"],
     }))

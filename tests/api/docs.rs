@@ -133,3 +133,26 @@ async fn the_document_asks_a_new_offer_for_a_title_and_a_description_only() {
         assert!(body["properties"][field].is_object(), "{field} documented");
     }
 }
+
+#[rocket::async_test]
+async fn each_conflict_says_what_that_operation_refuses() {
+    let app = spawn_app().await;
+    let spec = body_json(app.get("/api/v1/openapi.json", None).await).await;
+    let conflict = |path: &str, method: &str| {
+        spec["paths"][path][method]["responses"]["409"]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(conflict("/users/{user_id}/offers/{id}", "put").contains("Cannot change status"));
+    assert!(conflict("/users/{user_id}/applications/{id}", "put").contains("Cannot move from"));
+    assert!(conflict("/offers/{id}/applications", "post").contains("already applied"));
+    assert!(conflict("/users/register", "post").contains("already taken"));
+    // An employer may send a note alone, and never asks for `withdrawn`.
+    let change = &spec["components"]["schemas"]["ApplicationChangeRequest"];
+    assert!(change["required"].is_null(), "{change}");
+    assert!(!change["properties"]["stage"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("withdrawn")));
+}
