@@ -235,12 +235,13 @@ fn decide(
                 None => Some(default),
             }
         }
-        // Reopening or renewing: a date still ahead stays, a passed one starts again.
-        (OfferStatus::Published, None) if asked_to_publish => Some(
-            stored_date
-                .filter(|date| *date > now && *date <= latest)
-                .unwrap_or(default),
-        ),
+        // Reopening or renewing: a date still ahead stays and must fit, as a draft's does (one
+        // set while closed may lie past the limit: refused, not silently replaced); a passed
+        // one starts again.
+        (OfferStatus::Published, None) if asked_to_publish => match stored_date {
+            Some(date) if date > now => check(date, errors),
+            _ => Some(default),
+        },
         (_, Some(date)) => date,
         (_, None) => stored_date,
     };
@@ -451,6 +452,31 @@ mod tests {
         assert_eq!(
             published.lifecycle.valid_through.unwrap().to_rfc3339(),
             "2027-01-20T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn a_closed_offer_reopens_with_its_date_ahead_which_must_fit() {
+        let closing = json!({"status": "closed", "close_reason": "filled"});
+        let open = stored(&create(&new_offer(json!({})), now(), &rules()).unwrap(), false);
+        let mut closed = stored(&patched(&open, closing).unwrap(), false);
+        // A date set while closed is not checked then; past the limit, reopening names it.
+        closed.valid_through = Some(now() + Duration::days(500));
+        assert_eq!(
+            invalid(
+                patched(&closed, json!({"status": "published"})),
+                "valid_through"
+            ),
+            "At most 365 days ahead."
+        );
+        closed.valid_through = Some(now() + Duration::days(30));
+        let reopened = patched(&closed, json!({"status": "published"})).unwrap();
+        assert_eq!(reopened.lifecycle.valid_through, closed.valid_through);
+        closed.valid_through = Some(now() - Duration::days(1));
+        let reopened = patched(&closed, json!({"status": "published"})).unwrap();
+        assert_eq!(
+            reopened.lifecycle.valid_through,
+            Some(now() + Duration::days(60))
         );
     }
 
