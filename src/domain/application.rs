@@ -43,6 +43,7 @@ pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
 pub const NOT_A_PHONE: &str = "Must be a phone number such as +49 30 1234567.";
 pub const NOT_A_CV: &str = "Must be a PDF, DOCX or ODT document.";
 pub const EMPTY_FILE: &str = "The file is empty.";
+pub const FILENAME_TOO_LONG: &str = "The file name must be at most 255 characters.";
 pub const NOT_BASE64: &str = "Not valid base64.";
 pub const CONSENT_REQUIRED: &str = "You must consent to the processing of your data to apply.";
 
@@ -302,6 +303,9 @@ impl Cv {
         if uploaded.bytes.len() > MAX_CV_BYTES {
             return CvVerdict::TooLarge;
         }
+        if stored_name(&uploaded.filename).chars().count() > MAX_FILENAME_CHARS {
+            return CvVerdict::Refused(FILENAME_TOO_LONG);
+        }
         let Some(kind) = CvKind::sniff(&uploaded.bytes) else {
             return CvVerdict::Refused(NOT_A_CV);
         };
@@ -313,16 +317,19 @@ impl Cv {
     }
 }
 
-/// The name a CV is stored under: the last path segment of what was sent (some browsers send
-/// the full client path), without control characters (they would break headers and logs), at
-/// most 255 characters; `cv` plus the kind's extension when nothing usable is left.
-fn safe_filename(sent: &str, kind: CvKind) -> String {
+/// What is kept of a sent file name: its last path segment (some browsers send the full
+/// client path), without control characters (they would break headers and logs). Longer than
+/// `MAX_FILENAME_CHARS`, the CV is refused (`FILENAME_TOO_LONG`): cutting it would lose its
+/// extension.
+fn stored_name(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = last
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_FILENAME_CHARS)
-        .collect();
+    last.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// The name a CV is stored under: `stored_name`, or `cv` plus the kind's extension when
+/// nothing usable is left.
+fn safe_filename(sent: &str, kind: CvKind) -> String {
+    let name = stored_name(sent);
     if name.trim().is_empty() || name == "." || name == ".." {
         format!("cv{}", kind.extension())
     } else {
@@ -483,6 +490,12 @@ fn json_cv(object: &JsonObject, errors: &mut FieldErrors) -> Option<UploadedCv> 
         optional_string(object, "cv_filename"),
     );
     let (encoded, filename) = match (encoded, filename) {
+        (Some(Some(_)), Some(Some(filename)))
+            if stored_name(filename).chars().count() > MAX_FILENAME_CHARS =>
+        {
+            errors.add("cv_filename", FILENAME_TOO_LONG);
+            return None;
+        }
         (Some(Some(encoded)), Some(Some(filename))) => (encoded, filename),
         (Some(None), _) if object.contains_key("cv_filename") => {
             errors.add("cv_base64", MISSING);
@@ -1398,9 +1411,21 @@ mod tests {
         assert_eq!(cv("docs/", &docx()).filename, "cv.docx");
         assert_eq!(cv("\u{1}\u{2}", &odt()).filename, "cv.odt");
         assert_eq!(cv("x/..", PDF).filename, "cv.pdf");
-        // At most 255 characters, cut between characters.
-        let long = cv(&format!("{}.pdf", "é".repeat(300)), PDF).filename;
-        assert_eq!(long, "é".repeat(255));
+        // At most 255 characters, counted as characters and after the path is cut; longer is
+        // refused rather than cut, which would lose the extension.
+        let fits = format!("{}.pdf", "é".repeat(251));
+        assert_eq!(cv(&fits, PDF).filename, fits);
+        assert_eq!(
+            cv(&format!("{}/{fits}", "d".repeat(300)), PDF).filename,
+            fits
+        );
+        let refused = NewApplication::parse(upload(&format!("{}.pdf", "é".repeat(252)), PDF));
+        match refused {
+            Err(ApplicationRefused::Invalid(errors)) => {
+                assert_eq!(errors.get("cv").unwrap(), [FILENAME_TOO_LONG]);
+            }
+            other => panic!("expected the name refused, got {other:?}"),
+        }
     }
 
     #[test]

@@ -458,7 +458,10 @@ mod tests {
     #[test]
     fn a_closed_offer_reopens_with_its_date_ahead_which_must_fit() {
         let closing = json!({"status": "closed", "close_reason": "filled"});
-        let open = stored(&create(&new_offer(json!({})), now(), &rules()).unwrap(), false);
+        let open = stored(
+            &create(&new_offer(json!({})), now(), &rules()).unwrap(),
+            false,
+        );
         let mut closed = stored(&patched(&open, closing).unwrap(), false);
         // A date set while closed is not checked then; past the limit, reopening names it.
         closed.valid_through = Some(now() + Duration::days(500));

@@ -257,6 +257,16 @@ async fn every_invalid_field_is_named() {
     let (status, body) = apply(&app, offer, &broken).await;
     assert_eq!(status, Status::BadRequest);
     assert!(body["errors"]["cv_base64"].is_array(), "{body}");
+    let mut named = application("name@example.com");
+    named["cv_base64"] = json!(base64(PDF));
+    named["cv_filename"] = json!(format!("{}.pdf", "a".repeat(252)));
+    let (status, body) = apply(&app, offer, &named).await;
+    assert_eq!(status, Status::BadRequest);
+    assert_eq!(
+        body["errors"]["cv_filename"],
+        json!(["The file name must be at most 255 characters."]),
+        "{body}"
+    );
 
     // Over 5 MiB.
     let mut large = PDF.to_vec();
