@@ -18,7 +18,7 @@ use super::error::ApiError;
 use super::input::{ApplicationBody, JsonBody};
 use super::offers::timestamp;
 use super::query::NextCursorSchema;
-use super::responses::{Created, Success};
+use super::responses::{Created, NoStore, Success};
 use super::schema;
 use crate::auth::candidate::{token_hash, CandidateLinks};
 use crate::auth::throttle::Limiter;
@@ -296,18 +296,19 @@ fn unknown_link() -> AppError {
 pub async fn candidate_view(
     token: &str,
     mut db: DbConn,
-) -> Result<Success<CandidateBody>, ApiError> {
+) -> Result<NoStore<Success<CandidateBody>>, ApiError> {
     let view = repo::applications::find_by_token(&mut *db, &token_hash(token))
         .await?
         .ok_or_else(unknown_link)?;
-    Ok(Success(CandidateBody {
+    // The address is the candidate's credential: no cache keeps what it shows.
+    Ok(NoStore(Success(CandidateBody {
         id: view.id,
         offer_id: view.offer_id,
         offer_title: view.offer_title,
         stage: view.stage.as_str(),
         created_at: view.created_at,
         updated_at: view.updated_at,
-    }))
+    })))
 }
 
 /// The stage after withdrawing.

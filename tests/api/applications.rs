@@ -125,6 +125,11 @@ async fn a_candidate_applies_with_a_cv_and_the_employer_reviews_it() {
     let status_path = path_of(&location);
     let response = app.get(&status_path, None).await;
     assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.headers().get_one("Cache-Control"),
+        Some("no-store"),
+        "the link is a credential: no cache keeps what it shows"
+    );
     let seen = body_json(response).await;
     assert_eq!(seen["stage"], "new");
     assert_eq!(seen["offer_title"], "Backend Engineer");
