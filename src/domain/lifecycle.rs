@@ -58,6 +58,10 @@ pub struct Lifecycle {
     pub status: OfferStatus,
     pub close_reason: Option<CloseReason>,
     pub valid_through: Option<DateTime<Utc>>,
+    /// `valid_through` is the default period (`offer_default_days`) from now: the store
+    /// counts it from the same instant it stamps the publication with, so that a first
+    /// publication's `valid_through` is exactly `first_published_at` plus those days.
+    pub default_days: Option<u32>,
     /// This write is the offer's first publication: `first_published_at` becomes now.
     pub first_publication: bool,
 }
@@ -256,6 +260,7 @@ fn decide(
         status,
         close_reason,
         valid_through,
+        default_days: (valid_through == Some(default)).then_some(rules.default_days),
         first_publication: publishing
             && stored.is_none_or(|offer| offer.first_published_at.is_none()),
     }

@@ -156,6 +156,12 @@ fn bind_change<'q>(
                 .map(|email| email.as_str().to_owned()),
         )
         .bind(details.apply_native)
+        .bind(
+            change
+                .lifecycle
+                .default_days
+                .map(|days| i32::try_from(days).unwrap_or(i32::MAX)),
+        )
 }
 
 /// One page of a user's offers in creation order, with the user's total.
@@ -301,7 +307,8 @@ pub async fn insert(
              employment_types, workplace, locations, remote_countries, salary_currency, \
              salary_min, salary_max, salary_period, apply_url, apply_email, apply_native) \
          SELECT $1, $3, $4, $5, clock.now, clock.now, $6::offer_status, \
-             $7::offer_close_reason, CASE WHEN $8 THEN clock.now END, $9, \
+             $7::offer_close_reason, CASE WHEN $8 THEN clock.now END, \
+             coalesce(clock.now + make_interval(days => $21), $9), \
              $10::offer_employment_type[], $11::offer_workplace, $12::jsonb, $13, $14, \
              $15::numeric, $16::numeric, $17::offer_salary_period, $18, $19, $20 \
          FROM clock WHERE (SELECT count(*) FROM \
@@ -429,25 +436,28 @@ pub async fn change_owned(
         Err(refused) => return Ok(Some(Err(refused))),
     };
     // clock_timestamp(), not now(): now() is the transaction's start and would not advance
-    // between two updates inside one transaction. `closed_at` is when the offer last became
+    // between two updates inside one transaction. Read once (`clock`), so that a publication's
+    // default `valid_through` is exactly its `first_published_at` plus the default days. `closed_at` is when the offer last became
     // closed (its applications' retention counts from it): kept while it stays closed, cleared
     // when it is published again.
     let query = sqlx::query_as::<_, Offer>(concat!(
         "UPDATE offers AS o SET title = $3, description = $4, skills_list = $5, \
              status = $6::offer_status, close_reason = $7::offer_close_reason, \
-             first_published_at = CASE WHEN $8 THEN clock_timestamp() \
-                 ELSE o.first_published_at END, \
-             valid_through = $9, employment_types = $10::offer_employment_type[], \
+             first_published_at = CASE WHEN $8 THEN clock.now ELSE o.first_published_at END, \
+             valid_through = coalesce(clock.now + make_interval(days => $21), $9), \
+             employment_types = $10::offer_employment_type[], \
              workplace = $11::offer_workplace, locations = $12::jsonb, remote_countries = $13, \
              salary_currency = $14, salary_min = $15::numeric, salary_max = $16::numeric, \
              salary_period = $17::offer_salary_period, apply_url = $18, apply_email = $19, \
              apply_native = $20, \
              closed_at = CASE WHEN $6::offer_status <> 'closed' THEN NULL \
-                 WHEN o.status = 'closed' THEN COALESCE(o.closed_at, clock_timestamp()) \
-                 ELSE clock_timestamp() END, \
-             modification_date = clock_timestamp(), \
-             expiry_notified_at = CASE WHEN $9 IS DISTINCT FROM o.valid_through THEN NULL \
+                 WHEN o.status = 'closed' THEN COALESCE(o.closed_at, clock.now) \
+                 ELSE clock.now END, \
+             modification_date = clock.now, \
+             expiry_notified_at = CASE WHEN $21 IS NOT NULL \
+                     OR $9 IS DISTINCT FROM o.valid_through THEN NULL \
                  ELSE o.expiry_notified_at END \
+         FROM (SELECT clock_timestamp() AS now) AS clock \
          WHERE o.id = $1 AND o.user_id = $2 RETURNING ",
         offer_columns!()
     ))

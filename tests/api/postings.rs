@@ -207,6 +207,13 @@ async fn each_invalid_value_is_a_400_naming_its_field_and_stores_nothing() {
 async fn a_draft_is_published_then_closed_then_reopened_and_refused_otherwise() {
     let app = spawn_app().await;
     let acme = app.user("acme").await;
+    // Published at once (an old client's create): open the default 60 days from that instant.
+    let (status, at_once) = create(&app, &acme, &with(json!({}))).await;
+    assert_eq!(status, Status::Created);
+    assert_eq!(
+        timestamp(&at_once["valid_through"]) - timestamp(&at_once["first_published_at"]),
+        chrono::Duration::days(60)
+    );
     let (status, draft) = create(&app, &acme, &with(json!({"status": "draft"}))).await;
     assert_eq!(status, Status::Created);
     assert_eq!(draft["status"], "draft");
@@ -232,11 +239,10 @@ async fn a_draft_is_published_then_closed_then_reopened_and_refused_otherwise() 
     assert_eq!(published["status"], "published");
     let first_published = published["first_published_at"].clone();
     assert!(timestamp(&first_published) > timestamp(&draft["creation_date"]));
-    let open_days =
-        (timestamp(&published["valid_through"]) - timestamp(&first_published)).num_hours();
-    assert!(
-        (59 * 24..=60 * 24).contains(&open_days),
-        "the default 60 days: {open_days} h"
+    assert_eq!(
+        timestamp(&published["valid_through"]) - timestamp(&first_published),
+        chrono::Duration::days(60),
+        "the default 60 days, to the microsecond"
     );
 
     for (to, from) in [("draft", "published"), ("expired", "published")] {
