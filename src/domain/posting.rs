@@ -671,6 +671,11 @@ impl WebAddress {
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(invalid());
         }
+        // Shown to everyone and followed by candidates' browsers: credentials in it would be
+        // published, and `https://trusted.example@evil.example/` reads as a trusted address.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("Must not contain a user name or password.".to_owned());
+        }
         Ok(Self(raw.to_owned()))
     }
 
@@ -937,6 +942,16 @@ mod tests {
             assert!(WebAddress::parse(bad).is_err(), "{bad}");
         }
         assert!(WebAddress::parse(&format!("https://x.org/{}", "a".repeat(2000))).is_err());
+        for credentials in [
+            "https://user:secret@example.com/apply",
+            "https://jobs.example.com@evil.example/",
+        ] {
+            assert_eq!(
+                WebAddress::parse(credentials).unwrap_err(),
+                "Must not contain a user name or password.",
+                "{credentials}"
+            );
+        }
         assert!(EmailAddress::parse("jobs@example.com").is_ok());
         for bad in [
             "jobs",
