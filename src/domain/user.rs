@@ -213,6 +213,11 @@ fn display_name(raw: &str) -> Result<Option<String>, String> {
     if trimmed.is_empty() {
         return Ok(None);
     }
+    // A name on one line: it heads the board's cards, the offer page, feeds and structured
+    // data, where a line break or another control character has no place.
+    if trimmed.chars().any(char::is_control) {
+        return Err("Must be one line, without control characters.".to_owned());
+    }
     DISPLAY_NAME
         .check(trimmed)
         .map(|()| Some(trimmed.to_owned()))
@@ -450,6 +455,17 @@ mod tests {
         assert_eq!(patch.display_name, Some(Some("ACME Robotics".to_owned())));
         assert_eq!(patch.website, Some(None));
         assert_eq!(patch.about, None);
+        let two_lines = ProfilePatch::from_json(
+            json!({"display_name": "ACME\nRobotics"})
+                .as_object()
+                .unwrap(),
+        );
+        assert!(
+            matches!(&two_lines, Err(InputError::Invalid(errors))
+                if errors.get("display_name").unwrap()
+                    == ["Must be one line, without control characters."]),
+            "{two_lines:?}"
+        );
         let cleared = ProfilePatch::from_json(json!({"about": ""}).as_object().unwrap()).unwrap();
         assert_eq!(cleared.about, Some(None));
         let bad =
