@@ -345,26 +345,29 @@ pub fn applicant_email(_: &mut SchemaGenerator) -> Schema {
 
 /// An optional text field that, when sent, must be a string (`null` is refused, as absent
 /// is the way to leave it out).
-fn optional_text(max_chars: usize, description: &str, example: &str) -> Schema {
+/// An optional text of an application; `nullable`: `null` is taken as not sent.
+fn optional_text(max_chars: usize, description: &str, example: &str, nullable: bool) -> Schema {
     published(serde_json::json!({
         "type": "string", "maxLength": max_chars, "pattern": "^[^\\u0000]*$",
-        "description": description, "example": example,
+        "nullable": nullable, "description": description, "example": example,
     }))
 }
 
 pub fn phone(_: &mut SchemaGenerator) -> Schema {
     optional_text(
         application::MAX_PHONE_CHARS,
-        "Digits, spaces and `+ - ( ) . /`, with at least one digit; empty is none.",
+        "Digits, spaces and `+ - ( ) . /`, with at least one digit; empty or null is none.",
         "+49 30 1234567",
+        true,
     )
 }
 
 pub fn cover_letter(_: &mut SchemaGenerator) -> Schema {
     optional_text(
         application::COVER_LETTER.max_chars,
-        "At most 10 000 characters.",
+        "At most 10 000 characters; empty or null is none.",
         "I would love to build this.",
+        true,
     )
 }
 
@@ -381,6 +384,7 @@ pub fn cv_filename(_: &mut SchemaGenerator) -> Schema {
         application::MAX_FILENAME_CHARS,
         "The CV's file name, with `cv_base64`.",
         "ada-lovelace-cv.pdf",
+        false,
     )
 }
 

@@ -397,8 +397,13 @@ impl NewApplication {
         };
         let name = text("name");
         let email = text("email");
-        let phone = text("phone");
-        let cover_letter = text("cover_letter");
+        // The optional texts take `null` as not sent, as clients that write every field do.
+        let mut optional = |field: &str| match object.get(field) {
+            Some(serde_json::Value::Null) => None,
+            _ => text(field),
+        };
+        let phone = optional("phone");
+        let cover_letter = optional("cover_letter");
         let consent = collect(&mut errors, "consent", optional_bool(object, "consent")).flatten();
         let cv = json_cv(object, &mut errors);
         let input = ApplicationInput {

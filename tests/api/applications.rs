@@ -287,6 +287,24 @@ async fn every_invalid_field_is_named() {
         .await
         .unwrap();
     assert_eq!(stored, 0);
+
+    // The optional texts take null as not sent; the required ones do not.
+    let (status, body) = apply(
+        &app,
+        offer,
+        &json!({"name": "Nils", "email": "nils@example.com", "consent": true,
+                "phone": null, "cover_letter": null}),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let (status, body) = apply(
+        &app,
+        offer,
+        &json!({"name": null, "email": "null@example.com", "consent": true}),
+    )
+    .await;
+    assert_eq!(status, Status::BadRequest);
+    assert!(body["errors"]["name"].is_array(), "{body}");
 }
 
 #[rocket::async_test]
