@@ -111,7 +111,7 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Offer {
                     &row.try_get::<Vec<String>, _>("remote_countries")?,
                 ),
                 salary,
-                apply_url: parsed(row, "apply_url", WebAddress::parse)?,
+                apply_url: parsed(row, "apply_url", WebAddress::from_stored)?,
                 apply_email: parsed(row, "apply_email", EmailAddress::parse)?,
                 apply_native: row.try_get("apply_native")?,
             },

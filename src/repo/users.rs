@@ -192,7 +192,7 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Employer {
             profile: Profile {
                 display_name: row.try_get("display_name")?,
                 // Stored only after parsing; an address that no longer parses is not shown.
-                website: website.and_then(|site| WebAddress::parse(&site).ok()),
+                website: website.and_then(|site| WebAddress::from_stored(&site).ok()),
                 about: row.try_get("about")?,
             },
         })

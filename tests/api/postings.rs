@@ -182,6 +182,10 @@ async fn each_invalid_value_is_a_400_naming_its_field_and_stores_nothing() {
             json!({"apply_url": format!("https://x.org/{}", "a".repeat(2000))}),
             "apply_url",
         ),
+        (
+            json!({"apply_url": "https://user:secret@jobs.example.com/"}),
+            "apply_url",
+        ),
         (json!({"apply_email": "jobs"}), "apply_email"),
         (json!({"apply_email": "jobs@example"}), "apply_email"),
         (
@@ -201,6 +205,35 @@ async fn each_invalid_value_is_a_400_naming_its_field_and_stores_nothing() {
         );
     }
     assert_eq!(app.offer_count().await, 0);
+}
+
+#[rocket::async_test]
+async fn a_value_stored_before_a_rule_was_added_still_reads() {
+    let app = spawn_app().await;
+    let acme = app.user("acme").await;
+    let (_, offer) = create(&app, &acme, &with(json!({}))).await;
+    // Accepted before URLs with credentials were refused: the board, the offer and its page
+    // still answer (a refused row once made every listing holding it a 500).
+    sqlx::query(
+        "UPDATE offers SET apply_url = 'https://user:secret@jobs.example.com/' WHERE id = $1",
+    )
+    .bind(offer["id"].as_i64().unwrap())
+    .execute(&app.db)
+    .await
+    .unwrap();
+    for uri in [
+        "/api/v1/offers".to_owned(),
+        format!("/api/v1/offers/{}", offer["id"]),
+        format!("/offers/{}", offer["id"]),
+        "/".to_owned(),
+    ] {
+        let response = app.client.get(uri.clone()).dispatch().await;
+        let code = response.status().code;
+        assert!(code == 200 || (300..400).contains(&code), "{uri}: {code}");
+    }
+    // A change that leaves the stored address alone goes through.
+    let (status, _) = update(&app, &acme, &offer["id"], &json!({"title": "Renamed"})).await;
+    assert_eq!(status, Status::Ok);
 }
 
 #[rocket::async_test]
