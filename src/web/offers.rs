@@ -325,6 +325,8 @@ struct OfferPageView {
     employer: String,
     employer_href: String,
     employer_website: Option<String>,
+    /// The employer's profile text ("About"), as written (the template escapes it).
+    employer_about: Option<String>,
     status: &'static str,
     status_label: &'static str,
     /// Published and not expired: it takes applications.
@@ -385,10 +387,14 @@ pub async fn view(
     if slug != Some(job_posting::slug(&listed.offer.title).as_str()) {
         return Ok(Either::Right(Redirect::moved(canonical)));
     }
-    let website = repo::users::employer(&mut *db, listed.offer.user_id)
+    let profile = repo::users::employer(&mut *db, listed.offer.user_id)
         .await?
-        .and_then(|employer| employer.profile.website)
+        .map(|employer| employer.profile);
+    let website = profile
+        .as_ref()
+        .and_then(|profile| profile.website.as_ref())
         .map(|site| site.as_str().to_owned());
+    let employer_about = profile.and_then(|profile| profile.about);
     let employer = listed.employer_name().to_owned();
     let offer = listed.offer;
     let mine = visitor == Some(offer.user_id);
@@ -421,6 +427,7 @@ pub async fn view(
         employer_href: employer_href(&listed.username),
         employer,
         employer_website: website,
+        employer_about,
         status: status.as_str(),
         status_label: status_label(status),
         open: offer.is_open(),

@@ -343,7 +343,8 @@ async fn the_offer_page_shows_pay_place_and_apply_and_says_when_it_closed() {
     app.put_json(
         &format!("/api/v1/users/{}", acme.id),
         &acme,
-        &json!({"display_name": "ACME Robotics", "website": "https://acme.example"}),
+        &json!({"display_name": "ACME Robotics", "website": "https://acme.example",
+                "about": "We build <robots>."}),
     )
     .await;
     let offer = app
@@ -374,6 +375,8 @@ async fn the_offer_page_shows_pay_place_and_apply_and_says_when_it_closed() {
     assert_eq!(page.text(".employment-types"), "Part-time");
     assert!(page.has(".valid-through[datetime]"));
     assert_eq!(page.text(".employer"), "ACME Robotics");
+    assert_eq!(page.text("#employer-about-title"), "About ACME Robotics");
+    assert_eq!(page.text(".employer-about"), "We build <robots>.");
     assert_eq!(
         page.attr(".employer-website", "href").as_deref(),
         Some("https://acme.example")
@@ -396,6 +399,10 @@ async fn the_offer_page_shows_pay_place_and_apply_and_says_when_it_closed() {
     assert_eq!(
         page.text(".notice-closed"),
         "This offer is closed: it no longer accepts applications."
+    );
+    assert!(
+        !page.has(".valid-through"),
+        "a closed offer says no 'Open until' date"
     );
 }
 
