@@ -9,10 +9,12 @@ use rocket::form::FromForm;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::domain::iso::{COUNTRIES, CURRENCIES};
+use super::board::view::COUNTRIES_BY_NAME;
+use crate::domain::fields::MISSING;
+use crate::domain::iso::CURRENCIES;
 use crate::domain::lifecycle::PublishingRules;
-use crate::domain::offer::{Offer, Skills};
-use crate::domain::posting::{EmploymentType, SalaryPeriod, Workplace};
+use crate::domain::offer::{Offer, Skills, MAX_SKILLS};
+use crate::domain::posting::{EmploymentType, SalaryPeriod, Workplace, MAX_LOCATIONS};
 use crate::domain::{FieldErrors, JsonObject};
 use crate::web::paths;
 
@@ -280,10 +282,15 @@ impl OfferForm {
     }
 }
 
+/// `rows` and the empty rows to type into, never more rows than an offer takes locations
+/// (`MAX_LOCATIONS`; then the form offers no "Add another location").
 fn with_blank_rows(mut rows: Vec<LocationRow>) -> Vec<LocationRow> {
+    let room = MAX_LOCATIONS
+        .saturating_sub(rows.len())
+        .min(BLANK_LOCATIONS);
     rows.extend(std::iter::repeat_n(
         <LocationRow as Default>::default(),
-        BLANK_LOCATIONS,
+        room,
     ));
     rows
 }
@@ -437,7 +444,7 @@ impl Choices {
                     label: period_label(*period),
                 })
                 .collect(),
-            countries: COUNTRIES
+            countries: COUNTRIES_BY_NAME
                 .iter()
                 .map(|(code, name)| Choice {
                     value: code,
@@ -511,11 +518,34 @@ impl FormView {
     }
 }
 
-/// The form's words for a problem in one item of a list. The API names the item by its JSON
-/// index and a location's part by its key ("Item 0: postal_code: …"); the form counts the
-/// skills it was typed and the location rows it shows again from 1, and names the part as
-/// its label does ("Location 1, postal code: …"). `None`: the problem is worded for both.
+/// The form's words for a problem the API words for its clients. The API names a list's item
+/// by its JSON index, a part by its key and a list's size as a length ("Item 0: postal_code:
+/// …", "Length must be between 0 and 50."); the form counts the skills it was typed and the
+/// location rows it shows again from 1, names each part as its label does ("Location 1,
+/// postal code: …", "From", "To") and asks for what a select left at "—". `None`: the
+/// problem is worded for both.
 fn for_people(field: &str, problem: &str) -> Option<String> {
+    match (field, problem) {
+        ("skills_list", _) if problem.starts_with("Length must be") => {
+            return Some(format!("At most {MAX_SKILLS} skills."));
+        }
+        ("locations", _) if problem.starts_with("Length must be") => {
+            return Some(format!("At most {MAX_LOCATIONS} locations."));
+        }
+        ("salary", "min must not be above max.") => {
+            return Some("“From” must not be above “To”.".to_owned());
+        }
+        ("salary", _) => {
+            let (part, detail) = problem.split_once(": ")?;
+            return Some(match part {
+                "currency" if detail == MISSING => "Choose a currency.".to_owned(),
+                "min" => format!("From: {detail}"),
+                "max" => format!("To: {detail}"),
+                other => format!("{}: {detail}", capitalized(other)),
+            });
+        }
+        _ => {}
+    }
     let noun = match field {
         "skills_list" => "Skill",
         "locations" => "Location",
@@ -524,11 +554,24 @@ fn for_people(field: &str, problem: &str) -> Option<String> {
     let (index, detail) = problem.strip_prefix("Item ")?.split_once(": ")?;
     let number = index.parse::<usize>().ok()? + 1;
     Some(match detail.split_once(": ") {
+        // The form's country is a list: a row without one left it at "—".
+        Some(("country", _)) if field == "locations" => {
+            format!("{noun} {number}: choose a country.")
+        }
         Some((part, detail)) if field == "locations" => {
             format!("{noun} {number}, {}: {detail}", part.replace('_', " "))
         }
         _ => format!("{noun} {number}: {detail}"),
     })
+}
+
+/// "Currency" for `currency`.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -556,11 +599,52 @@ mod tests {
             for_people("skills_list", "Item 0: Length must be between 1 and 50.").as_deref(),
             Some("Skill 1: Length must be between 1 and 50.")
         );
-        assert_eq!(
-            for_people("locations", "Length must be between 0 and 20."),
-            None
-        );
         assert_eq!(for_people("title", "Item 0: x"), None);
+        let worded = |field: &str, problem: &str| for_people(field, problem).unwrap();
+        assert_eq!(
+            worded(
+                "locations",
+                "Item 0: country: Not an ISO 3166-1 alpha-2 country code."
+            ),
+            "Location 1: choose a country."
+        );
+        assert_eq!(
+            worded("skills_list", "Length must be between 0 and 50."),
+            "At most 50 skills."
+        );
+        assert_eq!(
+            worded("locations", "Length must be between 0 and 20."),
+            "At most 20 locations."
+        );
+        assert_eq!(
+            worded("salary", "currency: Missing data for required field."),
+            "Choose a currency."
+        );
+        assert_eq!(
+            worded("salary", "min must not be above max."),
+            "“From” must not be above “To”."
+        );
+        assert_eq!(
+            worded("salary", "max: At most two decimals."),
+            "To: At most two decimals."
+        );
+    }
+
+    #[test]
+    fn the_form_never_shows_more_rows_than_an_offer_takes_locations() {
+        let full = vec![
+            LocationRow {
+                country: "DE".into(),
+                ..<LocationRow as Default>::default()
+            };
+            MAX_LOCATIONS
+        ];
+        let adding = OfferForm {
+            locations: full,
+            intent: "add_location".into(),
+            ..form()
+        };
+        assert_eq!(adding.values().locations.len(), MAX_LOCATIONS);
     }
 
     #[test]

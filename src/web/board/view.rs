@@ -244,8 +244,9 @@ fn sort_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// Every country, by name.
-static COUNTRIES_BY_NAME: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+/// Every country, by name: the board's country filter and the offer form's location and
+/// remote-country lists.
+pub static COUNTRIES_BY_NAME: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
     let mut countries = COUNTRIES.to_vec();
     countries.sort_by_cached_key(|(_, name)| sort_key(name));
     countries
