@@ -17,6 +17,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_QUERY_WORDS: usize = 8;
 pub const MAX_FILTER_SKILLS: usize = 10;
 pub const MAX_FILTER_SKILL_CHARS: usize = 50;
+/// `salary_min` without `currency`: an amount means nothing without one.
+pub const CURRENCY_REQUIRED: &str =
+    "Required with a minimum salary (salary_min): the currency of the amount.";
 
 /// Page sizes: the board's, and the per-employer list's (which kept the original's default of
 /// "everything", now capped).
@@ -476,10 +479,7 @@ impl BoardQuery {
                 yearly_min,
             }),
             (None, Some(_)) => {
-                e.add(
-                    "currency",
-                    "Required with a minimum salary (salary_min): the currency of the amount.",
-                );
+                e.add("currency", CURRENCY_REQUIRED);
                 None
             }
             (None, None) => None,

@@ -1047,7 +1047,7 @@ async fn a_bad_filter_shows_the_board_with_a_worded_problem_and_status_400() {
         problems(&page),
         [
             "Country: Not an ISO 3166-1 alpha-2 country code.",
-            "Currency: Required with a minimum salary (salary_min): the currency of the amount."
+            "Minimum salary: choose its currency too."
         ]
     );
     assert!(titles(&page).is_empty());

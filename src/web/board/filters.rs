@@ -1,6 +1,7 @@
 //! The board page's links, over the shared `BoardFilters`: pages of a query, an employer's
 //! offers, and the problems of a query that did not parse.
 
+use crate::domain::board::CURRENCY_REQUIRED;
 use crate::domain::FieldErrors;
 use crate::http::board_links::BoardFilters;
 use crate::repo::board::BoardPage;
@@ -47,6 +48,9 @@ pub fn problems(errors: &FieldErrors) -> Vec<String> {
             "employment_type" => format!("Employment type: {problem}"),
             "country" => format!("Country: {problem}"),
             "salary_min" => format!("Minimum salary: {problem}"),
+            "currency" if problem == CURRENCY_REQUIRED => {
+                "Minimum salary: choose its currency too.".to_owned()
+            }
             "currency" => format!("Currency: {problem}"),
             "posted_within" => format!("Posted within: {problem}"),
             "sort" => format!("Sort: {problem}"),
