@@ -574,7 +574,9 @@ pub async fn change_status(
     id: PathId<'_>,
     form: CsrfForm<StatusForm>,
 ) -> Result<Flash<Redirect>, PageError> {
-    let id = id.offer()?;
+    // As it was: what the flash says was done, and which offer a refusal is about.
+    let before = own_offer(&mut db, &user, &id).await?;
+    let id = before.id;
     let form = form.0;
     let mut body = JsonObject::new();
     body.insert("status".into(), form.status.clone().into());
@@ -585,22 +587,37 @@ pub async fn change_status(
     match change(&mut db, config, &user, id, &body).await? {
         Ok(offer) => {
             let back = back.unwrap_or_else(|| paths::offer(id, &offer.title));
-            let message = match offer.shown_status() {
-                ShownStatus::Closed => "Offer closed: it no longer takes applications",
-                ShownStatus::Published => "Offer published",
+            let message = match (before.shown_status(), offer.shown_status()) {
+                (_, ShownStatus::Closed) => "Offer closed: it no longer takes applications",
+                (ShownStatus::Expired, ShownStatus::Published) => "Offer renewed",
+                (ShownStatus::Closed, ShownStatus::Published) => "Offer reopened",
+                (_, ShownStatus::Published) => "Offer published",
                 _ => "Offer updated",
             };
             Ok(Flash::success(Redirect::to(back), message))
         }
         Err(ChangeError::Invalid(errors)) => {
-            let problem = errors
+            // Named as the offer form labels them: editing the offer is how to fix them.
+            let problems = errors
                 .first_per_field()
                 .into_iter()
-                .map(|(field, problem)| format!("{}: {problem}", field.replace('_', " ")))
+                .map(|(field, problem)| {
+                    let label = match field.as_str() {
+                        "valid_through" => "Open until",
+                        "salary" => "Salary",
+                        "close_reason" => "Close reason",
+                        other => other,
+                    };
+                    format!("{label}: {problem}")
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
+            let message = format!(
+                "“{}” was not changed. {problems} Edit the offer to change that.",
+                before.title
+            );
             let back = back.unwrap_or_else(|| paths::offer_by_id(id));
-            Ok(Flash::error(Redirect::to(back), problem))
+            Ok(Flash::error(Redirect::to(back), message))
         }
         Err(refused @ ChangeError::Transition(_)) => Err(AppError::from(refused).into()),
     }

@@ -251,7 +251,7 @@ async fn a_draft_from_the_form_is_published_closed_and_reopened_from_my_offers()
         .await
         .unwrap()
         .contains("Backend Engineer"));
-    assert_eq!(act(vec![("status", "published")]).await, "Offer published");
+    assert_eq!(act(vec![("status", "published")]).await, "Offer reopened");
     // A close without a reason is said, not done.
     let response = visitor
         .submit(
@@ -263,7 +263,7 @@ async fn a_draft_from_the_form_is_published_closed_and_reopened_from_my_offers()
     let page = visitor.follow(response).await;
     assert!(
         page.text(".flash")
-            .starts_with("close reason: Required when closing"),
+            .starts_with("“Backend Engineer” was not changed. Close reason: Required when closing"),
         "{}",
         page.text(".flash")
     );
