@@ -93,7 +93,8 @@ pub async fn register(
     body: JsonBody<RegisterRequest>,
 ) -> Result<CreatedWithoutUrl<UserCreated>, ApiError> {
     let object = body.into_object(NO_INPUT)?;
-    let user = accounts.register(&NewUser::from_json(&object)?).await?;
+    let new_user = NewUser::from_json(&object, &accounts.password_policy)?;
+    let user = accounts.register(&new_user).await?;
     Ok(CreatedWithoutUrl(UserCreated {
         username: user.username,
         id: user.id,

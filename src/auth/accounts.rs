@@ -23,16 +23,10 @@ pub struct SignedIn {
 services_guard!(Accounts, "the account services");
 
 impl Accounts<'_> {
-    /// Creates the account: `WeakPassword` when the password is too easy to guess (before
-    /// anything is counted), `UsernameTaken` when the name exists in any letter case,
+    /// Creates the account (its password already judged by `NewUser`'s parsing, with this
+    /// service's `password_policy`): `UsernameTaken` when the name exists in any letter case,
     /// `Throttled` when this client registered too often.
     pub async fn register(&self, new_user: &NewUser) -> Result<User, AuthError> {
-        self.password_policy
-            .judge(&new_user.password, new_user.username.as_str())
-            .map_err(|problem| AuthError::WeakPassword {
-                field: "password",
-                problem,
-            })?;
         let wait = self
             .limits
             .registration(&mut *self.db.acquire().await?, self.client)

@@ -73,7 +73,7 @@ proptest! {
 
     #[test]
     fn account_bodies_parse_or_name_their_problems(object in json_object()) {
-        if let Ok(user) = NewUser::from_json(&object) {
+        if let Ok(user) = NewUser::from_json(&object, &crate::domain::user::PasswordPolicy::default()) {
             let name = user.username.as_str();
             prop_assert!((3..=32).contains(&name.len()));
             prop_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)));

@@ -144,15 +144,19 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    pub fn from_json(object: &JsonObject) -> Result<Self, InputError> {
+    /// Parses a registration body, its password judged by `policy` whatever the username's
+    /// fate, so that every problem is named at once.
+    pub fn from_json(object: &JsonObject, policy: &PasswordPolicy) -> Result<Self, InputError> {
         let mut errors = FieldErrors::default();
         reject_unexpected(object, FIELDS, READ_ONLY, &mut errors);
+        let raw_username = required_string(object, "username").unwrap_or_default();
         let username = required_string(object, "username")
             .and_then(Username::parse)
             .map_err(|problem| errors.add("username", problem))
             .ok();
         let password = required_string(object, "password")
             .and_then(Password::parse)
+            .and_then(|password| policy.judge(&password, raw_username).map(|()| password))
             .map_err(|problem| errors.add("password", problem))
             .ok();
         match (username, password) {
@@ -166,12 +170,18 @@ impl NewUser {
 
 impl NewUser {
     /// Parses the sign-up form of the pages with the same rules and messages as the JSON body.
-    pub fn from_form(username: &str, password: &str) -> Result<Self, FieldErrors> {
+    pub fn from_form(
+        username: &str,
+        password: &str,
+        policy: &PasswordPolicy,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let raw_username = username;
         let username = Username::parse(username)
             .map_err(|problem| errors.add("username", problem))
             .ok();
         let password = Password::parse(password)
+            .and_then(|password| policy.judge(&password, raw_username).map(|()| password))
             .map_err(|problem| errors.add("password", problem))
             .ok();
         match (username, password) {
@@ -414,9 +424,10 @@ mod tests {
     #[test]
     fn passwords_never_show_in_debug_output() {
         let user = NewUser::from_json(
-            json!({"username": "user", "password": "hunter2hunter2"})
+            json!({"username": "user", "password": "hunter2 tractor"})
                 .as_object()
                 .unwrap(),
+            &PasswordPolicy::default(),
         )
         .unwrap();
         assert!(!format!("{user:?}").contains("hunter2"));
@@ -424,7 +435,7 @@ mod tests {
 
     #[test]
     fn the_sign_up_form_uses_the_rules_of_the_json_body() {
-        let errors = NewUser::from_form("a b", "short").unwrap_err();
+        let errors = NewUser::from_form("a b", "short", &PasswordPolicy::default()).unwrap_err();
         assert_eq!(
             errors.get("username").unwrap(),
             ["Only letters, digits, '_', '.' and '-' are allowed."]
@@ -433,7 +444,15 @@ mod tests {
             errors.get("password").unwrap(),
             ["Length must be between 8 and 128."]
         );
-        assert!(NewUser::from_form("user", "12345678").is_ok());
+        let policy = PasswordPolicy::default();
+        assert!(NewUser::from_form("user", "violet tractor", &policy).is_ok());
+        // The password is judged whatever the username's fate: both problems at once.
+        let errors = NewUser::from_form("a b", "aaaaaaaa", &policy).unwrap_err();
+        assert!(errors.get("username").is_some());
+        assert!(
+            errors.get("password").unwrap()[0].starts_with("Too easy to guess."),
+            "{errors:?}"
+        );
     }
 
     #[test]

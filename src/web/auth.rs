@@ -176,7 +176,8 @@ pub async fn sign_up(
     form: CsrfForm<AccountForm>,
 ) -> Result<FormReply, PageError> {
     let form = form.0;
-    let errors = match NewUser::from_form(&form.username, &form.password) {
+    let errors = match NewUser::from_form(&form.username, &form.password, &accounts.password_policy)
+    {
         Ok(new_user) => match accounts.register(&new_user).await {
             Ok(user) => {
                 let greeting = format!("Welcome, {}! Your account is ready.", user.username);
@@ -187,7 +188,6 @@ pub async fn sign_up(
                 errors.add("username", error.to_string());
                 errors
             }
-            Err(error @ AuthError::WeakPassword { .. }) => error.field_errors().unwrap_or_default(),
             Err(error) => return Err(error.into()),
         },
         Err(errors) => errors,

@@ -556,6 +556,11 @@ async fn a_password_that_is_one_repeat_or_sequence_is_refused_but_the_walkthroug
         .await
         .unwrap();
     assert_eq!(users, 0, "nothing is kept of a refused registration");
+    // A bad username does not hide a weak password: both are named at once.
+    let (status, body) = register_with(&app, "a b", "aaaaaaaa").await;
+    assert_eq!(status, Status::BadRequest);
+    assert!(body["errors"]["username"].is_array(), "{body}");
+    assert!(body["errors"]["password"].is_array(), "{body}");
     // The original README's walkthrough, verbatim, under the default policy.
     assert_eq!(
         register_with(&app, "user", "password").await.0,
