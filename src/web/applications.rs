@@ -213,7 +213,18 @@ pub async fn apply(
     id: PathId<'_>,
     form: ApplyForm,
 ) -> Result<FormReply, PageError> {
-    let offer = accepting_offer(&mut db, &id).await?;
+    let Some(listed) = repo::board::find(&mut *db, id.offer()?, None).await? else {
+        return Err(AppError::offer_not_found(id.offer()?).into());
+    };
+    let offer = listed.offer;
+    // Closed or expired while the candidate was writing: back to the offer's page, which says
+    // so, rather than an error page with nowhere to go.
+    if !offer.takes_applications() {
+        return Ok(FormReply::Done(Flash::error(
+            Redirect::to(paths::offer(offer.id, &offer.title)),
+            "This offer no longer accepts applications: your application was not sent.",
+        )));
+    }
     // Done with the connection: the submit takes its own, within the limits.
     drop(db);
     let mut view = ApplyFormView::blank(offer.id, config);

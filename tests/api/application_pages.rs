@@ -387,3 +387,39 @@ async fn the_employer_reviews_moves_annotates_and_downloads_and_nobody_else_can(
     assert_eq!(response.status(), Status::SeeOther);
     assert!(location(&response).starts_with("/login"));
 }
+
+#[rocket::async_test]
+async fn a_form_sent_after_the_offer_closed_leads_back_to_the_offer_page() {
+    let app = spawn_app().await;
+    let (employer, offer) = native_offer(&app, "employer").await;
+    let visitor = app.visitor();
+    let page = offer_page(&visitor, offer).await;
+    let token = page.csrf_token();
+    // Closed while the candidate was writing.
+    let response = app
+        .put_json(
+            &format!("/api/v1/users/{}/offers/{offer}", employer.id),
+            &employer,
+            &json!({"status": "closed", "close_reason": "filled"}),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let mut fields = vec![("csrf_token", token.as_str())];
+    fields.extend_from_slice(&ADA);
+    let (content_type, body) = multipart(&fields, None);
+    let response = visitor
+        .client()
+        .post(format!("/offers/{offer}/apply"))
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let landed = visitor.follow(response).await;
+    assert_eq!(
+        landed.text(".flash"),
+        "This offer no longer accepts applications: your application was not sent."
+    );
+    assert!(landed.has(".notice-closed"));
+    assert_eq!(stored_applications(&app).await, 0);
+}
