@@ -213,7 +213,7 @@ pub async fn apply(
     id: PathId<'_>,
     form: ApplyForm,
 ) -> Result<FormReply, PageError> {
-    let Some(listed) = repo::board::find(&mut *db, id.offer()?, None).await? else {
+    let Some(listed) = repo::board::find(&mut db, id.offer()?, None).await? else {
         return Err(AppError::offer_not_found(id.offer()?).into());
     };
     let offer = listed.offer;
