@@ -11,7 +11,7 @@ use super::csrf::CsrfRefused;
 use super::page::{render, Layout};
 use super::paths;
 use crate::auth::{session, AuthError};
-use crate::error::{AppError, Failure};
+use crate::error::{AppError, Failure, Missing};
 use crate::http::query::query_string;
 
 /// The pages' door: failures answered as an HTML page.
@@ -58,9 +58,22 @@ fn error_view(error: &AppError, csrf_refused: bool) -> ErrorView {
     let (title, message) = match status.code {
         404 => (
             "Page not found",
-            "There is nothing at this address. The offer may have been deleted, or the link may \
-             be mistyped."
-                .to_owned(),
+            match error {
+                AppError::NotFound(Missing::Application(_)) => {
+                    "There is nothing at this address. The application may have been erased, \
+                     or the link may be mistyped or cut short."
+                }
+                AppError::NotFound(Missing::Cv(_)) => {
+                    "This application has no CV: none was sent, or it was erased when the \
+                     candidate withdrew or its retention period ended."
+                }
+                AppError::NotFound(Missing::Offer(_)) => {
+                    "There is nothing at this address. The offer may have been deleted, or the \
+                     link may be mistyped."
+                }
+                _ => "There is nothing at this address. The link may be mistyped.",
+            }
+            .to_owned(),
         ),
         410 => (
             "This offer has been removed",

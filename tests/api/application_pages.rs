@@ -179,9 +179,16 @@ async fn applying_leads_to_the_private_status_page_and_a_double_submit_makes_one
         .unwrap();
     assert_eq!(cvs, 0);
     assert_eq!(stored_applications(&app).await, 1);
-    visitor
+    let missing = visitor
         .get_page("/candidate/not-a-real-token", Status::NotFound)
         .await;
+    assert!(
+        missing
+            .text("main")
+            .contains("The application may have been erased"),
+        "a wrong link is not about a deleted offer: {}",
+        missing.text("main")
+    );
 }
 
 #[rocket::async_test]
