@@ -242,30 +242,61 @@ pub async fn list_for_user(
     }))
 }
 
-/// A page of `owner`'s offers, newest first, with the given statuses (`None`: all), older
-/// than the offer `before` when given; one more than `limit` tells whether another page
-/// follows ("My offers").
+/// Where a page of an owner's offers starts, by id (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerPageFrom {
+    Newest,
+    /// The offers older than this one: the next page.
+    Before(i64),
+    /// The offers newer than this one: the previous page.
+    After(i64),
+}
+
+/// One page of `owner`'s offers ("My offers") in `status` (every status without one), newest
+/// first, and one
+/// more offer beyond the page's far end (older for `Newest`/`Before`, newer for `After`) when
+/// there is one: the caller pages by whether it came.
 pub async fn owner_page(
     db: impl PgExecutor<'_>,
     owner: i64,
     status: Option<ShownStatus>,
-    before: Option<i64>,
+    from: OwnerPageFrom,
     limit: u32,
 ) -> Result<Vec<Offer>, RepoError> {
-    Ok(sqlx::query_as::<_, Offer>(concat!(
-        "SELECT ",
-        offer_columns!(),
-        " FROM offers o WHERE o.user_id = $1 AND o.id < $2 AND ($3::text IS NULL OR ",
-        shown_status!(),
-        " = $3) ORDER BY o.id DESC LIMIT $4"
-    ))
-    .bind(owner)
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(status.map(ShownStatus::as_str))
-    .bind(i64::from(limit) + 1)
-    .fetch_all(db)
-    .await?)
+    let (sql, id) = match from {
+        OwnerPageFrom::Newest => (OWNER_PAGE_OLDER, i64::MAX),
+        OwnerPageFrom::Before(id) => (OWNER_PAGE_OLDER, id),
+        OwnerPageFrom::After(id) => (OWNER_PAGE_NEWER, id),
+    };
+    let mut offers = sqlx::query_as::<_, Offer>(sql)
+        .bind(owner)
+        .bind(id)
+        .bind(status.map(ShownStatus::as_str))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(db)
+        .await?;
+    if matches!(from, OwnerPageFrom::After(_)) {
+        // Read oldest first from the cursor so that the page is the nearest newer offers.
+        offers.reverse();
+    }
+    Ok(offers)
 }
+
+const OWNER_PAGE_OLDER: &str = concat!(
+    "SELECT ",
+    offer_columns!(),
+    " FROM offers o WHERE o.user_id = $1 AND o.id < $2 AND ($3::text IS NULL OR ",
+    shown_status!(),
+    " = $3) ORDER BY o.id DESC LIMIT $4"
+);
+
+const OWNER_PAGE_NEWER: &str = concat!(
+    "SELECT ",
+    offer_columns!(),
+    " FROM offers o WHERE o.user_id = $1 AND o.id > $2 AND ($3::text IS NULL OR ",
+    shown_status!(),
+    " = $3) ORDER BY o.id ASC LIMIT $4"
+);
 
 /// How many offers `owner` has in each status as shown (statuses without any are left out).
 pub async fn status_counts(

@@ -32,6 +32,7 @@ use crate::http::board_links::BoardFilters;
 use crate::http::gone::gone_or_missing;
 use crate::http::PathId;
 use crate::repo;
+use crate::repo::offers::OwnerPageFrom;
 
 #[derive(Debug, Serialize)]
 struct OfferRef {
@@ -152,36 +153,62 @@ struct ListView {
     total: i64,
     offers: Vec<OfferRow>,
     next_href: Option<String>,
+    previous_href: Option<String>,
     first_href: Option<String>,
 }
 
-fn my_offers_href(status: Option<ShownStatus>, before: Option<i64>) -> String {
+fn my_offers_href(status: Option<ShownStatus>, from: OwnerPageFrom) -> String {
+    let (key, id) = match from {
+        OwnerPageFrom::Newest => ("before", None),
+        OwnerPageFrom::Before(id) => ("before", Some(id.to_string())),
+        OwnerPageFrom::After(id) => ("after", Some(id.to_string())),
+    };
     paths::with_query(
         paths::MY_OFFERS,
         &[
             ("status", status.map(ShownStatus::as_str)),
-            ("before", before.map(|id| id.to_string()).as_deref()),
+            (key, id.as_deref()),
         ],
     )
 }
 
-/// "My offers": the signed-in user's offers, newest first, a page at a time, with a tab per
-/// status. `status` and `before` that do not parse show the first page of every offer.
-#[get("/offers?<status>&<before>")]
+/// "My offers": the signed-in user's offers, newest first, a page at a time (`before` an
+/// offer: the next page; `after` one: the previous), with a tab per status. `status`,
+/// `before` and `after` that do not parse show the first page of every offer.
+#[get("/offers?<status>&<before>&<after>")]
 pub async fn list(
     user: PageUser,
     page: Page<'_>,
     mut db: DbConn,
     status: Option<&str>,
     before: Option<&str>,
+    after: Option<&str>,
 ) -> Result<Template, PageError> {
     let status = status.and_then(|status| ShownStatus::parse(status).ok());
-    let before = before.and_then(crate::domain::parse_id);
+    let from = match (
+        before.and_then(crate::domain::parse_id),
+        after.and_then(crate::domain::parse_id),
+    ) {
+        (Some(id), _) => OwnerPageFrom::Before(id),
+        (None, Some(id)) => OwnerPageFrom::After(id),
+        (None, None) => OwnerPageFrom::Newest,
+    };
     let counts = repo::offers::status_counts(&mut *db, user.id).await?;
     let mut offers =
-        repo::offers::owner_page(&mut *db, user.id, status, before, MY_OFFERS_PAGE).await?;
-    let more = offers.len() > MY_OFFERS_PAGE as usize;
-    offers.truncate(MY_OFFERS_PAGE as usize);
+        repo::offers::owner_page(&mut *db, user.id, status, from, MY_OFFERS_PAGE).await?;
+    let page_size = MY_OFFERS_PAGE as usize;
+    // One offer past the page's far end came back when more lie that way.
+    let more = offers.len() > page_size;
+    if more && matches!(from, OwnerPageFrom::After(_)) {
+        offers.remove(0);
+    }
+    offers.truncate(page_size);
+    let (older, newer) = match from {
+        OwnerPageFrom::Newest => (more, false),
+        OwnerPageFrom::Before(_) => (more, true),
+        // Back from an older page: those older offers are still there.
+        OwnerPageFrom::After(_) => (true, more),
+    };
     let count_of = |wanted: ShownStatus| {
         counts
             .iter()
@@ -191,22 +218,26 @@ pub async fn list(
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
     let mut tabs = vec![Tab {
         label: "All",
-        href: my_offers_href(None, None),
+        href: my_offers_href(None, OwnerPageFrom::Newest),
         count: total,
         current: status.is_none(),
     }];
     for shown in ShownStatus::ALL {
         tabs.push(Tab {
             label: status_label(*shown),
-            href: my_offers_href(Some(*shown), None),
+            href: my_offers_href(Some(*shown), OwnerPageFrom::Newest),
             count: count_of(*shown),
             current: status == Some(*shown),
         });
     }
     let next_href = offers
         .last()
-        .filter(|_| more)
-        .map(|last| my_offers_href(status, Some(last.id)));
+        .filter(|_| older)
+        .map(|last| my_offers_href(status, OwnerPageFrom::Before(last.id)));
+    let previous_href = offers
+        .first()
+        .filter(|_| newer)
+        .map(|first| my_offers_href(status, OwnerPageFrom::After(first.id)));
     let ids: Vec<i64> = offers.iter().map(|offer| offer.id).collect();
     let counts = repo::applications::stage_counts_by_offer(&mut *db, user.id, &ids).await?;
     let mut rows: Vec<OfferRow> = offers.into_iter().map(OfferRow::of).collect();
@@ -229,9 +260,11 @@ pub async fn list(
         tabs,
         status: status.map(ShownStatus::as_str),
         total,
-        first_href: before.map(|_| my_offers_href(status, None)),
+        first_href: (from != OwnerPageFrom::Newest)
+            .then(|| my_offers_href(status, OwnerPageFrom::Newest)),
         offers: rows,
         next_href,
+        previous_href,
     };
     Ok(page.render("offers/list", view))
 }

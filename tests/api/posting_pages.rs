@@ -430,8 +430,30 @@ async fn my_offers_pages_through_any_number_of_offers_newest_first() {
     }
     let expected: Vec<String> = (1..=60).rev().map(|n| format!("Offer {n}")).collect();
     assert_eq!(seen, expected);
+    // And back, a page at a time, from the last page to the newest.
+    let mut pages_back = vec![visitor
+        .get_page(&uri, Status::Ok)
+        .await
+        .select_text("table.offers .offer-title a")];
+    loop {
+        let page = visitor.get_page(&uri, Status::Ok).await;
+        match page.attr(r#"a[rel="prev"]"#, "href") {
+            Some(previous) => {
+                uri = previous;
+                let page = visitor.get_page(&uri, Status::Ok).await;
+                pages_back.push(page.select_text("table.offers .offer-title a"));
+            }
+            None => break,
+        }
+    }
+    let back: Vec<String> = pages_back.into_iter().rev().flatten().collect();
+    assert_eq!(back, expected, "the same pages, without gaps or repeats");
     let page = visitor.get_page("/offers", Status::Ok).await;
     assert_eq!(page.text(".tabs a.current"), "All 60");
+    assert!(
+        !page.has(r#"a[rel="prev"]"#),
+        "nothing is newer than the first page"
+    );
 }
 
 #[rocket::async_test]
