@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde_json::Value;
 
 use crate::domain::application::{ApplicationRefused, NewApplication, MAX_CV_BYTES};
-use crate::domain::JsonObject;
+use crate::domain::{FieldErrors, JsonObject};
 use crate::error::{AppError, NO_INPUT};
 use crate::http::application_form::{self, is_multipart, FormApplication, FormProblem};
 
@@ -28,6 +28,8 @@ enum BodyProblem {
     /// A body that cannot be read as a JSON object, and why.
     Unusable(String),
     TooLarge,
+    /// Read, but a field is where it cannot be (each named).
+    Invalid(FieldErrors),
 }
 
 /// A JSON object body, read up to the `json` limit. `T` is only the documented schema; the
@@ -51,6 +53,7 @@ impl<T> JsonBody<T> {
                 problem: Some(problem),
             },
             BodyProblem::TooLarge => AppError::PayloadTooLarge,
+            BodyProblem::Invalid(errors) => AppError::Validation(errors),
         })
     }
 }
@@ -158,6 +161,7 @@ impl ApplicationBody {
                 problem: Some(problem),
             },
             BodyProblem::TooLarge => AppError::PayloadTooLarge,
+            BodyProblem::Invalid(errors) => AppError::Validation(errors),
         })?;
         let (parsed, honeypot) = match sent {
             SentApplication::Json(object) => (NewApplication::from_json(&object), false),
@@ -180,6 +184,14 @@ impl From<FormProblem> for BodyProblem {
             FormProblem::Empty => Self::Empty,
             FormProblem::Unusable(problem) => Self::Unusable(problem),
             FormProblem::TooLarge => Self::TooLarge,
+            FormProblem::JsonOnly(field) => {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    &field,
+                    "Only in a JSON body: in multipart/form-data the CV is the file part cv.",
+                );
+                Self::Invalid(errors)
+            }
         }
     }
 }

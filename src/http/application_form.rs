@@ -45,7 +45,13 @@ pub enum FormProblem {
     Unusable(String),
     /// Over the limit of the whole body, of a text part or of the CV.
     TooLarge,
+    /// A part that only a JSON body has (`cv_base64`, `cv_filename`): in a multipart body the
+    /// CV is the file part `cv`, and skipping the part would store the application without it.
+    JsonOnly(String),
 }
+
+/// The JSON body's CV fields, which a multipart body carries as its file part instead.
+const JSON_ONLY_FIELDS: [&str; 2] = ["cv_base64", "cv_filename"];
 
 pub fn is_multipart(request: &Request<'_>) -> bool {
     request
@@ -75,6 +81,9 @@ pub async fn read(request: &Request<'_>, data: Data<'_>) -> Result<FormApplicati
     while let Some(field) = multipart.next_field().await.map_err(problem)? {
         any = true;
         let name = field.name().unwrap_or_default().to_owned();
+        if JSON_ONLY_FIELDS.contains(&name.as_str()) {
+            return Err(FormProblem::JsonOnly(name));
+        }
         if name == "cv" {
             let filename = field.file_name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(problem)?.to_vec();

@@ -238,7 +238,8 @@ pub async fn apply(
             );
             return Ok(again(&offer, view, page));
         }
-        Err(FormProblem::Empty | FormProblem::Unusable(_)) => {
+        // The page's form sends no JSON-only part: one that does is no form of ours.
+        Err(FormProblem::Empty | FormProblem::Unusable(_) | FormProblem::JsonOnly(_)) => {
             view.problem = Some("The form could not be read. Please fill it in again.".into());
             return Ok(again(&offer, view, page));
         }

@@ -518,6 +518,30 @@ async fn a_multipart_application_carries_its_file() {
         ["cover_letter"],
         "{body}"
     );
+
+    // The JSON body's CV fields sent as multipart text: refused by name, not stored without
+    // the CV the candidate meant to send.
+    let encoded = base64(PDF);
+    let response = apply_multipart(
+        &app,
+        offer,
+        &[
+            ("name", "Eve"),
+            ("email", "eve@example.com"),
+            ("consent", "on"),
+            ("cv_base64", &encoded),
+            ("cv_filename", "cv.pdf"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body = body_json(response).await;
+    assert_eq!(
+        body["errors"]["cv_base64"],
+        json!(["Only in a JSON body: in multipart/form-data the CV is the file part cv."]),
+        "{body}"
+    );
 }
 
 #[rocket::async_test]
