@@ -102,8 +102,9 @@ pub async fn remembered(
 /// Stores `application` to the offer `offer_id` when the offer is open and takes
 /// applications, in one transaction with its first history entry, its CV, its
 /// Idempotency-Key and, when mail is on (`mail`), the candidate's receipt and the employer's
-/// notice in the outbox. A retry with the same key (even one racing the first) answers what the
-/// first made, and queues nothing again.
+/// notice in the outbox. The caller has answered a retry of a key already `remembered` (before
+/// counting the attempt: `Limiter::apply`); one racing the first with the same key answers
+/// what the first made, and queues nothing again.
 pub async fn submit(
     db: &mut PgConnection,
     offer_id: i64,
@@ -112,11 +113,6 @@ pub async fn submit(
     submission: Option<&Submission>,
     mail: Option<&dyn MailLinks>,
 ) -> Result<SubmitOutcome, RepoError> {
-    if let Some(submission) = submission {
-        if let Some(outcome) = remembered(&mut *db, submission).await? {
-            return Ok(outcome);
-        }
-    }
     let outcome = insert(db, offer_id, application, token, submission, mail).await?;
     // Losing a race to the same key (the e-mail is taken, or the key is): what the winner
     // made is the answer.

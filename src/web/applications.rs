@@ -213,8 +213,9 @@ pub async fn apply(
     id: PathId<'_>,
     form: ApplyForm,
 ) -> Result<FormReply, PageError> {
-    let Some(listed) = repo::board::find(&mut db, id.offer()?, None).await? else {
-        return Err(AppError::offer_not_found(id.offer()?).into());
+    let offer_id = id.offer()?;
+    let Some(listed) = repo::board::find(&mut db, offer_id, None).await? else {
+        return Err(AppError::offer_not_found(offer_id).into());
     };
     let offer = listed.offer;
     // Closed or expired while the candidate was writing: back to the offer's page, which says
