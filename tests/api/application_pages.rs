@@ -36,7 +36,17 @@ async fn send_application<'v>(
         ("idempotency_key", key.as_str()),
     ];
     all.extend_from_slice(fields);
-    let (content_type, body) = multipart(&all, cv);
+    post_application(visitor, offer, &all, cv).await
+}
+
+/// Posts the offer page's application form with exactly `fields` and an optional CV.
+async fn post_application<'v>(
+    visitor: &'v Visitor<'_>,
+    offer: i64,
+    fields: &[(&str, &str)],
+    cv: Option<(&str, &[u8])>,
+) -> rocket::local::asynchronous::LocalResponse<'v> {
+    let (content_type, body) = multipart(fields, cv);
     visitor
         .client()
         .post(format!("/offers/{offer}/apply"))
@@ -258,14 +268,7 @@ async fn an_application_form_without_its_csrf_token_is_forbidden() {
     let (_, offer) = native_offer(&app, "employer").await;
     let visitor = app.visitor();
     offer_page(&visitor, offer).await;
-    let (content_type, body) = multipart(&ADA, None);
-    let response = visitor
-        .client()
-        .post(format!("/offers/{offer}/apply"))
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
+    let response = post_application(&visitor, offer, &ADA, None).await;
     assert_eq!(response.status(), Status::Forbidden);
     assert_eq!(stored_applications(&app).await, 0);
 }
@@ -413,14 +416,7 @@ async fn a_form_sent_after_the_offer_closed_leads_back_to_the_offer_page() {
     assert_eq!(response.status(), Status::Ok);
     let mut fields = vec![("csrf_token", token.as_str())];
     fields.extend_from_slice(&ADA);
-    let (content_type, body) = multipart(&fields, None);
-    let response = visitor
-        .client()
-        .post(format!("/offers/{offer}/apply"))
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
+    let response = post_application(&visitor, offer, &fields, None).await;
     assert_eq!(response.status(), Status::SeeOther);
     let landed = visitor.follow(response).await;
     assert_eq!(
